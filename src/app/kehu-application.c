@@ -1,0 +1,281 @@
+/* kehu-application.c: the Kehu desktop application
+ *
+ * Owns the settings, the application-wide actions (quit, preferences,
+ * about) and their accelerators, and the --server option that points this
+ * run at a server without touching the saved preference.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kehu-app"
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gi18n.h>
+
+#include "kehu-application.h"
+#include "kehu-preferences-window.h"
+#include "kehu-resources.h"
+#include "kehu-version.h"
+#include "kehu-window.h"
+
+struct _KehuApplication
+{
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  char           *server_url_override;
+};
+
+G_DEFINE_FINAL_TYPE (KehuApplication, kehu_application, ADW_TYPE_APPLICATION)
+
+void
+kehu_init_i18n (void)
+{
+  /* KEHU_LOCALEDIR lets an uninstalled build (tests, build-aux/dev run) use
+   * the catalogues compiled in the build folder. */
+  const char *localedir = g_getenv ("KEHU_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
+void
+kehu_ensure_resources (void)
+{
+  /* The resource lives in a static library, whose constructor the linker
+   * would drop: register it by hand, once. */
+  static gsize registered = 0;
+
+  if (g_once_init_enter (&registered))
+    {
+      kehu_register_resource ();
+      g_once_init_leave (&registered, 1);
+    }
+}
+
+static void
+apply_color_scheme (KehuApplication *self)
+{
+  g_autofree char *scheme = g_settings_get_string (self->settings, "color-scheme");
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+
+  if (g_strcmp0 (scheme, "light") == 0)
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  else if (g_strcmp0 (scheme, "dark") == 0)
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  else
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static void
+on_color_scheme_changed_cb (KehuApplication *self)
+{
+  apply_color_scheme (self);
+}
+
+static void
+quit_activated_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  GApplication *app = user_data;
+  g_autoptr(GList) windows = NULL;
+
+  /* Closing the windows first lets them save their size and state. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+
+  g_application_quit (app);
+}
+
+static void
+preferences_activated_cb (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  KehuApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  KehuPreferencesWindow *prefs;
+
+  prefs = kehu_preferences_window_new (self->settings);
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), parent);
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+static void
+about_activated_cb (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  KehuApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  static const char *developers[] = { "The Kehu developers", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", parent,
+                        "application-icon", APPLICATION_ID,
+                        "application-name", _("Kehu"),
+                        "developer-name", _("The Kehu developers"),
+                        "version", KEHU_VERSION,
+                        "comments", _("An offline-first CRM for sales teams: leads, customers, opportunities, contracts and payments, on your desktop, with or without a network."),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* Translators: put your names here, one per line. */
+                        "translator-credits", _("translator-credits"),
+                        "copyright", "© 2026 The Kehu developers",
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_activated_cb },
+  { "preferences", preferences_activated_cb },
+  { "about", about_activated_cb },
+};
+
+static void
+kehu_application_activate (GApplication *app)
+{
+  KehuApplication *self = KEHU_APPLICATION (app);
+  GtkWindow *window;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  if (window == NULL)
+    window = GTK_WINDOW (kehu_window_new (self));
+
+  gtk_window_present (window);
+}
+
+static void
+kehu_application_startup (GApplication *app)
+{
+  KehuApplication *self = KEHU_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *prefs_accels[] = { "<Control>comma", NULL };
+
+  G_APPLICATION_CLASS (kehu_application_parent_class)->startup (app);
+
+  gtk_window_set_default_icon_name (APPLICATION_ID);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+
+  apply_color_scheme (self);
+  g_signal_connect_object (self->settings, "changed::color-scheme",
+                           G_CALLBACK (on_color_scheme_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static int
+kehu_application_handle_local_options (GApplication *app,
+                                       GVariantDict *options)
+{
+  KehuApplication *self = KEHU_APPLICATION (app);
+  const char *server = NULL;
+
+  if (g_variant_dict_lookup (options, "version", "b", NULL))
+    {
+      g_print ("kehu %s\n", KEHU_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "server", "&s", &server))
+    {
+      g_autoptr(GUri) uri = g_uri_parse (server, G_URI_FLAGS_NONE, NULL);
+
+      if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+                          g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+        {
+          g_printerr (_("kehu: “%s” is not an http:// or https:// address\n"), server);
+          return 2;
+        }
+
+      g_free (self->server_url_override);
+      self->server_url_override = g_strdup (server);
+    }
+
+  return -1;
+}
+
+static void
+kehu_application_finalize (GObject *object)
+{
+  KehuApplication *self = (KehuApplication *)object;
+
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->server_url_override, g_free);
+
+  G_OBJECT_CLASS (kehu_application_parent_class)->finalize (object);
+}
+
+static void
+kehu_application_class_init (KehuApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = kehu_application_finalize;
+
+  app_class->activate = kehu_application_activate;
+  app_class->startup = kehu_application_startup;
+  app_class->handle_local_options = kehu_application_handle_local_options;
+
+  kehu_ensure_resources ();
+}
+
+static void
+kehu_application_init (KehuApplication *self)
+{
+  static const GOptionEntry options[] = {
+    { "server", 's', 0, G_OPTION_ARG_STRING, NULL,
+      N_("Use this server for this run (for example http://127.0.0.1:8765)"), N_("URL") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+}
+
+KehuApplication *
+kehu_application_new (void)
+{
+  return g_object_new (KEHU_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/org/kehu/Kehu",
+                       NULL);
+}
+
+GSettings *
+kehu_application_get_settings (KehuApplication *self)
+{
+  g_return_val_if_fail (KEHU_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+/**
+ * kehu_application_dup_server_url:
+ *
+ * Returns: (transfer full): the server to sync with: --server when given,
+ *   else the preference; an empty string means local only
+ */
+char *
+kehu_application_dup_server_url (KehuApplication *self)
+{
+  g_return_val_if_fail (KEHU_IS_APPLICATION (self), NULL);
+
+  if (self->server_url_override != NULL)
+    return g_strdup (self->server_url_override);
+
+  return g_settings_get_string (self->settings, "server-url");
+}

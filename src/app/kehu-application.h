@@ -1,0 +1,22 @@
+/* kehu-application.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define KEHU_TYPE_APPLICATION (kehu_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (KehuApplication, kehu_application, KEHU, APPLICATION, AdwApplication)
+
+KehuApplication *kehu_application_new            (void);
+GSettings       *kehu_application_get_settings   (KehuApplication *self);
+char            *kehu_application_dup_server_url (KehuApplication *self);
+
+void             kehu_init_i18n                  (void);
+void             kehu_ensure_resources           (void);
+
+G_END_DECLS

@@ -1,0 +1,65 @@
+/* kehu-pages.c: the modules of the sidebar, in the order of SPEC.md
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "kehu-pages.h"
+
+static const KehuPageInfo pages[] = {
+  { "dashboard", N_("Dashboard"), "view-grid-symbolic", 0,
+    N_("Nothing to Show Yet"),
+    N_("The sales brief, targets, funnel and trend of your team appear here once there are customers and contracts.") },
+  { "leads", N_("Leads"), "contact-new-symbolic", 1,
+    N_("No Leads"),
+    N_("Leads are first contacts from events, calls and referrals. Add one, or import them from a spreadsheet.") },
+  { "customers", N_("Customers"), "system-users-symbolic", 1,
+    N_("No Customers"),
+    N_("Customers you own or work on with your team are listed here.") },
+  { "contacts", N_("Contacts"), "x-office-address-book-symbolic", 1,
+    N_("No Contacts"),
+    N_("The people you deal with at each customer are listed here.") },
+  { "pool", N_("Public Pool"), "emblem-shared-symbolic", 1,
+    N_("The Public Pool Is Empty"),
+    N_("Customers without an owner wait here until someone claims them or a manager assigns them.") },
+  { "opportunities", N_("Opportunities"), "starred-symbolic", 1,
+    N_("No Opportunities"),
+    N_("Track each purchase intention from first interest to a deal, stage by stage.") },
+  { "contracts", N_("Contracts"), "x-office-document-symbolic", 1,
+    N_("No Contracts"),
+    N_("Contracts signed with your customers, their approval status and amounts appear here.") },
+  { "payments", N_("Payments"), "kehu-payment-symbolic", 1,
+    N_("No Payments"),
+    N_("Payment plans and the money received against your contracts appear here.") },
+  { "tasks", N_("Tasks"), "checkbox-checked-symbolic", 2,
+    N_("No Tasks"),
+    N_("Your tasks and schedules, grouped as inbox, today, next and later.") },
+  { "approvals", N_("Approvals"), "emblem-default-symbolic", 2,
+    N_("Nothing Waiting for You"),
+    N_("Contracts, payments and invoices that wait for your approval appear here.") },
+  { "reports", N_("Reports"), "x-office-spreadsheet-symbolic", 3,
+    N_("No Data to Report"),
+    N_("Sales summaries, customer analysis, forecasts and targets are computed from your records.") },
+  { "settings", N_("Settings"), "emblem-system-symbolic", 3,
+    N_("Settings"),
+    N_("Departments, users, roles, stages, pools, custom fields and the recycle bin are managed here.") },
+};
+
+const KehuPageInfo *
+kehu_pages_get (guint *n_pages)
+{
+  *n_pages = G_N_ELEMENTS (pages);
+  return pages;
+}
+
+const KehuPageInfo *
+kehu_pages_lookup (const char *id)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    if (g_strcmp0 (pages[i].id, id) == 0)
+      return &pages[i];
+
+  return NULL;
+}

@@ -1,0 +1,288 @@
+/* kehu-window.c: the main window
+ *
+ * A sidebar of the modules of SPEC.md beside a stack of their pages, in an
+ * AdwLeaflet so that it folds on narrow screens. The current module is the
+ * state of the "win.module" action, so the sidebar, keyboard shortcuts and
+ * tests all switch pages the same way; it is remembered in GSettings, as
+ * are the window's size and maximized state.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kehu-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "kehu-pages.h"
+#include "kehu-window.h"
+
+struct _KehuWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+
+  AdwLeaflet           *leaflet;
+  GtkListBox           *sidebar;
+  GtkStack             *stack;
+  AdwWindowTitle       *content_title;
+  KehuSyncIndicator    *sync_indicator;
+};
+
+G_DEFINE_FINAL_TYPE (KehuWindow, kehu_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static GtkWidget *
+create_page (const KehuPageInfo *info)
+{
+  /* Modules without their own view yet show what they will hold. */
+  return g_object_new (ADW_TYPE_STATUS_PAGE,
+                       "icon-name", info->icon_name,
+                       "title", _(info->empty_title),
+                       "description", _(info->empty_description),
+                       NULL);
+}
+
+static GtkWidget *
+create_sidebar_row (const KehuPageInfo *info)
+{
+  GtkWidget *row, *box, *image, *label;
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  image = gtk_image_new_from_icon_name (info->icon_name);
+  label = gtk_label_new (_(info->title));
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (box), image);
+  gtk_box_append (GTK_BOX (box), label);
+
+  row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_widget_set_name (row, info->id);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _(info->title),
+                                  -1);
+  g_object_set_data (G_OBJECT (row), "kehu-page-info", (gpointer) info);
+
+  return row;
+}
+
+static void
+sidebar_header_func (GtkListBoxRow *row,
+                     GtkListBoxRow *before,
+                     gpointer       user_data)
+{
+  const KehuPageInfo *info = g_object_get_data (G_OBJECT (row), "kehu-page-info");
+  const KehuPageInfo *prev = before ? g_object_get_data (G_OBJECT (before), "kehu-page-info") : NULL;
+
+  if (prev != NULL && prev->group != info->group)
+    {
+      if (gtk_list_box_row_get_header (row) == NULL)
+        gtk_list_box_row_set_header (row, gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+    }
+  else
+    gtk_list_box_row_set_header (row, NULL);
+}
+
+static GtkListBoxRow *
+find_row (KehuWindow *self,
+          const char *module)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LIST_BOX_ROW (child) && g_strcmp0 (gtk_widget_get_name (child), module) == 0)
+        return GTK_LIST_BOX_ROW (child);
+    }
+
+  return NULL;
+}
+
+static void
+module_change_state_cb (GSimpleAction *action,
+                        GVariant      *value,
+                        gpointer       user_data)
+{
+  KehuWindow *self = user_data;
+  const char *module = g_variant_get_string (value, NULL);
+  const KehuPageInfo *info = kehu_pages_lookup (module);
+  GtkListBoxRow *row;
+
+  if (info == NULL)
+    {
+      g_warning ("Unknown module “%s”", module);
+      return;
+    }
+
+  g_simple_action_set_state (action, value);
+
+  gtk_stack_set_visible_child_name (self->stack, module);
+  adw_window_title_set_title (self->content_title, _(info->title));
+
+  row = find_row (self, module);
+  if (row != NULL && gtk_list_box_get_selected_row (self->sidebar) != row)
+    gtk_list_box_select_row (self->sidebar, row);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  g_settings_set_string (self->settings, "last-module", module);
+}
+
+static void
+on_sidebar_row_activated_cb (KehuWindow    *self,
+                             GtkListBoxRow *row)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.module", "s",
+                              gtk_widget_get_name (GTK_WIDGET (row)));
+}
+
+static void
+on_back_clicked_cb (KehuWindow *self)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+save_window_state (KehuWindow *self)
+{
+  int width, height;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+  if (!gtk_window_is_maximized (GTK_WINDOW (self)))
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_apply (self->settings);
+}
+
+static gboolean
+kehu_window_close_request (GtkWindow *window)
+{
+  save_window_state (KEHU_WINDOW (window));
+
+  return GTK_WINDOW_CLASS (kehu_window_parent_class)->close_request (window);
+}
+
+static void
+kehu_window_constructed (GObject *object)
+{
+  KehuWindow *self = (KehuWindow *)object;
+  g_autofree char *last = NULL;
+  g_autoptr(GSimpleAction) module_action = NULL;
+  const KehuPageInfo *pages;
+  guint n_pages;
+
+  G_OBJECT_CLASS (kehu_window_parent_class)->constructed (object);
+
+  self->settings = g_settings_new (APPLICATION_ID);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  pages = kehu_pages_get (&n_pages);
+  for (guint i = 0; i < n_pages; i++)
+    {
+      gtk_list_box_append (self->sidebar, create_sidebar_row (&pages[i]));
+      gtk_stack_add_titled (self->stack, create_page (&pages[i]),
+                            pages[i].id, _(pages[i].title));
+    }
+
+  last = g_settings_get_string (self->settings, "last-module");
+  module_action = g_simple_action_new_stateful ("module", G_VARIANT_TYPE_STRING,
+                                                g_variant_new_string ("dashboard"));
+  g_signal_connect_object (module_action, "change-state",
+                           G_CALLBACK (module_change_state_cb), self, 0);
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (module_action));
+
+  kehu_window_set_module (self, kehu_pages_lookup (last) ? last : "dashboard");
+}
+
+static void
+kehu_window_dispose (GObject *object)
+{
+  KehuWindow *self = (KehuWindow *)object;
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (kehu_window_parent_class)->dispose (object);
+}
+
+static void
+kehu_window_class_init (KehuWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = kehu_window_constructed;
+  object_class->dispose = kehu_window_dispose;
+  window_class->close_request = kehu_window_close_request;
+
+  kehu_ensure_resources ();
+  g_type_ensure (KEHU_TYPE_SYNC_INDICATOR);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/kehu/Kehu/ui/kehu-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, KehuWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, KehuWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, KehuWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, KehuWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, KehuWindow, sync_indicator);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
+}
+
+static void
+kehu_window_init (KehuWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_list_box_set_header_func (self->sidebar, sidebar_header_func, NULL, NULL);
+}
+
+KehuWindow *
+kehu_window_new (KehuApplication *application)
+{
+  return g_object_new (KEHU_TYPE_WINDOW,
+                       "application", application,
+                       NULL);
+}
+
+const char *
+kehu_window_get_module (KehuWindow *self)
+{
+  g_return_val_if_fail (KEHU_IS_WINDOW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+void
+kehu_window_set_module (KehuWindow *self,
+                        const char *module)
+{
+  g_return_if_fail (KEHU_IS_WINDOW (self));
+  g_return_if_fail (module != NULL);
+
+  g_action_group_change_action_state (G_ACTION_GROUP (self), "module",
+                                      g_variant_new_string (module));
+}
+
+GtkWidget *
+kehu_window_get_page (KehuWindow *self,
+                      const char *module)
+{
+  g_return_val_if_fail (KEHU_IS_WINDOW (self), NULL);
+  return gtk_stack_get_child_by_name (self->stack, module);
+}
+
+KehuSyncIndicator *
+kehu_window_get_sync_indicator (KehuWindow *self)
+{
+  g_return_val_if_fail (KEHU_IS_WINDOW (self), NULL);
+  return self->sync_indicator;
+}

@@ -1,0 +1,8 @@
+/* kehu-core.h: the public face of libkehu-core
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "kehu-store.h"
+#include "kehu-version.h"
