@@ -133,6 +133,7 @@ migrate (KehuStore  *self,
     {
       const KehuMigration *m = &migrations[i];
       g_autofree char *set_version = NULL;
+      g_autofree char *sql = NULL;
       g_autoptr(GError) local_error = NULL;
 
       if (m->version <= self->version)
@@ -143,8 +144,10 @@ migrate (KehuStore  *self,
       g_debug ("Migrating %s to version %d", self->path, m->version);
 
       set_version = g_strdup_printf ("PRAGMA user_version = %d", m->version);
-      if (!kehu_store_begin (self, &local_error) ||
-          !kehu_store_exec (self, m->sql, &local_error) ||
+      if (!(sql = kehu_migration_load_sql (m, &local_error)) ||
+          !kehu_store_begin (self, &local_error) ||
+          !kehu_store_exec (self, sql, &local_error) ||
+          (m->apply != NULL && !m->apply (self, &local_error)) ||
           !kehu_store_exec (self, set_version, &local_error) ||
           !kehu_store_commit (self, &local_error))
         {
