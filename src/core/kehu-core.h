@@ -4,5 +4,7 @@
  */
 #pragma once
 
+#include "kehu-export.h"
+#include "kehu-report.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
