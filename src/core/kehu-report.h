@@ -1,5 +1,21 @@
 /* kehu-report.h: dashboard figures and reports, computed in SQL on the store
  *
+ * Results are JsonNode trees (the server serves them as they are, the app
+ * draws them). Money is int64 cents, ratios integer basis points (null over
+ * a zero base). Every figure is {"value": int, "drill": filter}, where the
+ * filter lists the records behind it:
+ *   {"module": "contracts",
+ *    "conditions": [{"field": "deleted_at", "op": "is_null"},
+ *                   {"field": "approval_status", "op": "eq", "value": "approved"},
+ *                   {"field": "signed_date", "op": "gte", "value": "2026-01-01"},
+ *                   {"field": "signed_date", "op": "lt", "value": "2026-04-01"},
+ *                   {"field": "owner_id", "op": "in", "value": ["u1", "u2"]}]}
+ * Conditions are ANDed; ops: eq ne lt lte gt gte (scalar "value"), is_null
+ * not_null, in ("value" array, or "filter": a nested {"module", "field",
+ * "conditions"} selecting "field", default "id"), any ("conditions" ORed).
+ * kehu_report_drill_ids() runs one; the rules behind the figures are at the
+ * top of kehu-report.c.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
