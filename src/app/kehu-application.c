@@ -26,6 +26,7 @@ struct _KehuApplication
 
   GSettings      *settings;
   char           *server_url_override;
+  KehuSyncClient *sync_client;
 };
 
 G_DEFINE_FINAL_TYPE (KehuApplication, kehu_application, ADW_TYPE_APPLICATION)
@@ -75,6 +76,14 @@ static void
 on_color_scheme_changed_cb (KehuApplication *self)
 {
   apply_color_scheme (self);
+}
+
+static void
+on_server_url_changed_cb (KehuApplication *self)
+{
+  g_autofree char *url = kehu_application_dup_server_url (self);
+
+  kehu_sync_client_set_server_url (self->sync_client, url);
 }
 
 static void
@@ -172,6 +181,15 @@ kehu_application_startup (GApplication *app)
   g_signal_connect_object (self->settings, "changed::color-scheme",
                            G_CALLBACK (on_color_scheme_changed_cb), self,
                            G_CONNECT_SWAPPED);
+
+  {
+    g_autofree char *url = kehu_application_dup_server_url (self);
+
+    self->sync_client = kehu_sync_client_new (url);
+    g_signal_connect_object (self->settings, "changed::server-url",
+                             G_CALLBACK (on_server_url_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  }
 }
 
 static int
@@ -210,6 +228,7 @@ kehu_application_finalize (GObject *object)
 {
   KehuApplication *self = (KehuApplication *)object;
 
+  g_clear_object (&self->sync_client);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->server_url_override, g_free);
 
@@ -254,6 +273,18 @@ kehu_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/org/kehu/Kehu",
                        NULL);
+}
+
+/**
+ * kehu_application_get_sync_client:
+ *
+ * Returns: (transfer none): the link to the server, made at startup
+ */
+KehuSyncClient *
+kehu_application_get_sync_client (KehuApplication *self)
+{
+  g_return_val_if_fail (KEHU_IS_APPLICATION (self), NULL);
+  return self->sync_client;
 }
 
 GSettings *
