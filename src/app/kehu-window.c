@@ -33,17 +33,6 @@ struct _KehuWindow
 G_DEFINE_FINAL_TYPE (KehuWindow, kehu_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static GtkWidget *
-create_page (const KehuPageInfo *info)
-{
-  /* Modules without their own view yet show what they will hold. */
-  return g_object_new (ADW_TYPE_STATUS_PAGE,
-                       "icon-name", info->icon_name,
-                       "title", _(info->empty_title),
-                       "description", _(info->empty_description),
-                       NULL);
-}
-
-static GtkWidget *
 create_sidebar_row (const KehuPageInfo *info)
 {
   GtkWidget *row, *box, *image, *label;
@@ -219,7 +208,7 @@ kehu_window_constructed (GObject *object)
   for (guint i = 0; i < n_pages; i++)
     {
       gtk_list_box_append (self->sidebar, create_sidebar_row (&pages[i]));
-      gtk_stack_add_titled (self->stack, create_page (&pages[i]),
+      gtk_stack_add_titled (self->stack, kehu_pages_create (&pages[i]),
                             pages[i].id, _(pages[i].title));
     }
 
