@@ -1265,6 +1265,29 @@ test_draft (void)
 }
 
 static void
+test_input_untouched (void)
+{
+  g_autoptr(JsonNode) flow = parse (SERIAL3);
+  g_autoptr(JsonNode) state = start_ok (SERIAL3, NULL, "rep", &directory);
+  g_autoptr(JsonNode) next = NULL;
+  g_autoptr(GDateTime) now = at_minute (1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = json_to_string (state, FALSE);
+  g_autofree char *after = NULL;
+
+  g_assert_true (kehu_approval_act (flow, NULL, state, "mgr", APPROVE, "ok", NULL, now,
+                                    &directory, &next, &error));
+  g_assert_no_error (error);
+  after = json_to_string (state, FALSE);
+  g_assert_cmpstr (before, ==, after);
+  assert_waiting (state, "mgr");
+  assert_waiting (next, "dir");
+
+  /* an action the engine does not know */
+  act_fails (SERIAL3, state, "mgr", (KehuApprovalAction) 99, NULL, KEHU_APPROVAL_ERROR_INVALID_ACTION);
+}
+
+static void
 test_names (void)
 {
   KehuApprovalAction action;
@@ -1321,6 +1344,7 @@ main (int   argc,
   g_test_add_func ("/approval/state/time-in-utc", test_time_in_utc);
   g_test_add_func ("/approval/state/damaged", test_state_damaged);
   g_test_add_func ("/approval/state/draft", test_draft);
+  g_test_add_func ("/approval/state/input-untouched", test_input_untouched);
   g_test_add_func ("/approval/names", test_names);
 
   return g_test_run ();
