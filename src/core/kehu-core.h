@@ -4,5 +4,6 @@
  */
 #pragma once
 
+#include "kehu-approval.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
