@@ -981,12 +981,19 @@ _kehu_chart_draw_xy_axes (KehuChartContext *ctx)
   cairo_t *cr = ctx->cr;
   const graphene_rect_t *p = &ctx->plot;
 
+  /* Where the last tick label ended: on a chart too small for every label,
+   * a label that would touch the previous one is left out. */
+  double last_end = -G_MAXDOUBLE;
+
   cairo_save (cr);
   cairo_set_line_width (cr, 1);
   for (gint64 v = ctx->ticks.lo; v <= ctx->ticks.hi; v += ctx->ticks.step)
     {
       double pos = _kehu_chart_value_to_pos (&ctx->ticks, p, ctx->value_axis, v);
       g_autofree char *text = _kehu_chart_format (ctx, v, ctx->unit);
+      double tw, th;
+
+      _kehu_chart_text_size (ctx, text, FALSE, &tw, &th);
 
       _kehu_chart_set_ink (ctx, v == 0 ? KEHU_CHART_INK_AXIS : KEHU_CHART_INK_GRID);
       if (ctx->value_axis == GTK_ORIENTATION_VERTICAL)
@@ -995,8 +1002,13 @@ _kehu_chart_draw_xy_axes (KehuChartContext *ctx)
           cairo_move_to (cr, p->origin.x, y);
           cairo_line_to (cr, p->origin.x + p->size.width, y);
           cairo_stroke (cr);
-          _kehu_chart_draw_text (ctx, text, p->origin.x - 6, pos, 1.0, 0.5, 0, FALSE,
-                                 KEHU_CHART_INK_DIM);
+          /* Values go up: the previous label is below this one. */
+          if (last_end == -G_MAXDOUBLE || pos + th / 2 <= last_end - 2)
+            {
+              _kehu_chart_draw_text (ctx, text, p->origin.x - 6, pos, 1.0, 0.5, 0, FALSE,
+                                     KEHU_CHART_INK_DIM);
+              last_end = pos - th / 2;
+            }
         }
       else
         {
@@ -1004,8 +1016,12 @@ _kehu_chart_draw_xy_axes (KehuChartContext *ctx)
           cairo_move_to (cr, x, p->origin.y);
           cairo_line_to (cr, x, p->origin.y + p->size.height);
           cairo_stroke (cr);
-          _kehu_chart_draw_text (ctx, text, pos, p->origin.y + p->size.height + 4, 0.5, 0.0, 0,
-                                 FALSE, KEHU_CHART_INK_DIM);
+          if (pos - tw / 2 >= last_end + 6)
+            {
+              _kehu_chart_draw_text (ctx, text, pos, p->origin.y + p->size.height + 4, 0.5, 0.0, 0,
+                                     FALSE, KEHU_CHART_INK_DIM);
+              last_end = pos + tw / 2;
+            }
         }
     }
   cairo_restore (cr);
@@ -1046,6 +1062,8 @@ _kehu_chart_draw_legend (KehuChartContext *ctx,
   const double gap = 18;
   const double sw = 16;
   double total = 0;
+  double max_name = 0;
+  guint n_items = 0;
   double x;
 
   for (guint s = 0; s < n_series; s++)
@@ -1057,8 +1075,17 @@ _kehu_chart_draw_legend (KehuChartContext *ctx,
         continue;
       _kehu_chart_text_size (ctx, series->name, FALSE, &w, NULL);
       total += sw + 6 + w + gap;
+      n_items++;
     }
   total -= gap;
+
+  /* Too wide for the chart: every name gets an equal share, ellipsized. */
+  if (total > ctx->width - 2 * KEHU_CHART_PAD && n_items > 0)
+    {
+      max_name = (ctx->width - 2 * KEHU_CHART_PAD - n_items * (sw + 6) - (n_items - 1) * gap) / n_items;
+      max_name = MAX (max_name, 12);
+      total = ctx->width - 2 * KEHU_CHART_PAD;
+    }
 
   x = MAX (KEHU_CHART_PAD, (ctx->width - total) / 2);
   for (guint s = 0; s < n_series; s++)
@@ -1101,7 +1128,9 @@ _kehu_chart_draw_legend (KehuChartContext *ctx,
       cairo_restore (cr);
 
       _kehu_chart_text_size (ctx, series->name, FALSE, &w, NULL);
-      _kehu_chart_draw_text (ctx, series->name, x + sw + 6, y, 0.0, 0.5, 0, FALSE,
+      if (max_name > 0)
+        w = MIN (w, max_name);
+      _kehu_chart_draw_text (ctx, series->name, x + sw + 6, y, 0.0, 0.5, max_name, FALSE,
                              KEHU_CHART_INK_TEXT);
       x += sw + 6 + w + gap;
     }
@@ -1768,7 +1797,7 @@ kehu_chart_render (KehuChart *self,
  * @n_shapes: (out): how many
  *
  * Returns: (array length=n_shapes) (transfer none) (nullable): where the
- *   last rendering put each figure
+ *   last rendering put each figure, valid until the next rendering
  */
 const KehuChartShape *
 kehu_chart_get_shapes (KehuChart *self,

@@ -205,16 +205,21 @@ kehu_donut_chart_draw (KehuChart            *chart,
       g_autofree char *value = _kehu_chart_format (ctx, series->values[i], series->unit);
       g_autofree char *figure = g_strdup_printf ("%s · %" G_GINT64_FORMAT "%%", value,
                                                  share_percent (series->values[i], total));
-      double fw;
+      double fw, nw;
 
       _kehu_chart_set_series_color (ctx, i, FALSE);
       cairo_rectangle (cr, legend_x, y + (lh - KEHU_CHART_LEGEND_SWATCH) / 2,
                        KEHU_CHART_LEGEND_SWATCH, KEHU_CHART_LEGEND_SWATCH);
       cairo_fill (cr);
 
+      /* Names first: the figures only where they leave a name room. */
       _kehu_chart_text_size (ctx, figure, FALSE, &fw, NULL);
-      _kehu_chart_draw_text (ctx, figure, ctx->width - KEHU_CHART_PAD, y, 1.0, 0.0, 0, FALSE,
-                             KEHU_CHART_INK_DIM);
+      _kehu_chart_text_size (ctx, kehu_chart_data_get_category (ctx->data, i), FALSE, &nw, NULL);
+      if (ctx->category_label_width - 16 - fw - 8 >= MIN (nw, 48))
+        _kehu_chart_draw_text (ctx, figure, ctx->width - KEHU_CHART_PAD, y, 1.0, 0.0, 0, FALSE,
+                               KEHU_CHART_INK_DIM);
+      else
+        fw = -8;
       _kehu_chart_draw_text (ctx, kehu_chart_data_get_category (ctx->data, i),
                              legend_x + 16, y, 0.0, 0.0,
                              ctx->category_label_width - 16 - fw - 8, FALSE, KEHU_CHART_INK_TEXT);

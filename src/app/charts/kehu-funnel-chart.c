@@ -172,11 +172,13 @@ kehu_funnel_chart_draw (KehuChart            *chart,
         {
           double nw;
 
+          /* The stage's name first; its figures if some of them fit. */
           _kehu_chart_text_size (ctx, name, TRUE, &nw, NULL);
-          nw = MIN (nw, text_width * 0.4);
+          nw = MIN (nw, text_width);
           _kehu_chart_draw_text (ctx, name, text_x, mid, 0.0, 0.5, nw, TRUE, KEHU_CHART_INK_TEXT);
-          _kehu_chart_draw_text (ctx, figures, text_x + nw + 8, mid, 0.0, 0.5,
-                                 text_width - nw - 8, FALSE, KEHU_CHART_INK_DIM);
+          if (text_width - nw - 8 >= 48)
+            _kehu_chart_draw_text (ctx, figures, text_x + nw + 8, mid, 0.0, 0.5,
+                                   text_width - nw - 8, FALSE, KEHU_CHART_INK_DIM);
         }
     }
 
