@@ -999,6 +999,79 @@ test_export (void)
   g_assert_finalize_object (chart);
 }
 
+/* Every chart at the smallest size it asks for, and a little more: the
+ * labels must give way (fewer, ellipsized) rather than overlap. Saved for
+ * people to look at; checked to draw something in the chart's colours. */
+static void
+test_small (void)
+{
+  static const char * const months[] = {
+    "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06",
+    "2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12",
+  };
+  gint64 c_values[12], t_values[12];
+  const gint64 one = YUAN (1300000), target = YUAN (1000000);
+  static const char * const kpi[] = { "Contract amount" };
+  static const char * const slices[] = { "Manufacturing and heavy industry", "Retail", "Other" };
+  const gint64 shares[] = { 60, 30, 10 };
+  g_autoptr(KehuChartData) trend = make_data (months, 12);
+  g_autoptr(KehuChartData) gauge = make_data (kpi, 1);
+  g_autoptr(KehuChartData) donut = make_data (slices, 3);
+  g_autoptr(KehuChartData) funnel = funnel_data ();
+  GtkWidget *charts[5];
+  const struct { int w, h; } sizes[] = { { 160, 120 }, { 260, 170 } };
+
+  for (guint i = 0; i < 12; i++)
+    {
+      c_values[i] = YUAN ((i + 3) * 170000);
+      t_values[i] = YUAN (1000000);
+    }
+  kehu_chart_data_add_series (trend, "Contract amount", KEHU_CHART_SERIES_BAR, KEHU_CHART_UNIT_CENTS, c_values);
+  kehu_chart_data_add_series (trend, "Sales target", KEHU_CHART_SERIES_TARGET, KEHU_CHART_UNIT_CENTS, t_values);
+  kehu_chart_data_add_series (gauge, "Achieved", KEHU_CHART_SERIES_BAR, KEHU_CHART_UNIT_CENTS, &one);
+  kehu_chart_data_add_series (gauge, "Target", KEHU_CHART_SERIES_TARGET, KEHU_CHART_UNIT_CENTS, &target);
+  kehu_chart_data_add_series (donut, "Customers", KEHU_CHART_SERIES_BAR, KEHU_CHART_UNIT_COUNT, shares);
+
+  charts[0] = kehu_trend_chart_new ();
+  kehu_chart_set_data (KEHU_CHART (charts[0]), trend);
+  charts[1] = kehu_funnel_chart_new ();
+  kehu_chart_set_data (KEHU_CHART (charts[1]), funnel);
+  charts[2] = kehu_bar_chart_new (GTK_ORIENTATION_HORIZONTAL);
+  kehu_chart_set_data (KEHU_CHART (charts[2]), trend);
+  charts[3] = kehu_donut_chart_new ();
+  kehu_chart_set_data (KEHU_CHART (charts[3]), donut);
+  charts[4] = kehu_gauge_chart_new ();
+  kehu_chart_set_data (KEHU_CHART (charts[4]), gauge);
+
+  for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
+    {
+      int w = sizes[k].w, h = sizes[k].h;
+      g_autoptr(Canvas) all = canvas_new ((w + 10) * G_N_ELEMENTS (charts), h, 1);
+      g_autofree char *name = g_strdup_printf ("small-%dx%d", w, h);
+
+      for (guint i = 0; i < G_N_ELEMENTS (charts); i++)
+        {
+          GdkRGBA blue = palette (i == 1 || i == 3 ? 0 : (i == 4 ? 1 : 0));
+          gboolean found = FALSE;
+
+          cairo_save (all->cr);
+          cairo_translate (all->cr, (int) i * (w + 10), 0);
+          cairo_rectangle (all->cr, 0, 0, w, h);
+          cairo_clip (all->cr);
+          kehu_chart_render (KEHU_CHART (charts[i]), all->cr, w, h, FALSE);
+          cairo_restore (all->cr);
+          for (int y = 0; y < h && !found; y++)
+            for (int x = (int) i * (w + 10); x < (int) i * (w + 10) + w && !found; x++)
+              found = canvas_is (all, x, y, &blue);
+          g_assert_true (found);
+        }
+      canvas_save (all, name);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (charts); i++)
+    g_object_unref (g_object_ref_sink (charts[i]));
+}
+
 /* Gallery under Xvfb */
 
 static GtkWidget *
@@ -1179,6 +1252,77 @@ test_gallery (void)
     g_assert_cmpuint (index, ==, 3);
   }
 
+  /* Pointer and keyboard, through the chart's own controllers: hovering
+   * highlights a bar, a click on another and Enter on the focused one
+   * ask for their records. */
+  {
+    guint n_shapes;
+    const KehuChartShape *drawn = kehu_chart_get_shapes (KEHU_CHART (bar_v), &n_shapes);
+    /* A copy: the chart's array lives until its next rendering only. */
+    g_autofree KehuChartShape *shapes = g_memdup2 (drawn, n_shapes * sizeof (KehuChartShape));
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (bar_v);
+    GtkEventController *motion = NULL, *click = NULL, *key = NULL;
+    guint got[3] = { 0, 0, 0 };
+    gboolean handled = FALSE;
+    graphene_point_t p;
+    GdkRGBA normal;
+    guint32 px;
+
+    g_assert_cmpuint (n_shapes, ==, 6);
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+        if (GTK_IS_EVENT_CONTROLLER_MOTION (c))
+          motion = c;
+        else if (GTK_IS_GESTURE_CLICK (c))
+          click = c;
+        else if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+          key = c;
+      }
+    g_assert_nonnull (motion);
+    g_assert_nonnull (click);
+    g_assert_nonnull (key);
+    g_signal_connect (bar_v, "activated", G_CALLBACK (on_activated_cb), got);
+
+    g_signal_emit_by_name (motion, "motion",
+                           shapes[2].bounds.origin.x + shapes[2].bounds.size.width / 2,
+                           shapes[2].bounds.origin.y + shapes[2].bounds.size.height - 4);
+    kehu_test_ui_settle (200);
+    {
+      g_autoptr(GdkTexture) shot = kehu_test_ui_screenshot (window, "charts-hover");
+      int width = gdk_texture_get_width (shot);
+      g_autofree guchar *pixels = g_malloc ((gsize) width * gdk_texture_get_height (shot) * 4);
+
+      gdk_texture_download (shot, pixels, (gsize) width * 4);
+      g_assert_true (gtk_widget_compute_point (bar_v, window,
+                                               &GRAPHENE_POINT_INIT (shapes[2].bounds.origin.x + shapes[2].bounds.size.width / 2,
+                                                                     shapes[2].bounds.origin.y + shapes[2].bounds.size.height - 4),
+                                               &p));
+      memcpy (&px, pixels + ((gsize) p.y * width + (gsize) p.x) * 4, 4);
+      kehu_chart_palette_get_color (adw_style_manager_get_dark (style), shapes[2].series, &normal);
+      /* Not the bar's own colour any more: the highlighted one. */
+      g_assert_cmpint (abs ((int) ((px >> 16) & 0xff) - (int) round (normal.red * 255)), >, 8);
+    }
+
+    g_signal_emit_by_name (click, "released", 1,
+                           shapes[3].bounds.origin.x + 3, shapes[3].bounds.origin.y + 3);
+    g_assert_cmpuint (got[2], ==, 1);
+    g_assert_cmpuint (got[0], ==, shapes[3].series);
+    g_assert_cmpuint (got[1], ==, shapes[3].index);
+    /* A click beside the bars asks for nothing. */
+    g_signal_emit_by_name (click, "released", 1, 2.0, 2.0);
+    g_assert_cmpuint (got[2], ==, 1);
+
+    g_signal_emit_by_name (key, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
+    g_assert_true (handled);
+    g_signal_emit_by_name (key, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
+    g_signal_emit_by_name (key, "key-pressed", GDK_KEY_Return, 0, 0, &handled);
+    g_assert_true (handled);
+    g_assert_cmpuint (got[2], ==, 2);
+    g_assert_cmpuint (got[0], ==, shapes[1].series);
+    g_assert_cmpuint (got[1], ==, shapes[1].index);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
   kehu_test_ui_settle (50);
 }
@@ -1205,6 +1349,7 @@ main (int   argc,
   g_test_add_func ("/charts/description-and-tooltip", test_description_and_tooltip);
   g_test_add_func ("/charts/activated", test_activated);
   g_test_add_func ("/charts/export", test_export);
+  g_test_add_func ("/charts/small", test_small);
   g_test_add_func ("/charts/gallery", test_gallery);
 
   return g_test_run ();
