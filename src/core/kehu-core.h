@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "kehu-approval.h"
 #include "kehu-export.h"
 #include "kehu-report.h"
 #include "kehu-store.h"
