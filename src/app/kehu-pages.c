@@ -7,12 +7,15 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "kehu-dashboard-view.h"
 #include "kehu-pages.h"
+#include "kehu-reports-view.h"
 
 static const KehuPageInfo pages[] = {
   { "dashboard", N_("Dashboard"), "view-grid-symbolic", 0,
     N_("Nothing to Show Yet"),
-    N_("The sales brief, targets, funnel and trend of your team appear here once there are customers and contracts.") },
+    N_("The sales brief, targets, funnel and trend of your team appear here once there are customers and contracts."),
+    kehu_dashboard_view_create },
   { "leads", N_("Leads"), "contact-new-symbolic", 1,
     N_("No Leads"),
     N_("Leads are first contacts from events, calls and referrals. Add one, or import them from a spreadsheet.") },
@@ -42,7 +45,8 @@ static const KehuPageInfo pages[] = {
     N_("Contracts, payments and invoices that wait for your approval appear here.") },
   { "reports", N_("Reports"), "x-office-spreadsheet-symbolic", 3,
     N_("No Data to Report"),
-    N_("Sales summaries, customer analysis, forecasts and targets are computed from your records.") },
+    N_("Sales summaries, customer analysis, forecasts and targets are computed from your records."),
+    kehu_reports_view_create },
   { "settings", N_("Settings"), "emblem-system-symbolic", 3,
     N_("Settings"),
     N_("Departments, users, roles, stages, pools, custom fields and the recycle bin are managed here.") },

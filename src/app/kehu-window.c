@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kehu-drill-dialog.h"
 #include "kehu-pages.h"
 #include "kehu-window.h"
 
@@ -185,6 +186,34 @@ kehu_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (kehu_window_parent_class)->close_request (window);
 }
 
+/* "win.show-records" (module, filter JSON): the records behind a dashboard
+ * or report figure, in the drill filter form of kehu-report.h. The list
+ * pages cannot take such a filter yet, so they are listed in a dialog whose
+ * rows open through "win.open-record". */
+static void
+show_records_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  KehuWindow *self = user_data;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  KehuStore *store = KEHU_IS_APPLICATION (app) ? kehu_application_get_store (KEHU_APPLICATION (app)) : NULL;
+  g_autoptr(GError) error = NULL;
+  const char *module, *filter;
+  KehuDrillDialog *dialog;
+
+  g_variant_get (parameter, "(&s&s)", &module, &filter);
+  if (store == NULL)
+    return;
+  dialog = kehu_drill_dialog_new (GTK_WINDOW (self), store, module, filter, &error);
+  if (dialog == NULL)
+    {
+      g_warning ("Could not list the records of %s: %s", module, error->message);
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 kehu_window_constructed (GObject *object)
 {
@@ -218,6 +247,10 @@ kehu_window_constructed (GObject *object)
   g_signal_connect_object (module_action, "change-state",
                            G_CALLBACK (module_change_state_cb), self, 0);
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (module_action));
+  g_action_map_add_action_entries (G_ACTION_MAP (self),
+                                   (const GActionEntry[]) {
+                                     { "show-records", show_records_cb, "(ss)", NULL, NULL, { 0 } },
+                                   }, 1, self);
 
   kehu_window_set_module (self, kehu_pages_lookup (last) ? last : "dashboard");
 }
