@@ -3099,6 +3099,24 @@ typedef struct
   const KehuReportColumn *columns;
 } RowsExport;
 
+/* "total.contract_amount": a member of a member. */
+static JsonNode *
+member_path (JsonObject *object,
+             const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
+  JsonNode *node = NULL;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (object == NULL || !json_object_has_member (object, parts[i]))
+        return NULL;
+      node = json_object_get_member (object, parts[i]);
+      object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+    }
+  return node;
+}
+
 static gboolean
 rows_export_row (KehuExportCell  *cells,
                  guint            n_columns,
@@ -3114,7 +3132,7 @@ rows_export_row (KehuExportCell  *cells,
 
   for (guint c = 0; c < n_columns; c++)
     {
-      JsonNode *v = row ? json_object_get_member (row, re->columns[c].member) : NULL;
+      JsonNode *v = row ? member_path (row, re->columns[c].member) : NULL;
 
       /* A figure exports its value. */
       if (v != NULL && JSON_NODE_HOLDS_OBJECT (v))
@@ -3135,7 +3153,8 @@ rows_export_row (KehuExportCell  *cells,
 /**
  * kehu_report_export_rows:
  * @report: a report whose "rows" member is an array of objects
- * @columns: which members to export, in order (a figure exports its value)
+ * @columns: which members to export, in order ("a.b" for a member of a
+ *   member; a figure exports its value)
  *
  * Exports any report table of this file.
  */

@@ -1269,6 +1269,11 @@ test_details (Fixture       *f,
     { "contract_amount", "Contract amount", KEHU_EXPORT_MONEY },
     { "followups", "Follow-ups", KEHU_EXPORT_INT },
   };
+  static const KehuReportColumn dept_columns[] = {
+    { "name", "Department", KEHU_EXPORT_TEXT },
+    { "own.contract_amount", "Own", KEHU_EXPORT_MONEY },
+    { "total.contract_amount", "Total", KEHU_EXPORT_MONEY },
+  };
   DetailLog log = { g_string_new (NULL), 0, 0 };
   KehuReportFilter filter;
   JsonNode *r;
@@ -1333,6 +1338,23 @@ test_details (Fixture       *f,
                    "张三,2000.00,1\r\n"
                    "李四,300.00,1\r\n"
                    ",0.00,0\r\n");
+  json_node_unref (r);
+  g_clear_pointer (&contents, g_free);
+
+  /* Nested members: the department summary's totals. */
+  r = kehu_report_summary_by_department (f->store, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_true (kehu_report_export_rows (r, dept_columns, G_N_ELEMENTS (dept_columns), "Departments",
+                                          KEHU_REPORT_FORMAT_CSV, summary_csv, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (summary_csv, &contents, NULL, &error));
+  g_assert_cmpstr (contents, ==,
+                   "\xEF\xBB\xBF" "Department,Own,Total\r\n"
+                   "华北区,300.00,300.00\r\n"
+                   "销售部,2000.00,2300.00\r\n"
+                   "华南区,0.00,0.00\r\n"
+                   "市场部,0.00,0.00\r\n"
+                   "No department,0.00,0.00\r\n");
   json_node_unref (r);
   filter_clear (&filter);
 }
