@@ -19,6 +19,7 @@
 static const KehuMigration migrations[] = {
   { 1, "0001-meta.sql", NULL },
   { 2, "0002-modules.sql", NULL },
+  { 3, "0003-report-indexes.sql", NULL },
 };
 
 const KehuMigration *
