@@ -771,9 +771,9 @@ typedef gboolean (*QueryRowFunc) (sqlite3_stmt *stmt,
 
 /* SELECT @select FROM <module> t @join WHERE <drill> [GROUP BY] [ORDER BY];
  * @select, @join, @group and @order are constant SQL of this file. Groups
- * are written "+t.col": the unary plus keeps SQLite from walking an owner
- * index for the grouping order instead of the covering time-range index of
- * migration 3. */
+ * are written "+t.col" where the unary plus must keep SQLite from walking a
+ * non-covering owner index for the grouping order instead of the covering
+ * time-range index of migration 3. */
 static sqlite3_stmt *
 prepare_drill_query (KehuStore   *store,
                      JsonNode    *drill,
@@ -1914,7 +1914,10 @@ summary_by_owner (KehuStore              *store,
       g_autofree char *select = g_strdup_printf ("t.owner_id, %s", metric_defs[summary_metrics[i]].aggregate);
       GroupCollect gc = { table, i };
 
-      if (!run_drill_query (store, drill, select, NULL, "+t.owner_id", NULL, group_collect_cb, &gc, error))
+      /* Follow-ups have an owner-first covering index: let SQLite walk it. */
+      const char *group = summary_metrics[i] == KEHU_REPORT_METRIC_FOLLOWUPS ? "t.owner_id" : "+t.owner_id";
+
+      if (!run_drill_query (store, drill, select, NULL, group, NULL, group_collect_cb, &gc, error))
         return NULL;
     }
   return g_steal_pointer (&table);
@@ -2467,9 +2470,9 @@ kehu_report_followup_stats (KehuStore              *store,
   g_return_val_if_fail (filter != NULL, NULL);
 
   drill = kehu_report_metric_drill (filter, KEHU_REPORT_METRIC_FOLLOWUPS);
-  if (!run_drill_query (store, drill, "t.owner_id, t.method, COUNT(*)", NULL, "+t.owner_id, +t.method", NULL,
+  if (!run_drill_query (store, drill, "t.owner_id, t.method, COUNT(*)", NULL, "t.owner_id, t.method", NULL,
                         followup_method_cb, &fc, error) ||
-      !run_drill_query (store, drill, "t.owner_id, COUNT (DISTINCT t.customer_id)", NULL, "+t.owner_id", NULL,
+      !run_drill_query (store, drill, "t.owner_id, COUNT (DISTINCT t.customer_id)", NULL, "t.owner_id", NULL,
                         followup_customers_cb, &fc, error) ||
       (users = load_users (store, error)) == NULL)
     return NULL;

@@ -15,6 +15,9 @@ CREATE INDEX report_contacts_created ON contacts (created_at, owner_id, deleted_
 CREATE INDEX report_opportunities_created ON opportunities (created_at, owner_id, amount, deleted_at);
 CREATE INDEX report_opportunities_open ON opportunities (status, stage_id, owner_id, amount, deleted_at);
 CREATE INDEX report_followups_at ON followups (followed_at, owner_id, method, customer_id, deleted_at);
+-- Follow-ups are the biggest table (1M on M): per-person figures and a
+-- department's list of owners seek each owner's time range, covered.
+CREATE INDEX report_followups_owner ON followups (owner_id, followed_at, method, customer_id, deleted_at);
 CREATE INDEX report_leads_next ON leads (next_contact_at, owner_id, deleted_at);
 CREATE INDEX report_customers_next ON customers (next_contact_at, owner_id, deleted_at);
 CREATE INDEX report_contacts_next ON contacts (next_contact_at, owner_id, deleted_at);
