@@ -5,5 +5,6 @@
 #pragma once
 
 #include "kehu-approval.h"
+#include "kehu-perm.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
