@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kehu-approval.h"
+#include "kehu-approvals.h"
 #include "kehu-perm.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
