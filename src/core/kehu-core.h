@@ -4,5 +4,8 @@
  */
 #pragma once
 
+#include "kehu-record.h"
+#include "kehu-rules.h"
+#include "kehu-schema.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
