@@ -7,5 +7,8 @@
 #include "kehu-approval.h"
 #include "kehu-approvals.h"
 #include "kehu-perm.h"
+#include "kehu-record.h"
+#include "kehu-rules.h"
+#include "kehu-schema.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
