@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "kehu-approvals.h"
+#include "kehu-record.h"
 
 G_DEFINE_QUARK (kehu-approvals-error-quark, kehu_approvals_error)
 
@@ -723,165 +724,30 @@ kehu_approvals_check_payment_contract (KehuStore   *store,
   return TRUE;
 }
 
-/* Sets one integer column when it changed, with an oplog row. */
+/* Applies an instance's status to its record through the record API, whose
+ * rules recompute the contract's and the customer's totals (approved
+ * payments and invoices only) and write the operation log. The status is
+ * not the user's to write: the change is made as a trusted writer. */
 static gboolean
-update_total (KehuStore   *store,
-              const char  *table,
-              const char  *record_id,
-              const char  *field,
-              const char  *value_sql,
-              const char  *user_id,
-              const char  *at,
-              GError     **error)
+apply_status (KehuContext  *ctx,
+              const char   *module,
+              const char   *record_id,
+              const char   *status,
+              GError      **error)
 {
-  g_autofree char *select = g_strdup_printf ("SELECT %s, (%s) FROM %s WHERE id = ?1",
-                                             field, value_sql, table);
-  g_autofree char *update = NULL;
-  g_autoptr(sqlite3_stmt) stmt = prepare (store, select, error);
-  g_autofree char *old = NULL;
-  g_autofree char *new = NULL;
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  bind_texts (stmt, 1, record_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    return TRUE;
-  if (rc != SQLITE_ROW)
-    return kehu_store_set_error_from_db (store, rc, error);
-
-  old = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  new = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  if (g_strcmp0 (old, new) == 0)
-    return TRUE;
-
-  update = g_strdup_printf ("UPDATE %s SET %s = (%s), updated_at = ?2 WHERE id = ?1",
-                            table, field, value_sql);
-  return run (store, error, update, record_id, at) &&
-         oplog_add (store, table, record_id, user_id, at, "update", field, old, new, error);
-}
-
-#define APPROVED_PAYMENTS "approval_status = 'approved' AND deleted_at IS NULL"
-
-gboolean
-kehu_approvals_recompute_contract_totals (KehuStore   *store,
-                                          const char  *contract_id,
-                                          const char  *user_id,
-                                          GDateTime   *now,
-                                          GError     **error)
-{
-  g_autofree char *at = format_time (now);
-  g_autofree char *customer_id = NULL;
-  g_autoptr(GPtrArray) plans = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  GError *local_error = NULL;
-
-  if (contract_id == NULL)
-    return TRUE;
-
-  if (!update_total (store, "contracts", contract_id, "received_total",
-                     "SELECT COALESCE (sum (amount), 0) FROM payments WHERE contract_id = ?1 AND "
-                     APPROVED_PAYMENTS, user_id, at, error) ||
-      !update_total (store, "contracts", contract_id, "outstanding",
-                     "SELECT amount - received_total FROM contracts WHERE id = ?1",
-                     user_id, at, error) ||
-      !update_total (store, "contracts", contract_id, "invoiced_total",
-                     "SELECT COALESCE (sum (amount), 0) FROM invoices WHERE contract_id = ?1 AND "
-                     APPROVED_PAYMENTS, user_id, at, error))
-    return FALSE;
-
-  stmt = prepare (store, "SELECT id FROM payment_plans WHERE contract_id = ? AND deleted_at IS NULL", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_texts (stmt, 1, contract_id);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (plans, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-  for (guint i = 0; i < plans->len; i++)
-    if (!update_total (store, "payment_plans", plans->pdata[i], "received_amount",
-                       "SELECT COALESCE (sum (amount), 0) FROM payments WHERE plan_id = ?1 AND "
-                       APPROVED_PAYMENTS, user_id, at, error) ||
-        !run (store, error,
-              "UPDATE payment_plans SET status = CASE"
-              " WHEN received_amount <= 0 THEN 'pending'"
-              " WHEN received_amount < planned_amount THEN 'partial'"
-              " ELSE 'received' END WHERE id = ?",
-              plans->pdata[i]))
-      return FALSE;
-
-  customer_id = query_text (store, NULL, &local_error,
-                            "SELECT customer_id FROM contracts WHERE id = ?", contract_id);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  if (customer_id == NULL)
-    return TRUE;
-
-  /* A payment counts for the customer of its contract, or its own
-   * customer_id when it has no contract. */
-  return update_total (store, "customers", customer_id, "received_total",
-                       "SELECT COALESCE (sum (p.amount), 0) FROM payments p"
-                       " WHERE p.approval_status = 'approved' AND p.deleted_at IS NULL"
-                       " AND COALESCE ((SELECT c.customer_id FROM contracts c WHERE c.id = p.contract_id),"
-                       " p.customer_id) = ?1", user_id, at, error) &&
-         update_total (store, "customers", customer_id, "invoiced_total",
-                       "SELECT COALESCE (sum (v.amount), 0) FROM invoices v"
-                       " WHERE v.approval_status = 'approved' AND v.deleted_at IS NULL"
-                       " AND COALESCE ((SELECT c.customer_id FROM contracts c WHERE c.id = v.contract_id),"
-                       " v.customer_id) = ?1", user_id, at, error);
-}
-
-/* Applies an instance's status to its record, and what follows from it. */
-static gboolean
-apply_status (KehuStore   *store,
-              const char  *module,
-              const char  *record_id,
-              const char  *status,
-              const char  *user_id,
-              GDateTime   *now,
-              GError     **error)
-{
-  g_autofree char *at = format_time (now);
-  g_autofree char *select = NULL;
-  g_autofree char *update = NULL;
-  g_autofree char *old = NULL;
-  g_autofree char *contract_id = NULL;
-  GError *local_error = NULL;
+  g_autoptr(JsonObject) changes = NULL;
+  gboolean trusted, ok;
 
   if (g_str_equal (module, "requests"))
     return TRUE;
 
-  select = g_strdup_printf ("SELECT approval_status FROM %s WHERE id = ?", module);
-  old = query_text (store, NULL, &local_error, select, record_id);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  if (g_strcmp0 (old, status) != 0)
-    {
-      update = g_strdup_printf ("UPDATE %s SET approval_status = ?2, updated_at = ?3 WHERE id = ?1",
-                                module);
-      if (!run (store, error, update, record_id, status, at) ||
-          !oplog_add (store, module, record_id, user_id, at, "update", "approval_status",
-                      old, status, error))
-        return FALSE;
-    }
-
-  if (g_str_equal (module, "contracts"))
-    return TRUE;
-
-  g_free (select);
-  select = g_strdup_printf ("SELECT contract_id FROM %s WHERE id = ?", module);
-  contract_id = query_text (store, NULL, &local_error, select, record_id);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  return kehu_approvals_recompute_contract_totals (store, contract_id, user_id, now, error);
+  changes = json_object_new ();
+  json_object_set_string_member (changes, "approval_status", status);
+  trusted = kehu_context_get_trusted (ctx);
+  kehu_context_set_trusted (ctx, TRUE);
+  ok = kehu_record_update (ctx, module, record_id, changes, error);
+  kehu_context_set_trusted (ctx, trusted);
+  return ok;
 }
 
 /* Instances */
@@ -1024,15 +890,16 @@ load_instance (KehuStore   *store,
 }
 
 static gboolean
-act_locked (KehuStore          *store,
+act_locked (KehuContext        *ctx,
             InstanceRow        *row,
-            const char         *actor,
             KehuApprovalAction  action,
             const char         *comment,
             const char         *target_user,
-            GDateTime          *now,
             GError            **error)
 {
+  KehuStore *store = kehu_context_get_store (ctx);
+  const char *actor = kehu_context_get_user_id (ctx);
+  g_autoptr(GDateTime) now = kehu_context_get_now (ctx);
   KehuApprovalDirectory directory;
   g_autoptr(JsonNode) record = NULL;
   g_autoptr(JsonNode) new_state = NULL;
@@ -1073,48 +940,47 @@ act_locked (KehuStore          *store,
          add_action (store, row->id, step, actor, kehu_approval_action_to_string (action),
                      comment, action == KEHU_APPROVAL_ACTION_TRANSFER ? target_user : NULL,
                      at, error) &&
-         apply_status (store, row->module, row->record_id,
-                       kehu_approval_status_to_string (status), actor, now, error);
+         apply_status (ctx, row->module, row->record_id,
+                       kehu_approval_status_to_string (status), error);
 }
 
 gboolean
-kehu_approvals_act (KehuStore           *store,
+kehu_approvals_act (KehuContext         *ctx,
                     const char          *instance_id,
-                    const char          *actor,
                     KehuApprovalAction   action,
                     const char          *comment,
                     const char          *target_user,
-                    GDateTime           *now,
                     GError             **error)
 {
   g_autoptr(InstanceRow) row = NULL;
 
-  g_return_val_if_fail (KEHU_IS_STORE (store), FALSE);
-  g_return_val_if_fail (actor != NULL, FALSE);
+  g_return_val_if_fail (KEHU_IS_CONTEXT (ctx), FALSE);
+  g_return_val_if_fail (kehu_context_get_user_id (ctx) != NULL, FALSE);
 
-  if (!kehu_store_begin (store, error))
+  if (!kehu_context_begin (ctx, error))
     return FALSE;
-  row = load_instance (store, instance_id, error);
+  row = load_instance (kehu_context_get_store (ctx), instance_id, error);
   if (row == NULL ||
-      !act_locked (store, row, actor, action, comment, target_user, now, error) ||
-      !kehu_store_commit (store, error))
+      !act_locked (ctx, row, action, comment, target_user, error) ||
+      !kehu_context_commit (ctx, error))
     {
-      kehu_store_rollback (store);
+      kehu_context_rollback (ctx);
       return FALSE;
     }
   return TRUE;
 }
 
 char *
-kehu_approvals_submit (KehuStore   *store,
-                       const char  *module,
-                       const char  *record_id,
-                       const char  *title,
-                       const char  *user_id,
-                       const char  *comment,
-                       GDateTime   *now,
-                       GError     **error)
+kehu_approvals_submit (KehuContext  *ctx,
+                       const char   *module,
+                       const char   *record_id,
+                       const char   *title,
+                       const char   *comment,
+                       GError      **error)
 {
+  KehuStore *store = kehu_context_get_store (ctx);
+  const char *user_id = kehu_context_get_user_id (ctx);
+  g_autoptr(GDateTime) now = kehu_context_get_now (ctx);
   const ModuleInfo *info;
   KehuApprovalDirectory directory;
   g_autoptr(JsonNode) record = NULL;
@@ -1139,7 +1005,6 @@ kehu_approvals_submit (KehuStore   *store,
   const char *status;
   GError *local_error = NULL;
 
-  g_return_val_if_fail (KEHU_IS_STORE (store), NULL);
   g_return_val_if_fail (user_id != NULL, NULL);
 
   info = module_lookup (module);
@@ -1166,7 +1031,7 @@ kehu_approvals_submit (KehuStore   *store,
       return NULL;
     }
 
-  if (!kehu_store_begin (store, error))
+  if (!kehu_context_begin (ctx, error))
     return NULL;
 
   /* A record rejected or withdrawn before goes round its instance again. */
@@ -1191,8 +1056,8 @@ kehu_approvals_submit (KehuStore   *store,
         }
       if (g_str_equal (last->status, "rejected") || g_str_equal (last->status, "withdrawn"))
         {
-          if (!act_locked (store, last, user_id, KEHU_APPROVAL_ACTION_RESUBMIT, comment, NULL, now, error) ||
-              !kehu_store_commit (store, error))
+          if (!act_locked (ctx, last, KEHU_APPROVAL_ACTION_RESUBMIT, comment, NULL, error) ||
+              !kehu_context_commit (ctx, error))
             goto fail;
           return g_strdup (last_id);
         }
@@ -1263,14 +1128,14 @@ kehu_approvals_submit (KehuStore   *store,
             state_text, waiting_text, copy_text) ||
       !write_waiting (store, id, state, error) ||
       !add_action (store, id, NULL, user_id, "submit", comment, NULL, at, error) ||
-      !apply_status (store, module, record_id, status, user_id, now, error) ||
-      !kehu_store_commit (store, error))
+      !apply_status (ctx, module, record_id, status, error) ||
+      !kehu_context_commit (ctx, error))
     goto fail;
 
   return g_steal_pointer (&id);
 
 fail:
-  kehu_store_rollback (store);
+  kehu_context_rollback (ctx);
   return NULL;
 }
 

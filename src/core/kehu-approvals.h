@@ -17,12 +17,14 @@
  *   resubmits that instance.
  * - Only an approved contract takes payments: submitting a payment whose
  *   contract is not approved is refused (KEHU_APPROVALS_ERROR_CONTRACT_NOT_APPROVED).
- * - When a payment or invoice is decided, the contract's received_total,
- *   outstanding and invoiced_total, its payment plan's received_amount and
- *   status, and the customer's received_total and invoiced_total are
- *   recomputed from the approved payments and invoices.
- * - Every write runs in one BEGIN IMMEDIATE transaction and leaves oplog
- *   rows; `now` is always a parameter.
+ * - The record's approval_status is written through the record API
+ *   (kehu-record.h) as a trusted writer, so core's rules recompute the
+ *   contract's received/outstanding/invoiced amounts, payment plans and the
+ *   customer's totals from the approved payments and invoices, assign revs
+ *   on the server and log the change.
+ * - Every write runs in one transaction (BEGIN IMMEDIATE, or a savepoint
+ *   inside the caller's) and leaves oplog rows; `now` is always a
+ *   parameter (the context's, for submit and act).
  *
  * Errors of the engine (KEHU_APPROVAL_ERROR: NOT_WAITING, DECIDED, …) are
  * passed through unchanged so callers can tell them apart.
@@ -32,6 +34,7 @@
 #include <json-glib/json-glib.h>
 
 #include "kehu-approval.h"
+#include "kehu-record.h"
 #include "kehu-store.h"
 
 G_BEGIN_DECLS
@@ -106,24 +109,21 @@ gboolean     kehu_approvals_delete_flow              (KehuStore             *sto
                                                       GDateTime             *now,
                                                       GError               **error);
 
-/* Instances. Returns the instance id. For module "requests", record_id may
- * be NULL (a new id is made) and `title` names the request; otherwise the
- * title comes from the record. */
-char        *kehu_approvals_submit                   (KehuStore             *store,
+/* Instances. The context says who acts and when; its transaction nests.
+ * Returns the instance id. For module "requests", record_id may be NULL (a
+ * new id is made) and `title` names the request; otherwise the title comes
+ * from the record. */
+char        *kehu_approvals_submit                   (KehuContext           *ctx,
                                                       const char            *module,
                                                       const char            *record_id,
                                                       const char            *title,
-                                                      const char            *user_id,
                                                       const char            *comment,
-                                                      GDateTime             *now,
                                                       GError               **error);
-gboolean     kehu_approvals_act                      (KehuStore             *store,
+gboolean     kehu_approvals_act                      (KehuContext           *ctx,
                                                       const char            *instance_id,
-                                                      const char            *actor,
                                                       KehuApprovalAction     action,
                                                       const char            *comment,
                                                       const char            *target_user,
-                                                      GDateTime             *now,
                                                       GError               **error);
 
 /* One instance as the inbox shows it: {"id", "module", "record_id",
@@ -181,18 +181,6 @@ JsonNode    *kehu_approvals_stats                    (KehuStore             *sto
                                                       const char            *from,
                                                       const char            *to,
                                                       GError               **error);
-
-/* Recomputes from the approved payments and invoices a contract's
- * received_total, outstanding (amount − received) and invoiced_total, its
- * payment plans' received_amount and status, and its customer's
- * received_total and invoiced_total, with oplog rows for what changed.
- * Call inside a transaction. (Kept here until core's record rules have
- * one; then this should call theirs.) */
-gboolean     kehu_approvals_recompute_contract_totals (KehuStore            *store,
-                                                       const char           *contract_id,
-                                                       const char           *user_id,
-                                                       GDateTime            *now,
-                                                       GError              **error);
 
 /* Whether a payment may be made on the contract: it exists and is approved.
  * For the record rules of payment creation. */
