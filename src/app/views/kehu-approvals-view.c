@@ -232,10 +232,10 @@ update_counts (KehuApprovalsView *self)
       g_warning ("Cannot count approvals: %s", error->message);
       return;
     }
-  set_tab_label (self->waiting_label, _("Waiting"), self->counts[KEHU_APPROVALS_BOX_WAITING]);
-  set_tab_label (self->handled_label, _("Handled"), self->counts[KEHU_APPROVALS_BOX_HANDLED]);
-  set_tab_label (self->submitted_label, _("Submitted"), self->counts[KEHU_APPROVALS_BOX_SUBMITTED]);
-  set_tab_label (self->copied_label, _("Copied"), self->counts[KEHU_APPROVALS_BOX_COPIED]);
+  set_tab_label (self->waiting_label, C_("inbox tab", "Waiting"), self->counts[KEHU_APPROVALS_BOX_WAITING]);
+  set_tab_label (self->handled_label, C_("inbox tab", "Handled"), self->counts[KEHU_APPROVALS_BOX_HANDLED]);
+  set_tab_label (self->submitted_label, C_("inbox tab", "Submitted"), self->counts[KEHU_APPROVALS_BOX_SUBMITTED]);
+  set_tab_label (self->copied_label, C_("inbox tab", "Copied"), self->counts[KEHU_APPROVALS_BOX_COPIED]);
 }
 
 static void

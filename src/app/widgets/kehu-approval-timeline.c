@@ -375,6 +375,8 @@ static void
 kehu_approval_timeline_init (KehuApprovalTimeline *self)
 {
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  /* Steps keep their natural height; the lines only join them. */
+  gtk_widget_set_valign (self->box, GTK_ALIGN_START);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
 }
 
