@@ -890,6 +890,7 @@ kehu_api_new (KehuStore  *store,
   _kehu_api_health_register (self);
   _kehu_api_auth_register (self);
   _kehu_api_org_register (self);
+  _kehu_api_approvals_register (self);
 
   soup_server_add_early_handler (server, KEHU_API_PREFIX, early_cb, self, NULL);
   soup_server_add_handler (server, KEHU_API_PREFIX, handle_api_cb, self, NULL);

@@ -160,5 +160,6 @@ JsonObject      *_kehu_api_user_json         (KehuStore          *store,
 void             _kehu_api_health_register   (KehuApi            *self);
 void             _kehu_api_auth_register     (KehuApi            *self);
 void             _kehu_api_org_register      (KehuApi            *self);
+void             _kehu_api_approvals_register (KehuApi           *self);
 
 G_END_DECLS
