@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include "kehu-query.h"
+#include "kehu-record-pager.h"
 #include "kehu-record.h"
 #include "kehu-rules.h"
 #include "kehu-schema.h"
