@@ -5,5 +5,10 @@
 #pragma once
 
 #include "kehu-perm.h"
+#include "kehu-query.h"
+#include "kehu-record-pager.h"
+#include "kehu-record.h"
+#include "kehu-rules.h"
+#include "kehu-schema.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
