@@ -7,6 +7,8 @@
 #include "kehu-approval.h"
 #include "kehu-approvals.h"
 #include "kehu-perm.h"
+#include "kehu-query.h"
+#include "kehu-record-pager.h"
 #include "kehu-record.h"
 #include "kehu-rules.h"
 #include "kehu-schema.h"

@@ -329,7 +329,7 @@ department_create_cb (KehuApi     *api,
                     "sssssi", id, now, kehu_perm_get_user_id (perm), name, parent_id,
                     (gint64) (json_object_has_member (body, "position")
                               ? json_object_get_int_member (body, "position") : 0)) < 0 ||
-      !kehu_api_bump_rev (store, "departments", id, now, NULL, &error) ||
+      !kehu_api_bump_rev (store, "departments", id, now, NULL, NULL, &error) ||
       !bump_scope_epochs (store, &error) ||
       !kehu_store_commit (store, &error))
     {
@@ -426,7 +426,7 @@ department_patch_cb (KehuApi     *api,
     goto failed;
 
   if (kehu_sql_run (store, &error, "UPDATE departments SET updated_at = ?1 WHERE id = ?2", "ss", now, id) < 0 ||
-      !kehu_api_bump_rev (store, "departments", id, now, NULL, &error) ||
+      !kehu_api_bump_rev (store, "departments", id, now, NULL, NULL, &error) ||
       !kehu_store_commit (store, &error))
     goto failed;
 
@@ -476,7 +476,7 @@ department_delete_cb (KehuApi     *api,
   if (!kehu_store_begin (store, &error) ||
       kehu_sql_run (store, &error, "UPDATE departments SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2",
                     "ss", now, id) < 0 ||
-      !kehu_api_bump_rev (store, "departments", id, now, NULL, &error) ||
+      !kehu_api_bump_rev (store, "departments", id, now, NULL, NULL, &error) ||
       !kehu_store_commit (store, &error))
     {
       kehu_store_rollback (store);
@@ -785,7 +785,7 @@ user_create_cb (KehuApi     *api,
                     super_admin, hash) < 0 ||
       (json_object_has_member (body, "role_ids") &&
        !set_user_roles (store, id, json_object_get_array_member (body, "role_ids"), &error)) ||
-      !kehu_api_bump_rev (store, "users", id, now, NULL, &error) ||
+      !kehu_api_bump_rev (store, "users", id, now, NULL, NULL, &error) ||
       !bump_scope_epochs (store, &error) ||
       !kehu_store_commit (store, &error))
     {
@@ -882,7 +882,7 @@ user_patch_cb (KehuApi     *api,
 
   if ((scope_changed && !bump_scope_epochs (store, &error)) ||
       kehu_sql_run (store, &error, "UPDATE users SET updated_at = ?1 WHERE id = ?2", "ss", now, id) < 0 ||
-      !kehu_api_bump_rev (store, "users", id, now, NULL, &error) ||
+      !kehu_api_bump_rev (store, "users", id, now, NULL, NULL, &error) ||
       !kehu_store_commit (store, &error))
     goto failed;
 
@@ -1120,7 +1120,7 @@ role_create_cb (KehuApi     *api,
                     "VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7)",
                     "sssssss", id, now, kehu_perm_get_user_id (perm), name, opt_string (body, "description"),
                     permissions, json_object_get_string_member (body, "data_scope")) < 0 ||
-      !kehu_api_bump_rev (store, "roles", id, now, NULL, &error) ||
+      !kehu_api_bump_rev (store, "roles", id, now, NULL, NULL, &error) ||
       !kehu_store_commit (store, &error))
     {
       kehu_store_rollback (store);
@@ -1192,7 +1192,7 @@ role_patch_cb (KehuApi     *api,
     goto failed;
 
   if (kehu_sql_run (store, &error, "UPDATE roles SET updated_at = ?1 WHERE id = ?2", "ss", now, id) < 0 ||
-      !kehu_api_bump_rev (store, "roles", id, now, NULL, &error) ||
+      !kehu_api_bump_rev (store, "roles", id, now, NULL, NULL, &error) ||
       !bump_scope_epochs (store, &error) ||
       !kehu_store_commit (store, &error))
     goto failed;
@@ -1237,7 +1237,7 @@ role_delete_cb (KehuApi     *api,
       kehu_sql_run (store, &error, "UPDATE roles SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2",
                     "ss", now, id) < 0 ||
       kehu_sql_run (store, &error, "DELETE FROM user_roles WHERE role_id = ?1", "s", id) < 0 ||
-      !kehu_api_bump_rev (store, "roles", id, now, NULL, &error) ||
+      !kehu_api_bump_rev (store, "roles", id, now, NULL, NULL, &error) ||
       !bump_scope_epochs (store, &error) ||
       !kehu_store_commit (store, &error))
     {

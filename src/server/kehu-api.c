@@ -21,6 +21,8 @@
 
 #include "kehu-api.h"
 #include "kehu-auth.h"
+#include "kehu-query.h"
+#include "kehu-record.h"
 
 typedef struct
 {
@@ -49,6 +51,7 @@ struct _KehuApi
   GObject      parent_instance;
 
   KehuStore   *store;
+  KehuSchema  *schema;
   SoupServer  *server;
   GPtrArray   *routes;
   char        *data_dir;
@@ -288,6 +291,40 @@ kehu_request_reply_gerror (KehuRequest  *request,
       return;
     }
 
+  if (error->domain == KEHU_RECORD_ERROR)
+    {
+      static const struct { guint status; const char *code; } record_codes[] = {
+        [KEHU_RECORD_ERROR_UNKNOWN_MODULE] = { 404, "not_found" },
+        [KEHU_RECORD_ERROR_UNKNOWN_FIELD] = { 400, "unknown_field" },
+        [KEHU_RECORD_ERROR_WRONG_TYPE] = { 400, "invalid_type" },
+        [KEHU_RECORD_ERROR_REQUIRED] = { 400, "missing_field" },
+        [KEHU_RECORD_ERROR_NOT_IN_DICTIONARY] = { 400, "invalid_value" },
+        [KEHU_RECORD_ERROR_BAD_DATE] = { 400, "invalid_value" },
+        [KEHU_RECORD_ERROR_MISSING_REFERENCE] = { 400, "invalid_value" },
+        [KEHU_RECORD_ERROR_DUPLICATE] = { 409, "duplicate" },
+        [KEHU_RECORD_ERROR_READ_ONLY] = { 400, "read_only" },
+        [KEHU_RECORD_ERROR_NOT_FOUND] = { 404, "not_found" },
+        [KEHU_RECORD_ERROR_DELETED] = { 409, "deleted" },
+        [KEHU_RECORD_ERROR_NOT_DELETED] = { 409, "not_deleted" },
+        [KEHU_RECORD_ERROR_PARENT_GONE] = { 409, "parent_gone" },
+        [KEHU_RECORD_ERROR_ALREADY_CONVERTED] = { 409, "already_converted" },
+        [KEHU_RECORD_ERROR_INVALID] = { 400, "invalid_value" },
+      };
+
+      if ((guint) error->code < G_N_ELEMENTS (record_codes))
+        {
+          reply_error_literal (request, record_codes[error->code].status, record_codes[error->code].code,
+                               kehu_record_error_get_field (error), error->message);
+          return;
+        }
+    }
+
+  if (error->domain == KEHU_QUERY_ERROR || error->domain == KEHU_SCHEMA_ERROR)
+    {
+      reply_error_literal (request, 400, "invalid_value", NULL, error->message);
+      return;
+    }
+
   if (error->domain == KEHU_STORE_ERROR)
     {
       switch (error->code)
@@ -311,6 +348,13 @@ gboolean
 kehu_request_has_replied (KehuRequest *request)
 {
   return request->replied;
+}
+
+/* For routes that answer something other than JSON (blob downloads). */
+void
+kehu_request_mark_replied (KehuRequest *request)
+{
+  request->replied = TRUE;
 }
 
 SoupServerMessage *
@@ -798,6 +842,7 @@ kehu_api_finalize (GObject *object)
 {
   KehuApi *self = (KehuApi *)object;
 
+  g_clear_object (&self->schema);
   g_clear_object (&self->store);
   g_clear_object (&self->server);
   g_clear_pointer (&self->routes, g_ptr_array_unref);
@@ -878,6 +923,7 @@ KehuApi *
 kehu_api_new (KehuStore  *store,
               SoupServer *server)
 {
+  g_autoptr(GError) error = NULL;
   KehuApi *self;
 
   g_return_val_if_fail (KEHU_IS_STORE (store), NULL);
@@ -886,16 +932,29 @@ kehu_api_new (KehuStore  *store,
   self = g_object_new (KEHU_TYPE_API, NULL);
   self->store = g_object_ref (store);
   self->server = g_object_ref (server);
+  self->schema = kehu_schema_new (store, &error);
+  if (self->schema == NULL)
+    g_error ("Could not read the schema of %s: %s", kehu_store_get_path (store), error->message);
 
   _kehu_api_health_register (self);
   _kehu_api_auth_register (self);
   _kehu_api_org_register (self);
   _kehu_api_approvals_register (self);
+  _kehu_api_pool_register (self);
+  _kehu_api_blobs_register (self);
+  _kehu_api_records_register (self);
 
   soup_server_add_early_handler (server, KEHU_API_PREFIX, early_cb, self, NULL);
   soup_server_add_handler (server, KEHU_API_PREFIX, handle_api_cb, self, NULL);
 
   return self;
+}
+
+KehuSchema *
+kehu_api_get_schema (KehuApi *self)
+{
+  g_return_val_if_fail (KEHU_IS_API (self), NULL);
+  return self->schema;
 }
 
 KehuStore *
@@ -1035,6 +1094,7 @@ kehu_api_bump_rev (KehuStore   *store,
                    const char  *module,
                    const char  *record_id,
                    const char  *at,
+                   const char * const *fields,
                    gint64      *rev,
                    GError     **error)
 {
@@ -1050,6 +1110,14 @@ kehu_api_bump_rev (KehuStore   *store,
   sql = g_strdup_printf ("UPDATE %s SET rev = ?1 WHERE id = ?2", module);
   if (kehu_sql_run (store, error, sql, "is", new_rev, record_id) < 0)
     return FALSE;
+
+  /* The field-level merge of sync needs the rev of each changed field. */
+  for (guint i = 0; fields != NULL && fields[i] != NULL; i++)
+    if (kehu_sql_run (store, error,
+                      "INSERT INTO field_revs (module, record_id, field, rev) VALUES (?1, ?2, ?3, ?4) "
+                      "ON CONFLICT (module, record_id, field) DO UPDATE SET rev = excluded.rev",
+                      "sssi", module, record_id, fields[i], new_rev) < 0)
+      return FALSE;
 
   if (rev != NULL)
     *rev = new_rev;

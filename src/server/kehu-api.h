@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include "kehu-perm.h"
+#include "kehu-schema.h"
 #include "kehu-store.h"
 
 G_BEGIN_DECLS
@@ -74,6 +75,7 @@ const char      *kehu_api_error_get_field    (const GError       *error);
 KehuApi         *kehu_api_new                (KehuStore          *store,
                                               SoupServer         *server);
 KehuStore       *kehu_api_get_store          (KehuApi            *self);
+KehuSchema      *kehu_api_get_schema         (KehuApi            *self);
 const char      *kehu_api_get_data_dir       (KehuApi            *self);
 void             kehu_api_set_data_dir       (KehuApi            *self,
                                               const char         *data_dir);
@@ -129,6 +131,7 @@ void             kehu_request_reply_error    (KehuRequest        *request,
 void             kehu_request_reply_gerror   (KehuRequest        *request,
                                               const GError       *error);
 gboolean         kehu_request_has_replied    (KehuRequest        *request);
+void             kehu_request_mark_replied   (KehuRequest        *request);
 
 /* Helpers shared by the route files. */
 JsonObject      *kehu_json_object_from_stmt  (sqlite3_stmt       *stmt,
@@ -149,6 +152,7 @@ gboolean         kehu_api_bump_rev           (KehuStore          *store,
                                               const char         *module,
                                               const char         *record_id,
                                               const char         *at,
+                                              const char * const *fields,
                                               gint64             *rev,
                                               GError            **error);
 JsonObject      *_kehu_api_user_json         (KehuStore          *store,
@@ -161,5 +165,8 @@ void             _kehu_api_health_register   (KehuApi            *self);
 void             _kehu_api_auth_register     (KehuApi            *self);
 void             _kehu_api_org_register      (KehuApi            *self);
 void             _kehu_api_approvals_register (KehuApi           *self);
+void             _kehu_api_records_register  (KehuApi            *self);
+void             _kehu_api_pool_register     (KehuApi            *self);
+void             _kehu_api_blobs_register    (KehuApi            *self);
 
 G_END_DECLS

@@ -43,7 +43,7 @@ kehu_org_set_enabled (KehuStore   *store,
     return FALSE;
   if (!enabled && !kehu_auth_revoke_user (store, user_id, now, error))
     return FALSE;
-  return kehu_api_bump_rev (store, "users", user_id, at, NULL, error);
+  return kehu_api_bump_rev (store, "users", user_id, at, NULL, NULL, error);
 }
 
 gboolean
@@ -60,7 +60,7 @@ kehu_org_set_super_admin (KehuStore   *store,
                     "WHERE id = ?3",
                     "bss", super_admin, at, user_id) < 0)
     return FALSE;
-  return kehu_api_bump_rev (store, "users", user_id, at, NULL, error);
+  return kehu_api_bump_rev (store, "users", user_id, at, NULL, NULL, error);
 }
 
 /**
@@ -136,7 +136,7 @@ kehu_org_ensure_top_department (KehuStore   *store,
   if (kehu_sql_run (store, error,
                     "INSERT INTO departments (id, created_at, updated_at, name) VALUES (?1, ?2, ?2, ?3)",
                     "sss", id, at, "办公室") < 0 ||
-      !kehu_api_bump_rev (store, "departments", id, at, NULL, error))
+      !kehu_api_bump_rev (store, "departments", id, at, NULL, NULL, error))
     return NULL;
 
   return g_steal_pointer (&id);
@@ -178,7 +178,7 @@ kehu_org_create_super_admin (KehuStore   *store,
       kehu_sql_run (store, error,
                     "INSERT OR IGNORE INTO kehu_meta (key, value) VALUES ('founder_user_id', ?1)",
                     "s", id) < 0 ||
-      !kehu_api_bump_rev (store, "users", id, at, NULL, error) ||
+      !kehu_api_bump_rev (store, "users", id, at, NULL, NULL, error) ||
       !kehu_store_commit (store, error))
     {
       kehu_store_rollback (store);

@@ -100,7 +100,9 @@ test_table (void)
       g_autofree char *path = substitute (c->path, top, user);
       g_autofree char *body = substitute (c->body, top, user);
 
-      g_test_message ("case %u: %s %s %s", i, c->method, path, body ? body : "");
+      g_autofree char *shown = g_strescape (body ? body : "", NULL);
+
+      g_test_message ("case %u: %s %s %s", i, c->method, path, shown);
       kehu_test_api_expect_error (api, c->auth ? admin : NULL, c->method, path, body,
                                   c->status, c->code, c->field);
     }

@@ -211,7 +211,8 @@ test_disable_hands_over_customers (void)
       if (i == 1) a = id; else if (i == 2) b = id; else c = id;
     }
 
-  sql = g_strdup_printf ("INSERT INTO pools (id, created_at, updated_at, name, is_default) VALUES ('pool1', 'x', 'x', '公海', 1);"
+  sql = g_strdup_printf ("UPDATE pools SET is_default = 0;"
+                         "INSERT INTO pools (id, created_at, updated_at, name, is_default) VALUES ('pool1', 'x', 'x', '公海', 1);"
                          "INSERT INTO customers (id, created_at, updated_at, name, owner_id) VALUES"
                          " ('c1', 'x', 'x', 'A', '%1$s'), ('c2', 'x', 'x', 'B', '%1$s'), ('c3', 'x', 'x', 'C', '%2$s'),"
                          " ('c4', 'x', 'x', 'D', '%2$s');",
