@@ -463,6 +463,9 @@ submit_or_act (KehuRequest        *request,
                const char         *comment,
                const char         *target_user)
 {
+  static const char * const instance_fields[] = {
+    "status", "state", "waiting", "copy_to", "submitted_at", "decided_at", NULL
+  };
   KehuStore *store = kehu_api_get_store (kehu_request_get_api (request));
   g_autoptr(GError) error = NULL;
   g_autoptr(KehuContext) ctx = context_new (request, perm, &error);
@@ -480,7 +483,7 @@ submit_or_act (KehuRequest        *request,
     id = g_strdup (instance_id);
 
   if (id == NULL ||
-      !kehu_api_bump_rev (store, "approval_instances", id, at, NULL, &error) ||
+      !kehu_api_bump_rev (store, "approval_instances", id, at, instance_fields, NULL, &error) ||
       !kehu_context_commit (ctx, &error))
     {
       kehu_context_rollback (ctx);
