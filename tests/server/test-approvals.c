@@ -2,9 +2,8 @@
  *
  * Users and roles are made over HTTP by the administrator and log in with
  * their passwords: 张总 (general manager role, scope all) ← 李经理 ← 王芳
- * (sales rep, scope self), and 赵六 (another rep). The contract and
- * payment rows are written into the server's database directly (the
- * generic record routes are another issue). Then the contract goes
+ * (sales rep, scope self), and 赵六 (another rep). 王芳 makes the
+ * customer, contract and payment through the record routes. The contract goes
  * through the conditional flow (amount > 100 000.00 yuan: supervisor,
  * then the general manager), a payment is refused before the approval and
  * approved after it, and the totals are checked against hand-computed
@@ -64,8 +63,9 @@ test_contract_then_payment (void)
   g_autofree char *gm_role = NULL, *mgr_role = NULL, *rep_role = NULL;
   g_autofree char *gm = NULL, *mgr = NULL, *rep = NULL, *other = NULL;
   g_autofree char *gm_token = NULL, *mgr_token = NULL, *rep_token = NULL, *other_token = NULL;
-  g_autofree char *body = NULL, *sql = NULL, *path = NULL, *actions = NULL;
+  g_autofree char *body = NULL, *path = NULL, *actions = NULL;
   g_autofree char *k1 = NULL, *p1 = NULL, *w = NULL, *s = NULL;
+  g_autofree char *c1 = NULL, *kk = NULL, *pay = NULL, *submit_path = NULL, *history_path = NULL;
   g_autoptr(JsonObject) reply = NULL;
   JsonObject *total;
 
@@ -76,7 +76,8 @@ test_contract_then_payment (void)
                       "{\"name\":\"销售经理\",\"permissions\":[\"contract.read\"],"
                       "\"data_scope\":\"self_and_subordinates\"}");
   rep_role = post_id (api, admin, "/api/v1/roles",
-                      "{\"name\":\"销售代表\",\"permissions\":[\"contract.read\",\"contract.create\"],"
+                      "{\"name\":\"销售代表\",\"permissions\":[\"customer.read\",\"customer.create\","
+                      "\"contract.read\",\"contract.create\",\"payment.read\",\"payment.create\"],"
                       "\"data_scope\":\"self\"}");
   body = g_strdup_printf ("{\"phone\":\"13900000001\",\"name\":\"张总\",\"password\":\"password-1\","
                           "\"department_id\":\"%s\",\"role_ids\":[\"%s\"]}", top, gm_role);
@@ -134,33 +135,31 @@ test_contract_then_payment (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (reply, "items")), ==, 2);
   g_clear_pointer (&reply, json_object_unref);
 
-  /* The records: a 150 000.00 contract and a 60 000.00 payment on it. */
-  sql = g_strdup_printf ("INSERT INTO customers (id, created_at, updated_at, owner_id, name) VALUES"
-                         " ('c1', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', '%s', '华信钢铁');"
-                         "INSERT INTO contracts (id, created_at, updated_at, owner_id, name, customer_id, amount,"
-                         " outstanding) VALUES ('K1', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', '%s',"
-                         " '年度供货合同', 'c1', 15000000, 15000000);"
-                         "INSERT INTO payments (id, created_at, updated_at, owner_id, contract_id, customer_id,"
-                         " amount, paid_date) VALUES ('P1', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', '%s',"
-                         " 'K1', 'c1', 6000000, '2026-11-02');", rep, rep, rep);
-  kehu_test_api_db_exec (api, sql);
+  /* The records, made by 王芳 over HTTP: a 150 000.00 contract. */
+  c1 = post_id (api, rep_token, "/api/v1/customers", "{\"name\":\"华信钢铁\"}");
+  g_free (body);
+  body = g_strdup_printf ("{\"name\":\"年度供货合同\",\"customer_id\":\"%s\",\"amount\":15000000}", c1);
+  kk = post_id (api, rep_token, "/api/v1/contracts", body);
+  submit_path = g_strdup_printf ("/api/v1/contracts/%s/submit", kk);
+  history_path = g_strdup_printf ("/api/v1/contracts/%s/approvals", kk);
 
-  /* Only approved contracts take payments. */
-  kehu_test_api_expect_error (api, rep_token, "POST", "/api/v1/payments/P1/submit", "{}",
-                              422, "rule_violation", "contract_id");
+  /* Only approved contracts take payments: creating one is refused. */
+  g_free (body);
+  body = g_strdup_printf ("{\"contract_id\":\"%s\",\"amount\":6000000,\"paid_date\":\"2026-11-02\"}", kk);
+  kehu_test_api_expect_error (api, rep_token, "POST", "/api/v1/payments", body, 400, "invalid_value", "contract_id");
+  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT count(*) FROM payments"), ==, 0);
   /* 赵六 does not see 王芳's contract. */
-  kehu_test_api_expect_error (api, other_token, "POST", "/api/v1/contracts/K1/submit", "{}",
-                              404, "not_found", NULL);
+  kehu_test_api_expect_error (api, other_token, "POST", submit_path, "{}", 404, "not_found", NULL);
 
   kehu_test_api_set_now (api, "2026-11-02T09:00:00Z");
-  reply = kehu_test_api_expect (api, rep_token, "POST", "/api/v1/contracts/K1/submit",
+  reply = kehu_test_api_expect (api, rep_token, "POST", submit_path,
                                 "{\"comment\":\"请审批\"}", 201);
   k1 = g_strdup (json_object_get_string_member (reply, "id"));
   g_assert_cmpstr (json_object_get_string_member (reply, "status"), ==, "pending");
   w = waiting_of (reply);
   g_assert_cmpstr (w, ==, mgr);
   g_clear_pointer (&reply, json_object_unref);
-  s = kehu_test_api_db_string (api, "SELECT approval_status FROM contracts WHERE id = 'K1'");
+  s = kehu_test_api_db_string (api, "SELECT approval_status FROM contracts");
   g_assert_cmpstr (s, ==, "pending");
 
   path = g_strdup_printf ("/api/v1/approvals/%s", k1);
@@ -195,15 +194,18 @@ test_contract_then_payment (void)
   g_assert_cmpstr (json_object_get_string_member (reply, "status"), ==, "approved");
   g_clear_pointer (&reply, json_object_unref);
   g_free (s);
-  s = kehu_test_api_db_string (api, "SELECT approval_status FROM contracts WHERE id = 'K1'");
+  s = kehu_test_api_db_string (api, "SELECT approval_status FROM contracts");
   g_assert_cmpstr (s, ==, "approved");
   /* Changes get revs for sync. */
-  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT rev FROM contracts WHERE id = 'K1'"), >, 0);
+  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT rev FROM contracts"), >, 0);
   g_assert_cmpint (kehu_test_api_db_int (api, "SELECT rev FROM approval_instances"), >, 0);
 
-  /* The payment now: supervisor (李经理) approves. */
+  /* The payment now: created, then approved by the supervisor (李经理). */
   kehu_test_api_set_now (api, "2026-11-02T13:00:00Z");
-  reply = kehu_test_api_expect (api, rep_token, "POST", "/api/v1/payments/P1/submit", "{}", 201);
+  pay = post_id (api, rep_token, "/api/v1/payments", body);
+  g_free (submit_path);
+  submit_path = g_strdup_printf ("/api/v1/payments/%s/submit", pay);
+  reply = kehu_test_api_expect (api, rep_token, "POST", submit_path, "{}", 201);
   p1 = g_strdup (json_object_get_string_member (reply, "id"));
   g_clear_pointer (&reply, json_object_unref);
   g_free (actions);
@@ -214,12 +216,12 @@ test_contract_then_payment (void)
   g_clear_pointer (&reply, json_object_unref);
 
   /* 60 000.00 of 150 000.00 received. */
-  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT received_total FROM contracts WHERE id = 'K1'"), ==, 6000000);
-  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT outstanding FROM contracts WHERE id = 'K1'"), ==, 9000000);
-  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT received_total FROM customers WHERE id = 'c1'"), ==, 6000000);
+  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT received_total FROM contracts"), ==, 6000000);
+  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT outstanding FROM contracts"), ==, 9000000);
+  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT received_total FROM customers"), ==, 6000000);
 
   /* The contract's history: submit, approve, approve. */
-  reply = kehu_test_api_expect (api, rep_token, "GET", "/api/v1/contracts/K1/approvals", NULL, 200);
+  reply = kehu_test_api_expect (api, rep_token, "GET", history_path, NULL, 200);
   {
     JsonArray *items = json_object_get_array_member (reply, "items");
     JsonArray *list = json_object_get_array_member (json_array_get_object_element (items, 0), "actions");
