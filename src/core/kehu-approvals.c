@@ -1366,7 +1366,21 @@ describe_stages (KehuStore *store,
           g_autofree char *by_name = user_name (store, by);
 
           if (json_object_has_member (slot, "approver"))
-            json_object_set_member (s, "approver", json_node_copy (json_object_get_member (slot, "approver")));
+            {
+              JsonNode *approver = json_object_get_member (slot, "approver");
+
+              json_object_set_member (s, "approver", json_node_copy (approver));
+              /* A role is shown by its name beside who holds it. */
+              if (JSON_NODE_HOLDS_OBJECT (approver) &&
+                  json_object_has_member (json_node_get_object (approver), "role"))
+                {
+                  const char *role = json_object_get_string_member (json_node_get_object (approver), "role");
+                  g_autofree char *name = query_text (store, NULL, NULL,
+                                                      "SELECT name FROM roles WHERE id = ?", role);
+
+                  json_object_set_string_member (s, "role_name", name ? name : role);
+                }
+            }
           json_object_set_array_member (s, "users",
                                         user_list (store, json_object_get_array_member (slot, "users")));
           json_object_set_string_member (s, "decision", json_object_get_string_member_with_default (slot, "decision", NULL));

@@ -152,7 +152,7 @@ gboolean     kehu_approvals_count                    (KehuStore             *sto
 
 /* Every instance of a record, oldest first: the instance fields above plus
  * "stages" (from the state: {"key", "mode", "status", "reason", "slots":
- * [{"approver", "users": [{"id","name"}], "decision", "by", "by_name",
+ * [{"approver", "role_name" (for a role), "users": [{"id","name"}], "decision", "by", "by_name",
  * "at", "comment"}]}) and "actions" (the approval_actions rows: {"action",
  * "user_id", "user_name", "comment", "target_user", "target_name", "at"}). */
 JsonNode    *kehu_approvals_history                  (KehuStore             *store,

@@ -318,6 +318,8 @@ test_inbox_approve (void)
   g_assert_true (has_label (GTK_WIDGET (view), "价格已核对"));
   g_assert_true (has_label (GTK_WIDGET (view), is_zh () ? "已由 李强 通过" : "Approved by 李强"));
   g_assert_true (has_label (GTK_WIDGET (view), is_zh () ? "等待审批" : "Waiting"));
+  /* The role is named beside who holds it. */
+  g_assert_true (has_label (GTK_WIDGET (view), is_zh () ? "总经理（张伟）" : "总经理 (张伟)"));
   g_object_unref (kehu_test_ui_screenshot (GTK_WIDGET (window), "approvals-timeline"));
 
   /* Something new waits for 李强: one notification at the next refresh. */

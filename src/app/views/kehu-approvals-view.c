@@ -758,6 +758,18 @@ action_cb (GtkWidget  *widget,
 /* Overrides */
 
 static void
+kehu_approvals_view_map (GtkWidget *widget)
+{
+  KehuApprovalsView *self = KEHU_APPROVALS_VIEW (widget);
+
+  GTK_WIDGET_CLASS (kehu_approvals_view_parent_class)->map (widget);
+
+  /* Coming back to the page shows what changed meanwhile. */
+  if (self->store != NULL && self->loaded)
+    kehu_approvals_view_refresh (self);
+}
+
+static void
 kehu_approvals_view_dispose (GObject *object)
 {
   KehuApprovalsView *self = KEHU_APPROVALS_VIEW (object);
@@ -793,6 +805,7 @@ kehu_approvals_view_class_init (KehuApprovalsViewClass *klass)
 
   object_class->dispose = kehu_approvals_view_dispose;
   object_class->finalize = kehu_approvals_view_finalize;
+  widget_class->map = kehu_approvals_view_map;
 
   g_type_ensure (KEHU_TYPE_APPROVAL_TIMELINE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/kehu/Kehu/ui/kehu-approvals-view.ui");

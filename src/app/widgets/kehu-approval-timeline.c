@@ -191,7 +191,11 @@ add_stage (KehuApprovalTimeline *self,
 
       if (who->len > 0)
         g_string_append (who, _(", "));
-      g_string_append (who, names);
+      if (member (slot, "role_name"))
+        /* Translators: a role, then who holds it */
+        g_string_append_printf (who, _("%s (%s)"), member (slot, "role_name"), names);
+      else
+        g_string_append (who, names);
       if (member (slot, "by_name"))
         {
           if (by->len > 0)
