@@ -578,7 +578,7 @@ do_act (KehuApprovalsView  *self,
     [KEHU_APPROVAL_ACTION_RESUBMIT] = N_("Resubmitted"),
   };
 
-  if (id == NULL)
+  if (id == NULL || self->ctx == NULL || self->user_id == NULL)
     return;
 
   kehu_context_set_user_id (self->ctx, self->user_id);
