@@ -773,7 +773,7 @@ typedef gboolean (*QueryRowFunc) (sqlite3_stmt *stmt,
  * @select, @join, @group and @order are constant SQL of this file. Groups
  * are written "+t.col" where the unary plus must keep SQLite from walking a
  * non-covering owner index for the grouping order instead of the covering
- * time-range index of migration 3. */
+ * time-range index of migration 4. */
 static sqlite3_stmt *
 prepare_drill_query (KehuStore   *store,
                      JsonNode    *drill,
