@@ -5,7 +5,14 @@
 #pragma once
 
 #include "kehu-approval.h"
+#include "kehu-approvals.h"
 #include "kehu-export.h"
+#include "kehu-perm.h"
+#include "kehu-query.h"
+#include "kehu-record-pager.h"
+#include "kehu-record.h"
 #include "kehu-report.h"
+#include "kehu-rules.h"
+#include "kehu-schema.h"
 #include "kehu-store.h"
 #include "kehu-version.h"

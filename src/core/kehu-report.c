@@ -526,16 +526,33 @@ typedef struct
   int        n_alias;
 } Compiler;
 
+/* The schema only changes when a store is opened (migrations), so each
+ * store keeps the answers, rather than asking SQLite for every condition
+ * of every figure. */
 static gboolean
 column_exists (KehuStore  *store,
                const char *module,
                const char *field)
 {
+  GHashTable *cache = g_object_get_data (G_OBJECT (store), "kehu-report-columns");
+  g_autofree char *key = NULL;
   sqlite3_stmt *stmt = NULL;
+  gpointer answer;
   gboolean found = FALSE;
 
   if (g_strcmp0 (field, "password_hash") == 0)
     return FALSE;
+
+  if (cache == NULL)
+    {
+      cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_object_set_data_full (G_OBJECT (store), "kehu-report-columns", cache,
+                              (GDestroyNotify) g_hash_table_unref);
+    }
+  key = g_strconcat (module, "\x1f", field, NULL);
+  if (g_hash_table_lookup_extended (cache, key, NULL, &answer))
+    return GPOINTER_TO_INT (answer);
+
   if (prepare (store, "SELECT 1 FROM pragma_table_info (?1) WHERE name = ?2", &stmt, NULL))
     {
       bind_text (stmt, 1, module);
@@ -543,6 +560,7 @@ column_exists (KehuStore  *store,
       found = sqlite3_step (stmt) == SQLITE_ROW;
     }
   sqlite3_finalize (stmt);
+  g_hash_table_insert (cache, g_steal_pointer (&key), GINT_TO_POINTER (found));
   return found;
 }
 
@@ -752,8 +770,10 @@ typedef gboolean (*QueryRowFunc) (sqlite3_stmt *stmt,
                                   gpointer      data);
 
 /* SELECT @select FROM <module> t @join WHERE <drill> [GROUP BY] [ORDER BY];
- * @select, @join, @group and @order are constant SQL of this file. Extra
- * parameters after the drill's are bound from @extra (texts). */
+ * @select, @join, @group and @order are constant SQL of this file. Groups
+ * are written "+t.col" where the unary plus must keep SQLite from walking a
+ * non-covering owner index for the grouping order instead of the covering
+ * time-range index of migration 4. */
 static sqlite3_stmt *
 prepare_drill_query (KehuStore   *store,
                      JsonNode    *drill,
@@ -1467,6 +1487,54 @@ default_stage_group (KehuStore  *store,
   return id;
 }
 
+typedef struct
+{
+  gint64 count;
+  gint64 amount;
+} StageSums;
+
+static gboolean
+stage_sums_cb (sqlite3_stmt *stmt,
+               gpointer      data)
+{
+  StageSums sums = { sqlite3_column_int64 (stmt, 1), sqlite3_column_int64 (stmt, 2) };
+
+  g_hash_table_insert (data, column_dup (stmt, 0), g_memdup2 (&sums, sizeof sums));
+  return TRUE;
+}
+
+static JsonNode *
+stage_drill (const KehuReportFilter *filter,
+             const char             *stage_id,
+             const char             *group)
+{
+  JsonBuilder *tb = drill_begin ("opportunities");
+
+  cond_str (tb, "deleted_at", "is_null", NULL);
+  cond_str (tb, "status", "eq", "open");
+  if (stage_id != NULL)
+    cond_str (tb, "stage_id", "eq", stage_id);
+  else
+    {
+      cond_begin (tb, "stage_id", "in");
+      json_builder_set_member_name (tb, "filter");
+      json_builder_begin_object (tb);
+      json_builder_set_member_name (tb, "module");
+      json_builder_add_string_value (tb, "stages");
+      json_builder_set_member_name (tb, "field");
+      json_builder_add_string_value (tb, "id");
+      json_builder_set_member_name (tb, "conditions");
+      json_builder_begin_array (tb);
+      cond_str (tb, "group_id", "eq", group);
+      cond_str (tb, "kind", "eq", "open");
+      json_builder_end_array (tb);
+      json_builder_end_object (tb);
+      json_builder_end_object (tb);
+    }
+  cond_owners (tb, filter, "owner_id");
+  return drill_end (tb);
+}
+
 /**
  * kehu_report_funnel:
  * @stage_group_id: (nullable): a stage group; %NULL for the default one
@@ -1489,9 +1557,11 @@ kehu_report_funnel (KehuStore              *store,
   g_autoptr(GPtrArray) stage_ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) stage_names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) rates = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GHashTable) sums = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(JsonNode) total_drill = NULL;
   gint64 total_count = 0, total_amount = 0, total_weighted = 0;
   sqlite3_stmt *stmt = NULL;
-  JsonBuilder *b, *tb;
+  JsonBuilder *b;
   int rc;
 
   g_return_val_if_fail (KEHU_IS_STORE (store), NULL);
@@ -1522,6 +1592,12 @@ kehu_report_funnel (KehuStore              *store,
       return NULL;
     }
 
+  /* One pass over the open pipeline for every stage. */
+  total_drill = stage_drill (filter, NULL, group);
+  if (!run_drill_query (store, total_drill, "t.stage_id, COUNT(*), COALESCE (SUM (t.amount), 0)",
+                        NULL, "t.stage_id", NULL, stage_sums_cb, sums, error))
+    return NULL;
+
   b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "stage_group_id");
@@ -1532,24 +1608,11 @@ kehu_report_funnel (KehuStore              *store,
     {
       const char *stage_id = g_ptr_array_index (stage_ids, i);
       gint64 rate = g_array_index (rates, gint64, i);
-      JsonNode *drill;
-      gint64 count, amount, weighted;
+      StageSums *s = g_hash_table_lookup (sums, stage_id);
+      gint64 count = s ? s->count : 0, amount = s ? s->amount : 0;
+      gint64 weighted = kehu_report_scale_round (amount, rate, 100);
+      JsonNode *drill = stage_drill (filter, stage_id, group);
 
-      tb = drill_begin ("opportunities");
-      cond_str (tb, "deleted_at", "is_null", NULL);
-      cond_str (tb, "status", "eq", "open");
-      cond_str (tb, "stage_id", "eq", stage_id);
-      cond_owners (tb, filter, "owner_id");
-      drill = drill_end (tb);
-
-      if (!aggregate_drill (store, drill, "COUNT(*)", &count, error) ||
-          !aggregate_drill (store, drill, "COALESCE (SUM (t.amount), 0)", &amount, error))
-        {
-          json_node_unref (drill);
-          builder_abort (b);
-          return NULL;
-        }
-      weighted = kehu_report_scale_round (amount, rate, 100);
       total_count += count;
       total_amount += amount;
       total_weighted += weighted;
@@ -1568,31 +1631,9 @@ kehu_report_funnel (KehuStore              *store,
     }
   json_builder_end_array (b);
 
-  tb = drill_begin ("opportunities");
-  cond_str (tb, "deleted_at", "is_null", NULL);
-  cond_str (tb, "status", "eq", "open");
-  cond_begin (tb, "stage_id", "in");
-  json_builder_set_member_name (tb, "filter");
-  json_builder_begin_object (tb);
-  json_builder_set_member_name (tb, "module");
-  json_builder_add_string_value (tb, "stages");
-  json_builder_set_member_name (tb, "field");
-  json_builder_add_string_value (tb, "id");
-  json_builder_set_member_name (tb, "conditions");
-  json_builder_begin_array (tb);
-  cond_str (tb, "group_id", "eq", group);
-  cond_str (tb, "kind", "eq", "open");
-  json_builder_end_array (tb);
-  json_builder_end_object (tb);
-  json_builder_end_object (tb);
-  cond_owners (tb, filter, "owner_id");
-  {
-    JsonNode *drill = drill_end (tb);
-
-    add_figure (b, "count", total_count, json_node_copy (drill));
-    add_figure (b, "amount", total_amount, json_node_copy (drill));
-    add_figure (b, "weighted_amount", total_weighted, drill);
-  }
+  add_figure (b, "count", total_count, json_node_copy (total_drill));
+  add_figure (b, "amount", total_amount, json_node_copy (total_drill));
+  add_figure (b, "weighted_amount", total_weighted, json_node_copy (total_drill));
   json_builder_end_object (b);
   return builder_finish (b);
 }
@@ -1873,7 +1914,10 @@ summary_by_owner (KehuStore              *store,
       g_autofree char *select = g_strdup_printf ("t.owner_id, %s", metric_defs[summary_metrics[i]].aggregate);
       GroupCollect gc = { table, i };
 
-      if (!run_drill_query (store, drill, select, NULL, "t.owner_id", NULL, group_collect_cb, &gc, error))
+      /* Follow-ups have an owner-first covering index: let SQLite walk it. */
+      const char *group = summary_metrics[i] == KEHU_REPORT_METRIC_FOLLOWUPS ? "t.owner_id" : "+t.owner_id";
+
+      if (!run_drill_query (store, drill, select, NULL, group, NULL, group_collect_cb, &gc, error))
         return NULL;
     }
   return g_steal_pointer (&table);
@@ -2426,9 +2470,9 @@ kehu_report_followup_stats (KehuStore              *store,
   g_return_val_if_fail (filter != NULL, NULL);
 
   drill = kehu_report_metric_drill (filter, KEHU_REPORT_METRIC_FOLLOWUPS);
-  if (!run_drill_query (store, drill, "t.owner_id, t.method, COUNT(*)", NULL, "1, 2", NULL,
+  if (!run_drill_query (store, drill, "t.owner_id, t.method, COUNT(*)", NULL, "t.owner_id, t.method", NULL,
                         followup_method_cb, &fc, error) ||
-      !run_drill_query (store, drill, "t.owner_id, COUNT (DISTINCT t.customer_id)", NULL, "1", NULL,
+      !run_drill_query (store, drill, "t.owner_id, COUNT (DISTINCT t.customer_id)", NULL, "t.owner_id", NULL,
                         followup_customers_cb, &fc, error) ||
       (users = load_users (store, error)) == NULL)
     return NULL;
@@ -2845,7 +2889,7 @@ kehu_report_top_customers (KehuStore              *store,
   json_builder_begin_array (tc.b);
   if (!run_drill_query (store, drill, "t.customer_id, c.name, SUM (t.amount)",
                         "JOIN customers c ON c.id = t.customer_id AND c.deleted_at IS NULL",
-                        "t.customer_id", order, top_cb, &tc, error))
+                        "+t.customer_id", order, top_cb, &tc, error))
     {
       builder_abort (tc.b);
       return NULL;
@@ -3099,6 +3143,24 @@ typedef struct
   const KehuReportColumn *columns;
 } RowsExport;
 
+/* "total.contract_amount": a member of a member. */
+static JsonNode *
+member_path (JsonObject *object,
+             const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
+  JsonNode *node = NULL;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (object == NULL || !json_object_has_member (object, parts[i]))
+        return NULL;
+      node = json_object_get_member (object, parts[i]);
+      object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+    }
+  return node;
+}
+
 static gboolean
 rows_export_row (KehuExportCell  *cells,
                  guint            n_columns,
@@ -3114,7 +3176,7 @@ rows_export_row (KehuExportCell  *cells,
 
   for (guint c = 0; c < n_columns; c++)
     {
-      JsonNode *v = row ? json_object_get_member (row, re->columns[c].member) : NULL;
+      JsonNode *v = row ? member_path (row, re->columns[c].member) : NULL;
 
       /* A figure exports its value. */
       if (v != NULL && JSON_NODE_HOLDS_OBJECT (v))
@@ -3135,7 +3197,8 @@ rows_export_row (KehuExportCell  *cells,
 /**
  * kehu_report_export_rows:
  * @report: a report whose "rows" member is an array of objects
- * @columns: which members to export, in order (a figure exports its value)
+ * @columns: which members to export, in order ("a.b" for a member of a
+ *   member; a figure exports its value)
  *
  * Exports any report table of this file.
  */

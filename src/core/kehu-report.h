@@ -260,7 +260,7 @@ gboolean   kehu_report_export_payment_details   (KehuStore              *store,
 
 typedef struct
 {
-  const char           *member;   /* member of each row object */
+  const char           *member;   /* member of each row object, "a.b" nested */
   const char           *header;   /* column title (translated by the caller) */
   KehuExportColumnType  type;
 } KehuReportColumn;

@@ -79,6 +79,11 @@ exec (Fixture    *f,
 static void
 populate (Fixture *f)
 {
+  /* The seeds of the core migration (a default stage group, the top
+   * department) stay out of the hand-computed figures. */
+  exec (f,
+    "UPDATE stage_groups SET is_default = 0;"
+    "UPDATE departments SET deleted_at = '2025-01-01T00:00:00Z';");
   exec (f,
     "INSERT INTO departments (id, created_at, updated_at, name, parent_id, position, deleted_at) VALUES"
     " ('D1', " T ", '销售部', NULL, 1, NULL),"
@@ -402,9 +407,27 @@ test_empty (Fixture       *f,
   g_assert_true (jnull (r, "$.contract_amount.completion_bp"));
   json_node_unref (r);
 
+  /* A new store has the seeded default stage group: every stage at zero. */
+  r = kehu_report_funnel (f->store, &filter, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < jlen (r, "$.stages"); i++)
+    {
+      g_autofree char *count = g_strdup_printf ("$.stages[%u].count.value", i);
+      g_autofree char *weighted = g_strdup_printf ("$.stages[%u].weighted_amount.value", i);
+
+      assert_int (r, count, 0);
+      assert_int (r, weighted, 0);
+    }
+  assert_int (r, "$.count.value", 0);
+  assert_int (r, "$.weighted_amount.value", 0);
+  json_node_unref (r);
+
+  /* Without any stage group the funnel is empty, not an error. */
+  exec (f, "UPDATE stage_groups SET is_default = 0");
   r = kehu_report_funnel (f->store, &filter, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (jlen (r, "$.stages"), ==, 0);
+  assert_str (r, "$.stage_group_id", "");
   assert_int (r, "$.weighted_amount.value", 0);
   json_node_unref (r);
 
@@ -456,9 +479,18 @@ test_empty (Fixture       *f,
   assert_int (r, "$.rows[0].contract_amount.value", 0);
   json_node_unref (r);
 
+  /* The seeded top department, at zero; no "no department" row. */
   r = kehu_report_summary_by_department (f->store, &filter, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (jlen (r, "$.rows"), ==, 0);
+  for (guint i = 0; i < jlen (r, "$.rows"); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("$.rows[%u].department_id", i);
+      g_autofree char *total = g_strdup_printf ("$.rows[%u].total.contract_amount.value", i);
+      g_autofree char *dept = jstr (r, id);
+
+      g_assert_cmpstr (dept, !=, "");
+      assert_int (r, total, 0);
+    }
   json_node_unref (r);
 
   r = kehu_report_targets_check (f->store, 2026, &error);
@@ -1269,6 +1301,11 @@ test_details (Fixture       *f,
     { "contract_amount", "Contract amount", KEHU_EXPORT_MONEY },
     { "followups", "Follow-ups", KEHU_EXPORT_INT },
   };
+  static const KehuReportColumn dept_columns[] = {
+    { "name", "Department", KEHU_EXPORT_TEXT },
+    { "own.contract_amount", "Own", KEHU_EXPORT_MONEY },
+    { "total.contract_amount", "Total", KEHU_EXPORT_MONEY },
+  };
   DetailLog log = { g_string_new (NULL), 0, 0 };
   KehuReportFilter filter;
   JsonNode *r;
@@ -1333,6 +1370,23 @@ test_details (Fixture       *f,
                    "张三,2000.00,1\r\n"
                    "李四,300.00,1\r\n"
                    ",0.00,0\r\n");
+  json_node_unref (r);
+  g_clear_pointer (&contents, g_free);
+
+  /* Nested members: the department summary's totals. */
+  r = kehu_report_summary_by_department (f->store, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_true (kehu_report_export_rows (r, dept_columns, G_N_ELEMENTS (dept_columns), "Departments",
+                                          KEHU_REPORT_FORMAT_CSV, summary_csv, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (summary_csv, &contents, NULL, &error));
+  g_assert_cmpstr (contents, ==,
+                   "\xEF\xBB\xBF" "Department,Own,Total\r\n"
+                   "华北区,300.00,300.00\r\n"
+                   "销售部,2000.00,2300.00\r\n"
+                   "华南区,0.00,0.00\r\n"
+                   "市场部,0.00,0.00\r\n"
+                   "No department,0.00,0.00\r\n");
   json_node_unref (r);
   filter_clear (&filter);
 }
