@@ -130,6 +130,7 @@ typedef struct
   char       user_ids[N_USERS][40];
   guint      sellers[N_USERS];
   guint      n_sellers;
+  guint32    sequence;
   GError    *error;
 } Gen;
 
@@ -141,7 +142,10 @@ static void
 make_uuid (Gen  *g,
            char  out[40])
 {
-  guint32 a = g_rand_int (g->rand), b = g_rand_int (g->rand), c = g_rand_int (g->rand), d = g_rand_int (g->rand);
+  /* The first eight digits count up: new rows land at the end of the id
+   * b-trees instead of all over them, which makes bulk loading several
+   * times faster. The rest is random, as in any version 4 UUID. */
+  guint32 a = ++g->sequence, b = g_rand_int (g->rand), c = g_rand_int (g->rand), d = g_rand_int (g->rand);
 
   g_snprintf (out, 40, "%08x-%04x-4%03x-%04x-%04x%08x",
               a, b >> 16, b & 0xfff, 0x8000 | (c >> 18), c & 0xffff, d);
