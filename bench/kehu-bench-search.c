@@ -134,7 +134,7 @@ time_list (KehuStore  *store,
   sqlite3_stmt *stmt = NULL;
   gint64 start = g_get_monotonic_time ();
 
-  kehu_search_condition ("customers", query, NULL, &condition, &params, &error);
+  kehu_search_condition (kehu_store_get_db (store), "customers", query, NULL, &condition, &params, &error);
   g_assert_no_error (error);
   sql = g_strdup_printf ("SELECT id, name, phone FROM customers"
                          " WHERE deleted_at IS NULL AND %s"

@@ -33,6 +33,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -539,8 +540,52 @@ kehu_search_build_match (const char *query)
   return g_string_free (match, n_keywords == 0);
 }
 
+/* Whether @match finds so many records of @m that the caller's query should
+ * walk its own ORDER BY index and test each row against the matches,
+ * rather than fetch and sort every match. Fetching costs about one row
+ * lookup per match; walking about table size / matches index steps per
+ * row of the page: the two meet near sqrt (50 × size × 0.1) matches for a
+ * page of 50 (measured: a row lookup costs some ten index steps). */
+static gboolean
+match_is_broad (sqlite3            *db,
+                const SearchModule *m,
+                const char         *match)
+{
+  g_autofree char *size_sql = g_strdup_printf ("SELECT max (rowid) FROM %s", m->module);
+  g_autofree char *count_sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 size = 0;
+  gint64 threshold;
+  gint64 count = 0;
+
+  if (sqlite3_prepare_v2 (db, size_sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    size = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  threshold = MAX ((gint64) sqrt (5.0 * size), 50);
+  if (size <= threshold)
+    return FALSE;
+
+  count_sql = g_strdup_printf ("SELECT count (*) FROM (SELECT 1 FROM %s_fts WHERE %s_fts MATCH ? LIMIT %" G_GINT64_FORMAT ")",
+                               m->module, m->module, threshold + 1);
+  stmt = NULL;
+  if (sqlite3_prepare_v2 (db, count_sql, -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        count = sqlite3_column_int64 (stmt, 0);
+    }
+  sqlite3_finalize (stmt);
+
+  return count > threshold;
+}
+
 /**
  * kehu_search_condition:
+ * @db: (nullable): the connection the condition will run on, to look at
+ *   how many records match and shape the condition for that; %NULL for
+ *   the plain form
  * @module: a searchable module: "customers", "leads"…
  * @query: (nullable): what the user typed
  * @rowid_column: (nullable): the rowid of the module's table in the caller's
@@ -550,13 +595,18 @@ kehu_search_build_match (const char *query)
  *   "?" placeholders of @sql
  * @error: a #GError
  *
- * A blank @query gives "1" (no restriction); one that holds nothing
- * searchable gives "0".
+ * The condition is "rowid IN (SELECT rowid FROM <module>_fts WHERE … MATCH ?)".
+ * When @db says that the query matches a large part of the table, the
+ * rowid gets a unary "+" so that SQLite does not fetch and sort every match
+ * but walks the index of the caller's ORDER BY and stops after a page;
+ * callers should then order by an indexed column. A blank @query gives "1"
+ * (no restriction); one that holds nothing searchable gives "0".
  *
  * Returns: %FALSE with @error set when @module is not searchable
  */
 gboolean
-kehu_search_condition (const char  *module,
+kehu_search_condition (sqlite3     *db,
+                       const char  *module,
                        const char  *query,
                        const char  *rowid_column,
                        char       **sql,
@@ -583,8 +633,11 @@ kehu_search_condition (const char  *module,
     *sql = g_strdup ("0");
   else
     {
-      *sql = g_strdup_printf ("%s IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)",
-                              rowid_column ? rowid_column : "rowid", m->module, m->module);
+      gboolean broad = db != NULL && match_is_broad (db, m, match);
+
+      *sql = g_strdup_printf ("%s%s IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)",
+                              broad ? "+" : "", rowid_column ? rowid_column : "rowid",
+                              m->module, m->module);
       g_strv_builder_add (builder, match);
     }
 
