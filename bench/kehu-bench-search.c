@@ -6,7 +6,8 @@
  * holds customers is reused as it is) with N customers (default 1 000 000)
  * whose Chinese company names come from city, brand, trade and suffix lists
  * with a fixed seed, then times, for pinyin, initials, one- and
- * two-character Chinese, phone digits and several keywords:
+ * two-character Chinese, phone digits, several keywords and the first
+ * keystroke (one letter or digit):
  *  - list: the first page of the customer list restricted by
  *    kehu_search_condition(), newest first, 50 rows;
  *  - global: kehu_search_global() with 10 hits per module.
@@ -51,6 +52,7 @@ typedef struct
 static const Query queries[] = {
   { "pinyin", "beijing" }, { "pinyin", "shenzhenhuarui" }, { "pinyin", "hengtai" },
   { "pinyin", "keji" }, { "pinyin", "xinxijishu" },
+  { "1-letter", "b" }, { "1-letter", "x" }, { "1-letter", "7" },
   { "initials", "bjhr" }, { "initials", "szkj" }, { "initials", "htkj" }, { "initials", "hr" },
   { "1-char", "京" }, { "1-char", "鑫" }, { "1-char", "拉" },
   { "2-char", "北京" }, { "2-char", "华瑞" }, { "2-char", "物流" }, { "2-char", "乌鲁" },
@@ -209,7 +211,7 @@ main (int   argc,
   gint size = 1000000;
   gint repeat = 10;
   gboolean own_file = FALSE;
-  const char *kinds[] = { "pinyin", "initials", "1-char", "2-char", "phone", "keywords", NULL };
+  const char *kinds[] = { "1-letter", "pinyin", "initials", "1-char", "2-char", "phone", "keywords", NULL };
   const GOptionEntry entries[] = {
     { "size", 'n', 0, G_OPTION_ARG_INT, &size, "Customers to generate (default 1000000)", "N" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "Database file to fill or reuse", "FILE" },

@@ -16,6 +16,8 @@
  *    ("beijingdaxue", "jingdaxue", "daxue", "xue") and the initials from
  *    every boundary ("bjdx", "jdx", "dx"), plus the surname reading of a
  *    person's name when it differs (单雄信: danxiongxin and shanxiongxin).
+ *    No keys start inside a generic ending such as 有限公司 (its characters
+ *    are still in words, and the keys from earlier boundaries run through it).
  *
  * A query is split on white space; every keyword must match (AND), each in
  * any column. Values of different fields are separated by a private-use
@@ -279,6 +281,34 @@ kehu_search_codes_text (const char * const *values,
   return g_string_free (out, FALSE);
 }
 
+/* Generic endings of company names, in pinyin: keys that start inside them
+ * would match a large part of every table and find nothing in particular. */
+static const char *generic_tails[] = {
+  "youxiangongsi", "youxianzerengongsi", "gufenyouxiangongsi", "jituanyouxiangongsi",
+  "jituangufenyouxiangongsi", "fengongsi", "zonggongsi", "gongsi", "jituan",
+  "gongzuoshi", "shiwusuo", "yanjiuyuan", "yanjiusuo", "hezuoshe", "youxian",
+};
+
+/* The index of the first unit of a generic ending of @units, or units->len. */
+static guint
+generic_tail_start (GPtrArray *units)
+{
+  g_autoptr(GString) tail = g_string_new (NULL);
+  guint start = units->len;
+
+  for (guint k = units->len; k > 0; k--)
+    {
+      g_string_prepend (tail, g_ptr_array_index (units, k - 1));
+      if (tail->len > 24)
+        break;
+      for (guint i = 0; i < G_N_ELEMENTS (generic_tails); i++)
+        if (g_str_equal (tail->str, generic_tails[i]))
+          start = k - 1;
+    }
+
+  return start;
+}
+
 static void
 append_pinyin_tokens (GString         *out,
                       const char      *value,
@@ -287,7 +317,9 @@ append_pinyin_tokens (GString         *out,
 {
   g_autoptr(GArray) from_han = g_array_new (FALSE, FALSE, sizeof (gboolean));
   g_autoptr(GPtrArray) units = kehu_pinyin_units (value, flags, from_han);
-  guint n_starts = suffixes ? MIN (units->len, MAX_PINYIN_STARTS) : MIN (units->len, 1);
+  guint n_starts = suffixes ? MIN (generic_tail_start (units), MAX_PINYIN_STARTS) : 1;
+
+  n_starts = MIN (MAX (n_starts, 1), units->len);
 
   for (guint start = 0; start < n_starts; start++)
     {

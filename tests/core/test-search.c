@@ -562,6 +562,13 @@ test_condition_shape (Fixture       *f,
 
   /* Both forms give the same records. */
   assert_finds (f->store, "有限 beijing", "");
+  /* No pinyin keys start inside the generic 有限公司 (its characters do). */
+  assert_finds (f->store, "youxian", "");
+  assert_finds (f->store, "gongsi", "");
+  g_assert_true (kehu_search_condition (db, "customers", "yxgs", NULL, &sql, &params, &error));
+  g_assert_cmpstr (sql, ==, "rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)");
+  g_clear_pointer (&sql, g_free);
+  g_clear_pointer (&params, g_strfreev);
   {
     g_autofree char *broad = search (f->store, "有限公司");
     g_autofree char *narrow = search (f->store, "shanghaikeji");
