@@ -725,7 +725,8 @@ set_db_error (sqlite3     *db,
  * @error: a #GError
  *
  * Searches every module for the header bar: records not in the recycle
- * bin, newest first, grouped by module in the order of
+ * bin, the most recently inserted first (rowid order, which the index walks
+ * without sorting), grouped by module in the order of
  * kehu_search_get_modules().
  *
  * Returns: (transfer container) (element-type KehuSearchHit): the hits, or
