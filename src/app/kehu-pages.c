@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "kehu-pages.h"
@@ -46,6 +47,19 @@ static const KehuPageInfo pages[] = {
     N_("Settings"),
     N_("Departments, users, roles, stages, pools, custom fields and the recycle bin are managed here.") },
 };
+
+GtkWidget *
+kehu_pages_create (const KehuPageInfo *info)
+{
+  if (info->create != NULL)
+    return info->create (info);
+
+  return g_object_new (ADW_TYPE_STATUS_PAGE,
+                       "icon-name", info->icon_name,
+                       "title", _(info->empty_title),
+                       "description", _(info->empty_description),
+                       NULL);
+}
 
 const KehuPageInfo *
 kehu_pages_get (guint *n_pages)

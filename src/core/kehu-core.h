@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "kehu-approval.h"
 #include "kehu-pinyin.h"
 #include "kehu-search.h"
 #include "kehu-store.h"

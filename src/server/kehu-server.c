@@ -155,6 +155,12 @@ main (int   argc,
                             NULL);
   api = kehu_api_new (store, server);
 
+  /* Before the "listening" line: a script may signal us as soon as it
+   * reads it, and the default handler would kill us uncleanly. */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit_cb, loop);
+  g_unix_signal_add (SIGTERM, quit_cb, loop);
+
   if (!listen_on (server, address ? address : DEFAULT_ADDRESS, port,
                   certificate != NULL, &error))
     {
@@ -175,9 +181,6 @@ main (int   argc,
   if (demo)
     g_message ("Demo mode: data in %s", data_dir);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, quit_cb, loop);
-  g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_main_loop_run (loop);
 
   soup_server_disconnect (server);
