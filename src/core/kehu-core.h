@@ -12,5 +12,7 @@
 #include "kehu-record.h"
 #include "kehu-rules.h"
 #include "kehu-schema.h"
+#include "kehu-pinyin.h"
+#include "kehu-search.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
