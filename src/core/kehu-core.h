@@ -6,6 +6,7 @@
 
 #include "kehu-approval.h"
 #include "kehu-approvals.h"
+#include "kehu-demo.h"
 #include "kehu-export.h"
 #include "kehu-perm.h"
 #include "kehu-query.h"
@@ -14,5 +15,7 @@
 #include "kehu-report.h"
 #include "kehu-rules.h"
 #include "kehu-schema.h"
+#include "kehu-pinyin.h"
+#include "kehu-search.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
