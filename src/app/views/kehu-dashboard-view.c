@@ -1390,7 +1390,11 @@ kehu_dashboard_view_export_pdf (KehuDashboardView  *self,
   period = kehu_view_format_period (self->data->start, self->data->end);
   {
     GObject *item = G_OBJECT (gtk_drop_down_get_selected_item (self->owner_dropdown));
-    whose = item ? g_strstrip ((char *) gtk_string_object_get_string (GTK_STRING_OBJECT (item))) : _("Everyone");
+
+    /* Without the indentation of sub-departments. */
+    whose = item ? gtk_string_object_get_string (GTK_STRING_OBJECT (item)) : _("Everyone");
+    while (*whose == ' ')
+      whose++;
   }
   /* TRANSLATORS: the PDF's subtitle: whose figures, period, generation time */
   subtitle = g_strdup_printf (_("%s · %s · generated %s"), whose, period, generated_text);
