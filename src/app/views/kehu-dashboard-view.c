@@ -1334,19 +1334,23 @@ pdf_text (cairo_t    *cr,
   pango_cairo_show_layout (cr, layout);
 }
 
+/* Charts lay their text out for the screen: on paper they are drawn at
+ * 1/@zoom of a larger size, so that labels fit as they do on screen. */
 static void
 pdf_chart (cairo_t   *cr,
            GtkWidget *chart,
            double     x,
            double     y,
            double     width,
-           double     height)
+           double     height,
+           double     zoom)
 {
   cairo_save (cr);
   cairo_translate (cr, x, y);
   cairo_rectangle (cr, 0, 0, width, height);
   cairo_clip (cr);
-  kehu_chart_render (KEHU_CHART (chart), cr, (int) width, (int) height, FALSE);
+  cairo_scale (cr, 1 / zoom, 1 / zoom);
+  kehu_chart_render (KEHU_CHART (chart), cr, (int) (width * zoom), (int) (height * zoom), FALSE);
   cairo_restore (cr);
 }
 
@@ -1417,19 +1421,22 @@ kehu_dashboard_view_export_pdf (KehuDashboardView  *self,
     }
 
   /* KPIs on the left, the funnel on the right. */
-  y += 88;
+  y += 86;
   pdf_text (cr, _("KPIs"), margin, y, 300, 10, TRUE, 0.1);
+  pdf_text (cr, _("Sales Funnel"), margin + 400, y, 300, 10, TRUE, 0.1);
   for (guint i = 0; i < N_KPIS; i++)
     {
-      x = margin + i * 124;
-      pdf_chart (cr, self->gauges[i], x, y + 14, 120, 110);
-      pdf_text (cr, gtk_label_get_label (self->kpi_captions[i]), x, y + 126, 120, 6, FALSE, 0.35);
+      x = margin + i * 130;
+      pdf_chart (cr, self->gauges[i], x, y + 16, 126, 118, 1.6);
+      pdf_text (cr, gtk_label_get_label (self->kpi_captions[i]), x, y + 136, 126, 6, FALSE, 0.35);
     }
-  pdf_chart (cr, self->funnel, margin + 390, y, page_w - 2 * margin - 390, 160);
+  pdf_chart (cr, self->funnel, margin + 400, y + 16, page_w - 2 * margin - 400, 140, 1.5);
 
   /* The trend across the bottom. */
-  y += 166;
-  pdf_chart (cr, self->trend, margin, y, page_w - 2 * margin, page_h - margin - y);
+  y += 160;
+  pdf_text (cr, _("Sales Trend"), margin, y, 300, 10, TRUE, 0.1);
+  y += 16;
+  pdf_chart (cr, self->trend, margin, y, page_w - 2 * margin, page_h - margin - y, 1.4);
 
   cairo_show_page (cr);
   cairo_destroy (cr);
