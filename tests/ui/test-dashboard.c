@@ -21,7 +21,9 @@
 #include "kehu-drill-dialog.h"
 #include "kehu-test-fixtures.h"
 #include "kehu-test-ui.h"
+#include "kehu-reports-view.h"
 #include "kehu-view-util.h"
+#include "kehu-window.h"
 
 static gboolean
 is_zh (void)
@@ -527,6 +529,54 @@ test_screenshots (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (f->view, "win.show-records", "(ss)", "contracts", "{}"));
 }
 
+/* The real window: its dashboard and reports pages come from the page
+ * factory with the application's store, and "win.show-records" lists the
+ * records of a drill filter in a dialog. */
+static void
+test_window_show_records (void)
+{
+  g_autoptr(KehuApplication) app = kehu_application_new ();
+  g_autoptr(GError) error = NULL;
+  GListModel *toplevels;
+  KehuDrillDialog *dialog = NULL;
+  KehuWindow *window;
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  if (kehu_application_get_store (KEHU_APPLICATION (app)) == NULL)
+    {
+      g_test_skip ("The application has no local store here");
+      return;
+    }
+
+  window = kehu_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  kehu_test_ui_settle (200);
+  g_assert_true (KEHU_IS_DASHBOARD_VIEW (kehu_window_get_page (window, "dashboard")));
+  g_assert_true (KEHU_IS_REPORTS_VIEW (kehu_window_get_page (window, "reports")));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-records",
+                                  g_variant_new ("(ss)", "contracts",
+                                                 "{\"module\": \"contracts\", \"conditions\": "
+                                                 "[{\"field\": \"id\", \"op\": \"eq\", \"value\": \"none\"}]}"));
+  kehu_test_ui_settle (100);
+  toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (KEHU_IS_DRILL_DIALOG (w))
+        dialog = KEHU_DRILL_DIALOG (w);
+    }
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (kehu_drill_dialog_get_module (dialog), ==, "contracts");
+  g_assert_cmpuint (kehu_drill_dialog_get_ids (dialog)->len, ==, 0);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+  kehu_test_ui_settle (100);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -546,6 +596,7 @@ main (int   argc,
   g_test_add ("/dashboard/work-desk", Fixture, NULL, fixture_set_up, test_work_desk, fixture_tear_down);
   g_test_add ("/dashboard/store-change", Fixture, NULL, fixture_set_up, test_store_change, fixture_tear_down);
   g_test_add ("/dashboard/pdf", Fixture, NULL, fixture_set_up, test_pdf, fixture_tear_down);
+  g_test_add_func ("/dashboard/window-show-records", test_window_show_records);
   g_test_add ("/dashboard/screenshots", Fixture, GINT_TO_POINTER (TRUE), fixture_set_up, test_screenshots, fixture_tear_down);
 
   return g_test_run ();
