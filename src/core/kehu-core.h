@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "kehu-demo.h"
 #include "kehu-perm.h"
 #include "kehu-query.h"
 #include "kehu-record-pager.h"

@@ -56,7 +56,33 @@ struct _KehuApi
   GPtrArray   *routes;
   char        *data_dir;
   gboolean     test_clock;
+
+  /* token hash → CachedAuth: a few seconds of memory saves the token
+   * lookup and the scope queries on every request. Any write to the
+   * organisation or to sessions clears it at once. */
+  GHashTable  *auth_cache;
 };
+
+#define AUTH_CACHE_USEC (2 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  char     *user_id;
+  char     *expires_at;
+  KehuPerm *perm;
+  gint64    cached_at;
+} CachedAuth;
+
+static void
+cached_auth_free (gpointer data)
+{
+  CachedAuth *cached = data;
+
+  g_free (cached->user_id);
+  g_free (cached->expires_at);
+  g_clear_object (&cached->perm);
+  g_free (cached);
+}
 
 G_DEFINE_FINAL_TYPE (KehuApi, kehu_api, G_TYPE_OBJECT)
 
@@ -467,6 +493,9 @@ kehu_request_require_user (KehuRequest *request)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *user_id = NULL;
+  g_autofree char *token_hash = NULL;
+  g_autofree char *now_iso = NULL;
+  CachedAuth *cached;
   const char *header;
 
   if (request->perm != NULL)
@@ -481,10 +510,34 @@ kehu_request_require_user (KehuRequest *request)
     }
 
   request->token = g_strstrip (g_strdup (header + 7));
+
+  token_hash = kehu_auth_hash_token (request->token);
+  cached = g_hash_table_lookup (request->api->auth_cache, token_hash);
+  if (cached != NULL &&
+      g_get_monotonic_time () - cached->cached_at < AUTH_CACHE_USEC &&
+      g_strcmp0 (cached->expires_at, now_iso = kehu_request_get_now_iso (request)) > 0)
+    {
+      request->perm = g_object_ref (cached->perm);
+      return request->perm;
+    }
+
   user_id = kehu_auth_check_token (request->api->store, request->token,
                                    kehu_request_get_now (request), &error);
   if (user_id != NULL)
     request->perm = kehu_perm_load (request->api->store, user_id, &error);
+
+  if (request->perm != NULL && kehu_perm_is_enabled (request->perm))
+    {
+      CachedAuth *entry = g_new0 (CachedAuth, 1);
+
+      entry->user_id = g_strdup (user_id);
+      entry->expires_at = kehu_auth_get_token_expiry (request->api->store, token_hash);
+      entry->perm = g_object_ref (request->perm);
+      entry->cached_at = g_get_monotonic_time ();
+      if (g_hash_table_size (request->api->auth_cache) > 10000)
+        g_hash_table_remove_all (request->api->auth_cache);
+      g_hash_table_replace (request->api->auth_cache, g_steal_pointer (&token_hash), entry);
+    }
 
   if (request->perm == NULL || !kehu_perm_is_enabled (request->perm))
     {
@@ -770,6 +823,19 @@ early_cb (SoupServer        *server,
     }
 }
 
+static gboolean
+invalidates_auth (const char *rest)
+{
+  static const char * const prefixes[] = {
+    "auth/", "users", "roles", "departments", "super-admins", NULL,
+  };
+
+  for (guint i = 0; prefixes[i] != NULL; i++)
+    if (g_str_has_prefix (rest, prefixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 handle_api_cb (SoupServer        *server,
                SoupServerMessage *msg,
@@ -832,6 +898,10 @@ handle_api_cb (SoupServer        *server,
   /* A write that failed half way must never stay open for the next one. */
   kehu_store_rollback (self->store);
 
+  /* Who may do what may have changed: forget the cached sessions. */
+  if (!g_str_equal (method, "GET") && invalidates_auth (rest))
+    g_hash_table_remove_all (self->auth_cache);
+
   g_clear_object (&request.perm);
   g_clear_pointer (&request.now, g_date_time_unref);
   g_clear_pointer (&request.token, g_free);
@@ -847,6 +917,7 @@ kehu_api_finalize (GObject *object)
   g_clear_object (&self->server);
   g_clear_pointer (&self->routes, g_ptr_array_unref);
   g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->auth_cache, g_hash_table_unref);
 
   G_OBJECT_CLASS (kehu_api_parent_class)->finalize (object);
 }
@@ -863,6 +934,7 @@ static void
 kehu_api_init (KehuApi *self)
 {
   self->routes = g_ptr_array_new_with_free_func (kehu_route_free);
+  self->auth_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_auth_free);
 }
 
 void
