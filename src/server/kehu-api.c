@@ -804,6 +804,33 @@ is_attachment_upload (const char *path)
   return g_str_has_prefix (path, KEHU_API_PREFIX "/blobs");
 }
 
+typedef struct
+{
+  goffset received;
+  goffset limit;
+} ChunkGuard;
+
+/* A body without Content-Length is read in chunks into memory before the
+ * route sees it: far past the limit, cut the connection rather than keep
+ * reading. Up to twice the limit the route still answers a proper 413. */
+static void
+got_chunk_cb (SoupServerMessage *msg,
+              GBytes            *chunk,
+              gpointer           user_data)
+{
+  ChunkGuard *guard = user_data;
+
+  guard->received += g_bytes_get_size (chunk);
+  if (guard->received > 2 * guard->limit)
+    {
+      GSocket *socket = soup_server_message_get_socket (msg);
+
+      g_signal_handlers_disconnect_by_func (msg, got_chunk_cb, user_data);
+      if (socket != NULL)
+        g_socket_shutdown (socket, TRUE, TRUE, NULL);
+    }
+}
+
 /* Refuses an announced body over the limit before libsoup reads it. */
 static void
 early_cb (SoupServer        *server,
@@ -824,6 +851,14 @@ early_cb (SoupServer        *server,
                                 _("The request body is larger than %d bytes"), (int) limit);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Connection", "close");
+    }
+  else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED)
+    {
+      ChunkGuard *guard = g_new0 (ChunkGuard, 1);
+
+      guard->limit = limit;
+      g_signal_connect_data (msg, "got-chunk", G_CALLBACK (got_chunk_cb), guard,
+                             (GClosureNotify) (void (*) (void)) g_free, 0);
     }
 }
 
