@@ -26,6 +26,9 @@ struct _KehuApplication
 
   GSettings      *settings;
   char           *server_url_override;
+  KehuSyncClient *sync_client;
+  KehuStore      *store;
+  GError         *store_error;
 };
 
 G_DEFINE_FINAL_TYPE (KehuApplication, kehu_application, ADW_TYPE_APPLICATION)
@@ -75,6 +78,22 @@ static void
 on_color_scheme_changed_cb (KehuApplication *self)
 {
   apply_color_scheme (self);
+}
+
+/* The local records: one file per account once sync signs in (DESIGN.md);
+ * without a server, a single local store. */
+static char *
+kehu_application_dup_store_path (KehuApplication *self)
+{
+  return g_build_filename (g_get_user_data_dir (), "kehu", "local.db", NULL);
+}
+
+static void
+on_server_url_changed_cb (KehuApplication *self)
+{
+  g_autofree char *url = kehu_application_dup_server_url (self);
+
+  kehu_sync_client_set_server_url (self->sync_client, url);
 }
 
 static void
@@ -140,10 +159,32 @@ static const GActionEntry app_actions[] = {
 };
 
 static void
+on_store_error_response_cb (GApplication *app)
+{
+  g_application_quit (app);
+}
+
+static void
 kehu_application_activate (GApplication *app)
 {
   KehuApplication *self = KEHU_APPLICATION (app);
   GtkWindow *window;
+
+  if (self->store == NULL)
+    {
+      /* Without its records the app has nothing to show: say why, and let
+       * the user close it rather than work on an empty database. */
+      GtkWidget *dialog = adw_message_dialog_new (NULL, _("Cannot Open Your Records"),
+                                                  self->store_error ? self->store_error->message : NULL);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (app));
+      g_signal_connect_object (dialog, "response",
+                               G_CALLBACK (on_store_error_response_cb), app,
+                               G_CONNECT_SWAPPED);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
 
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
   if (window == NULL)
@@ -172,6 +213,23 @@ kehu_application_startup (GApplication *app)
   g_signal_connect_object (self->settings, "changed::color-scheme",
                            G_CALLBACK (on_color_scheme_changed_cb), self,
                            G_CONNECT_SWAPPED);
+
+  {
+    g_autofree char *path = kehu_application_dup_store_path (self);
+
+    self->store = kehu_store_open (path, &self->store_error);
+    if (self->store == NULL)
+      g_warning ("%s", self->store_error->message);
+  }
+
+  {
+    g_autofree char *url = kehu_application_dup_server_url (self);
+
+    self->sync_client = kehu_sync_client_new (url);
+    g_signal_connect_object (self->settings, "changed::server-url",
+                             G_CALLBACK (on_server_url_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  }
 }
 
 static int
@@ -210,6 +268,9 @@ kehu_application_finalize (GObject *object)
 {
   KehuApplication *self = (KehuApplication *)object;
 
+  g_clear_object (&self->sync_client);
+  g_clear_object (&self->store);
+  g_clear_error (&self->store_error);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->server_url_override, g_free);
 
@@ -254,6 +315,31 @@ kehu_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/org/kehu/Kehu",
                        NULL);
+}
+
+/**
+ * kehu_application_get_sync_client:
+ *
+ * Returns: (transfer none): the link to the server, made at startup
+ */
+KehuSyncClient *
+kehu_application_get_sync_client (KehuApplication *self)
+{
+  g_return_val_if_fail (KEHU_IS_APPLICATION (self), NULL);
+  return self->sync_client;
+}
+
+/**
+ * kehu_application_get_store:
+ *
+ * Returns: (transfer none) (nullable): the open store, or %NULL when it
+ *   could not be opened (the app then shows why and quits)
+ */
+KehuStore *
+kehu_application_get_store (KehuApplication *self)
+{
+  g_return_val_if_fail (KEHU_IS_APPLICATION (self), NULL);
+  return self->store;
 }
 
 GSettings *

@@ -6,6 +6,9 @@
 
 #include <adwaita.h>
 
+#include "kehu-store.h"
+#include "kehu-sync-client.h"
+
 G_BEGIN_DECLS
 
 #define KEHU_TYPE_APPLICATION (kehu_application_get_type ())
@@ -15,6 +18,8 @@ G_DECLARE_FINAL_TYPE (KehuApplication, kehu_application, KEHU, APPLICATION, AdwA
 KehuApplication *kehu_application_new            (void);
 GSettings       *kehu_application_get_settings   (KehuApplication *self);
 char            *kehu_application_dup_server_url (KehuApplication *self);
+KehuSyncClient  *kehu_application_get_sync_client (KehuApplication *self);
+KehuStore       *kehu_application_get_store       (KehuApplication *self);
 
 void             kehu_init_i18n                  (void);
 void             kehu_ensure_resources           (void);

@@ -4,8 +4,10 @@
  */
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "kehu-approvals-view.h"
 #include "kehu-pages.h"
 
 static const KehuPageInfo pages[] = {
@@ -38,7 +40,8 @@ static const KehuPageInfo pages[] = {
     N_("Your tasks and schedules, grouped as inbox, today, next and later.") },
   { "approvals", N_("Approvals"), "emblem-default-symbolic", 2,
     N_("Nothing Waiting for You"),
-    N_("Contracts, payments and invoices that wait for your approval appear here.") },
+    N_("Contracts, payments and invoices that wait for your approval appear here."),
+    kehu_approvals_view_create_page },
   { "reports", N_("Reports"), "x-office-spreadsheet-symbolic", 3,
     N_("No Data to Report"),
     N_("Sales summaries, customer analysis, forecasts and targets are computed from your records.") },
@@ -46,6 +49,19 @@ static const KehuPageInfo pages[] = {
     N_("Settings"),
     N_("Departments, users, roles, stages, pools, custom fields and the recycle bin are managed here.") },
 };
+
+GtkWidget *
+kehu_pages_create (const KehuPageInfo *info)
+{
+  if (info->create != NULL)
+    return info->create (info);
+
+  return g_object_new (ADW_TYPE_STATUS_PAGE,
+                       "icon-name", info->icon_name,
+                       "title", _(info->empty_title),
+                       "description", _(info->empty_description),
+                       NULL);
+}
 
 const KehuPageInfo *
 kehu_pages_get (guint *n_pages)

@@ -4,11 +4,17 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gtk/gtk.h>
 
 G_BEGIN_DECLS
 
-typedef struct
+typedef struct _KehuPageInfo KehuPageInfo;
+
+/* Makes the page of a module; NULL in the table means the module shows its
+ * empty state (an AdwStatusPage with empty_title and empty_description). */
+typedef GtkWidget *(*KehuPageCreateFunc) (const KehuPageInfo *info);
+
+struct _KehuPageInfo
 {
   const char *id;
   const char *title;              /* translatable, N_() */
@@ -16,7 +22,10 @@ typedef struct
   guint       group;              /* rows of one group sit together */
   const char *empty_title;        /* translatable, N_() */
   const char *empty_description;  /* translatable, N_() */
-} KehuPageInfo;
+  KehuPageCreateFunc create;
+};
+
+GtkWidget          *kehu_pages_create     (const KehuPageInfo *info);
 
 const KehuPageInfo *kehu_pages_get        (guint      *n_pages);
 const KehuPageInfo *kehu_pages_lookup     (const char *id);

@@ -1,7 +1,7 @@
 /* kehu-sync-indicator.c: the sync status in the header bar
  *
  * A button with an icon and a short word for the state (local only,
- * offline, synced, syncing, failed) and the number of changes waiting to
+ * offline, online, synced, syncing, failed) and the number of changes waiting to
  * go out; its popover says when the last sync finished and, after a
  * failure, what went wrong in words.
  *
@@ -52,6 +52,7 @@ state_icon (KehuSyncState state)
     {
     case KEHU_SYNC_STATE_LOCAL_ONLY: return "computer-symbolic";
     case KEHU_SYNC_STATE_OFFLINE:    return "network-offline-symbolic";
+    case KEHU_SYNC_STATE_ONLINE:     return "network-idle-symbolic";
     case KEHU_SYNC_STATE_IDLE:       return "emblem-ok-symbolic";
     case KEHU_SYNC_STATE_SYNCING:    return "emblem-synchronizing-symbolic";
     case KEHU_SYNC_STATE_ERROR:      return "dialog-warning-symbolic";
@@ -66,6 +67,7 @@ state_word (KehuSyncState state)
     {
     case KEHU_SYNC_STATE_LOCAL_ONLY: return _("Local only");
     case KEHU_SYNC_STATE_OFFLINE:    return _("Offline");
+    case KEHU_SYNC_STATE_ONLINE:     return _("Online");
     case KEHU_SYNC_STATE_IDLE:       return _("Synced");
     case KEHU_SYNC_STATE_SYNCING:    return _("Syncing…");
     case KEHU_SYNC_STATE_ERROR:      return _("Sync failed");
@@ -82,6 +84,8 @@ state_explanation (KehuSyncState state)
       return _("No server is set up: your records stay on this computer. Add a server address in Preferences to share them with your team.");
     case KEHU_SYNC_STATE_OFFLINE:
       return _("The server cannot be reached. Keep working: your changes are saved here and go out when the network is back.");
+    case KEHU_SYNC_STATE_ONLINE:
+      return _("The server answers.");
     case KEHU_SYNC_STATE_IDLE:
       return _("Your records are up to date with the server.");
     case KEHU_SYNC_STATE_SYNCING:

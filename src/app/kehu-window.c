@@ -33,17 +33,6 @@ struct _KehuWindow
 G_DEFINE_FINAL_TYPE (KehuWindow, kehu_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static GtkWidget *
-create_page (const KehuPageInfo *info)
-{
-  /* Modules without their own view yet show what they will hold. */
-  return g_object_new (ADW_TYPE_STATUS_PAGE,
-                       "icon-name", info->icon_name,
-                       "title", _(info->empty_title),
-                       "description", _(info->empty_description),
-                       NULL);
-}
-
-static GtkWidget *
 create_sidebar_row (const KehuPageInfo *info)
 {
   GtkWidget *row, *box, *image, *label;
@@ -143,6 +132,35 @@ on_back_clicked_cb (KehuWindow *self)
 }
 
 static void
+on_sync_client_changed_cb (KehuWindow     *self,
+                           GParamSpec     *pspec,
+                           KehuSyncClient *client)
+{
+  kehu_sync_indicator_set_state (self->sync_indicator, kehu_sync_client_get_state (client));
+  kehu_sync_indicator_set_error (self->sync_indicator, kehu_sync_client_get_error (client));
+}
+
+static void
+on_application_set_cb (KehuWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  KehuSyncClient *client;
+
+  if (!KEHU_IS_APPLICATION (app) ||
+      !(client = kehu_application_get_sync_client (KEHU_APPLICATION (app))))
+    return;
+
+  g_signal_connect_object (client, "notify::state",
+                           G_CALLBACK (on_sync_client_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (client, "notify::error",
+                           G_CALLBACK (on_sync_client_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  on_sync_client_changed_cb (self, NULL, client);
+  kehu_sync_client_check (client);
+}
+
+static void
 save_window_state (KehuWindow *self)
 {
   int width, height;
@@ -190,7 +208,7 @@ kehu_window_constructed (GObject *object)
   for (guint i = 0; i < n_pages; i++)
     {
       gtk_list_box_append (self->sidebar, create_sidebar_row (&pages[i]));
-      gtk_stack_add_titled (self->stack, create_page (&pages[i]),
+      gtk_stack_add_titled (self->stack, kehu_pages_create (&pages[i]),
                             pages[i].id, _(pages[i].title));
     }
 
@@ -244,6 +262,9 @@ kehu_window_init (KehuWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   gtk_list_box_set_header_func (self->sidebar, sidebar_header_func, NULL, NULL);
+
+  /* "application" is set after construction: follow the sync client then. */
+  g_signal_connect (self, "notify::application", G_CALLBACK (on_application_set_cb), NULL);
 }
 
 KehuWindow *

@@ -4,12 +4,16 @@
  */
 #pragma once
 
+#include "kehu-approval.h"
+#include "kehu-approvals.h"
 #include "kehu-demo.h"
 #include "kehu-perm.h"
+#include "kehu-pinyin.h"
 #include "kehu-query.h"
 #include "kehu-record-pager.h"
 #include "kehu-record.h"
 #include "kehu-rules.h"
 #include "kehu-schema.h"
+#include "kehu-search.h"
 #include "kehu-store.h"
 #include "kehu-version.h"

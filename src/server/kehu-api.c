@@ -1108,6 +1108,7 @@ kehu_api_new (KehuStore  *store,
   _kehu_api_health_register (self);
   _kehu_api_auth_register (self);
   _kehu_api_org_register (self);
+  _kehu_api_approvals_register (self);
   _kehu_api_pool_register (self);
   _kehu_api_blobs_register (self);
   _kehu_api_records_register (self);

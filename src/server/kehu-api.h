@@ -169,6 +169,7 @@ JsonObject      *_kehu_api_user_json         (KehuStore          *store,
 void             _kehu_api_health_register   (KehuApi            *self);
 void             _kehu_api_auth_register     (KehuApi            *self);
 void             _kehu_api_org_register      (KehuApi            *self);
+void             _kehu_api_approvals_register (KehuApi           *self);
 void             _kehu_api_records_register  (KehuApi            *self);
 void             _kehu_api_pool_register     (KehuApi            *self);
 void             _kehu_api_blobs_register    (KehuApi            *self);

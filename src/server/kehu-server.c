@@ -257,6 +257,12 @@ main (int   argc,
   kehu_api_set_data_dir (api, data_dir);
   kehu_api_set_test_clock (api, test_clock);
 
+  /* Before the "listening" line: a script may signal us as soon as it
+   * reads it, and the default handler would kill us uncleanly. */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit_cb, loop);
+  g_unix_signal_add (SIGTERM, quit_cb, loop);
+
   if (!listen_on (server, address ? address : DEFAULT_ADDRESS, port,
                   certificate != NULL, &error))
     {

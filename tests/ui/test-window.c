@@ -128,6 +128,16 @@ test_every_module (void)
       g_assert_cmpuint (kehu_test_ui_count_colours (shot), >, 8);
     }
 
+  /* The local records live in the user's data folder. */
+  {
+    KehuStore *store = kehu_application_get_store (app);
+    g_autofree char *expected = g_build_filename (g_getenv ("XDG_DATA_HOME"), "kehu", "local.db", NULL);
+
+    g_assert_nonnull (store);
+    g_assert_cmpstr (kehu_store_get_path (store), ==, expected);
+    g_assert_cmpint (kehu_store_get_schema_version (store), ==, kehu_store_get_latest_version ());
+  }
+
   /* Local only: no server is configured in the test's settings. */
   {
     KehuSyncIndicator *indicator = kehu_window_get_sync_indicator (window);
