@@ -3,19 +3,21 @@
  * No GTK here: the server serves the same figures the app draws. Every
  * result is a JsonNode; every figure in it is an object
  *   {"value": <int64>, "drill": <filter>}
- * where <filter> lists the records behind the figure, in the form that
- * kehu_report_drill_ids() (and a list view) applies:
+ * where <filter> lists the records behind the figure (the form is that of
+ * kehu-query.c's list filters, so a list view applies it as it is; see
+ * kehu-report.h), and kehu_report_drill_ids() runs it:
  *   {"module": "contracts",
  *    "conditions": [ {"field": "approval_status", "op": "eq", "value": "approved"},
  *                    {"field": "signed_date", "op": "gte", "value": "2026-01-01"},
- *                    {"field": "owner_id", "op": "in", "value": ["u1", "u2"]},
- *                    {"field": "deleted_at", "op": "is_null"} … ]}
- * Conditions are ANDed. Operators: eq ne lt lte gt gte (a scalar value),
- * is_null not_null (no value), in (a "value" array, or a "filter": a nested
- * {"module", "field", "conditions"} whose "field" column is selected — a
- * subquery), any (a "conditions" array ORed). Fields are columns of the
- * module's table. Values compare as stored: ISO UTC text for instants,
- * "YYYY-MM-DD" for dates.
+ *                    {"field": "owner_id", "op": "in", "value": ["u1", "u2"]} … ]}
+ * Live records only (deleted_at IS NULL is implied wherever the table has
+ * it); conditions are ANDed. Operators: eq ne lt lte gt gte (a scalar
+ * value; ne also matches no value), empty not_empty (no value, '' or '[]'),
+ * in (a "value" array, or a "filter": a nested {"module", "field",
+ * "conditions"} whose "field" column is selected — a subquery), any (a
+ * "conditions" array ORed). Fields are columns of the module's table.
+ * Values compare as stored: ISO UTC text for instants, "YYYY-MM-DD" for
+ * dates.
  *
  * Every figure is itself computed by running its drill filter with an
  * aggregate, so a figure and the list behind it cannot disagree.
@@ -464,17 +466,9 @@ cond_blank_or_eq (JsonBuilder *b,
                   const char  *value)
 {
   if (value != NULL && value[0] != '\0')
-    {
-      cond_str (b, field, "eq", value);
-      return;
-    }
-  cond_begin (b, NULL, "any");
-  json_builder_set_member_name (b, "conditions");
-  json_builder_begin_array (b);
-  cond_str (b, field, "is_null", NULL);
-  cond_str (b, field, "eq", "");
-  json_builder_end_array (b);
-  json_builder_end_object (b);
+    cond_str (b, field, "eq", value);
+  else
+    cond_str (b, field, "empty", NULL);
 }
 
 static void
@@ -578,8 +572,9 @@ compile_condition (Compiler    *c,
                    GError     **error)
 {
   static const struct { const char *op; const char *sql; } comparisons[] = {
-    { "eq", "=" }, { "ne", "<>" }, { "lt", "<" }, { "lte", "<=" }, { "gt", ">" }, { "gte", ">=" },
+    { "eq", "=" }, { "lt", "<" }, { "lte", "<=" }, { "gt", ">" }, { "gte", ">=" },
   };
+  g_autofree char *col = NULL;
   JsonObject *cond;
   const char *op, *field = NULL;
   JsonNode *value;
@@ -625,11 +620,13 @@ compile_condition (Compiler    *c,
                                                field ? field : "", module);
       return drill_invalid (error, what);
     }
-  g_string_append_printf (c->sql, "%s.\"%s\"", alias, field);
+  col = g_strdup_printf ("%s.\"%s\"", alias, field);
 
-  if (g_str_equal (op, "is_null") || g_str_equal (op, "not_null"))
+  if (g_str_equal (op, "empty") || g_str_equal (op, "not_empty"))
     {
-      g_string_append (c->sql, g_str_equal (op, "is_null") ? " IS NULL" : " IS NOT NULL");
+      /* As kehu-query.c: no value, an empty text or an empty JSON list. */
+      g_string_append_printf (c->sql, "%s(%s IS NULL OR %s IN ('', '[]'))",
+                              g_str_equal (op, "empty") ? "" : "NOT ", col, col);
       return TRUE;
     }
 
@@ -654,8 +651,8 @@ compile_condition (Compiler    *c,
               !column_exists (c->store, sub_module, sub_field))
             return drill_invalid (error, _("a nested filter names an unknown module or field"));
 
-          g_string_append_printf (c->sql, " IN (SELECT %s.\"%s\" FROM \"%s\" %s WHERE ",
-                                  sub_alias, sub_field, sub_module, sub_alias);
+          g_string_append_printf (c->sql, "%s IN (SELECT %s.\"%s\" FROM \"%s\" %s WHERE ",
+                                  col, sub_alias, sub_field, sub_module, sub_alias);
           if (!compile_filter (c, sub_obj, sub_alias, NULL, error))
             return FALSE;
           g_string_append_c (c->sql, ')');
@@ -663,7 +660,21 @@ compile_condition (Compiler    *c,
         }
       if (value == NULL || !JSON_NODE_HOLDS_ARRAY (value))
         return drill_invalid (error, _("“in” needs a “value” array or a “filter”"));
-      g_string_append (c->sql, " IN (SELECT value FROM json_each (?))");
+      g_string_append_printf (c->sql, "%s IN (SELECT value FROM json_each (?))", col);
+      g_ptr_array_add (c->params, value);
+      return TRUE;
+    }
+
+  if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
+    {
+      g_autofree char *what = g_strdup_printf (_("“%s” on “%s” needs a value"), op, field);
+      return drill_invalid (error, what);
+    }
+
+  if (g_str_equal (op, "ne"))
+    {
+      /* As kehu-query.c: "not X" includes records without a value. */
+      g_string_append_printf (c->sql, "(%s IS NULL OR %s <> ?)", col, col);
       g_ptr_array_add (c->params, value);
       return TRUE;
     }
@@ -671,12 +682,7 @@ compile_condition (Compiler    *c,
   for (guint i = 0; i < G_N_ELEMENTS (comparisons); i++)
     if (g_str_equal (op, comparisons[i].op))
       {
-        if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
-          {
-            g_autofree char *what = g_strdup_printf (_("“%s” on “%s” needs a value"), op, field);
-            return drill_invalid (error, what);
-          }
-        g_string_append_printf (c->sql, " %s ?", comparisons[i].sql);
+        g_string_append_printf (c->sql, "%s %s ?", col, comparisons[i].sql);
         g_ptr_array_add (c->params, value);
         return TRUE;
       }
@@ -714,12 +720,15 @@ compile_filter (Compiler    *c,
       n = json_array_get_length (conds);
     }
 
-  if (n == 0)
+  /* Like a list view, a drill-down lists live records: the recycle bin
+   * never counts. */
+  if (column_exists (c->store, module, "deleted_at"))
+    g_string_append_printf (c->sql, "%s.deleted_at IS NULL", alias);
+  else
     g_string_append (c->sql, "1");
   for (guint i = 0; i < n; i++)
     {
-      if (i > 0)
-        g_string_append (c->sql, " AND ");
+      g_string_append (c->sql, " AND ");
       if (!compile_condition (c, module, alias, json_array_get_element (conds, i), error))
         return FALSE;
     }
@@ -937,7 +946,6 @@ metric_drill_begin (const KehuReportFilter *f,
   const MetricDef *m = &metric_defs[metric];
   JsonBuilder *b = drill_begin (m->module);
 
-  cond_str (b, "deleted_at", "is_null", NULL);
   if (m->approved_only)
     cond_str (b, "approval_status", "eq", "approved");
   cond_period (b, f, m->time_column, m->is_date);
@@ -1503,33 +1511,23 @@ stage_sums_cb (sqlite3_stmt *stmt,
   return TRUE;
 }
 
+/* One stage's open opportunities, or with @stage_id NULL those of every
+ * stage in @all_stage_ids. */
 static JsonNode *
 stage_drill (const KehuReportFilter *filter,
              const char             *stage_id,
-             const char             *group)
+             GPtrArray              *all_stage_ids)
 {
   JsonBuilder *tb = drill_begin ("opportunities");
 
-  cond_str (tb, "deleted_at", "is_null", NULL);
   cond_str (tb, "status", "eq", "open");
   if (stage_id != NULL)
     cond_str (tb, "stage_id", "eq", stage_id);
   else
     {
-      cond_begin (tb, "stage_id", "in");
-      json_builder_set_member_name (tb, "filter");
-      json_builder_begin_object (tb);
-      json_builder_set_member_name (tb, "module");
-      json_builder_add_string_value (tb, "stages");
-      json_builder_set_member_name (tb, "field");
-      json_builder_add_string_value (tb, "id");
-      json_builder_set_member_name (tb, "conditions");
-      json_builder_begin_array (tb);
-      cond_str (tb, "group_id", "eq", group);
-      cond_str (tb, "kind", "eq", "open");
-      json_builder_end_array (tb);
-      json_builder_end_object (tb);
-      json_builder_end_object (tb);
+      g_ptr_array_add (all_stage_ids, NULL);
+      cond_strv (tb, "stage_id", (const char * const *) all_stage_ids->pdata);
+      g_ptr_array_remove_index (all_stage_ids, all_stage_ids->len - 1);
     }
   cond_owners (tb, filter, "owner_id");
   return drill_end (tb);
@@ -1593,7 +1591,7 @@ kehu_report_funnel (KehuStore              *store,
     }
 
   /* One pass over the open pipeline for every stage. */
-  total_drill = stage_drill (filter, NULL, group);
+  total_drill = stage_drill (filter, NULL, stage_ids);
   if (!run_drill_query (store, total_drill, "t.stage_id, COUNT(*), COALESCE (SUM (t.amount), 0)",
                         NULL, "t.stage_id", NULL, stage_sums_cb, sums, error))
     return NULL;
@@ -1611,7 +1609,7 @@ kehu_report_funnel (KehuStore              *store,
       StageSums *s = g_hash_table_lookup (sums, stage_id);
       gint64 count = s ? s->count : 0, amount = s ? s->amount : 0;
       gint64 weighted = kehu_report_scale_round (amount, rate, 100);
-      JsonNode *drill = stage_drill (filter, stage_id, group);
+      JsonNode *drill = stage_drill (filter, stage_id, NULL);
 
       total_count += count;
       total_amount += amount;
@@ -1785,14 +1783,12 @@ kehu_report_work_desk (KehuStore              *store,
   } G_STMT_END
 
   d = drill_begin ("tasks");
-  cond_str (d, "deleted_at", "is_null", NULL);
   cond_str (d, "status", "eq", "todo");
   cond_str (d, "due_at", "lt", today_iso);
   cond_owners (d, filter, "owner_id");
   FIGURE ("tasks_overdue");
 
   d = drill_begin ("tasks");
-  cond_str (d, "deleted_at", "is_null", NULL);
   cond_str (d, "status", "eq", "todo");
   cond_str (d, "due_at", "gte", today_iso);
   cond_str (d, "due_at", "lt", tomorrow_iso);
@@ -1800,14 +1796,12 @@ kehu_report_work_desk (KehuStore              *store,
   FIGURE ("tasks_today");
 
   d = drill_begin ("payment_plans");
-  cond_str (d, "deleted_at", "is_null", NULL);
   cond_str (d, "status", "ne", "received");
   cond_str (d, "planned_date", "lt", today_date);
   cond_owners (d, filter, "owner_id");
   FIGURE ("plans_overdue");
 
   d = drill_begin ("payment_plans");
-  cond_str (d, "deleted_at", "is_null", NULL);
   cond_str (d, "status", "ne", "received");
   cond_str (d, "planned_date", "gte", today_date);
   cond_str (d, "planned_date", "lt", in_31_date);
@@ -1815,7 +1809,6 @@ kehu_report_work_desk (KehuStore              *store,
   FIGURE ("plans_due");
 
   d = drill_begin ("contracts");
-  cond_str (d, "deleted_at", "is_null", NULL);
   cond_str (d, "approval_status", "eq", "approved");
   cond_str (d, "end_date", "gte", today_date);
   cond_str (d, "end_date", "lt", in_31_date);
@@ -1827,7 +1820,6 @@ kehu_report_work_desk (KehuStore              *store,
   for (guint i = 0; i < G_N_ELEMENTS (contact_modules); i++)
     {
       d = drill_begin (contact_modules[i]);
-      cond_str (d, "deleted_at", "is_null", NULL);
       cond_str (d, "next_contact_at", "gte", today_iso);
       cond_str (d, "next_contact_at", "lt", tomorrow_iso);
       cond_owners (d, filter, "owner_id");
@@ -1931,7 +1923,7 @@ owner_drill (const KehuReportFilter *f,
   JsonBuilder *b = metric_drill_begin (f, metric);
 
   if (owner_id[0] == '\0')
-    cond_str (b, "owner_id", "is_null", NULL);
+    cond_str (b, "owner_id", "empty", NULL);
   else
     cond_str (b, "owner_id", "eq", owner_id);
   return drill_end (b);
@@ -2354,7 +2346,6 @@ kehu_report_customer_analysis (KehuStore              *store,
       json_builder_add_string_value (d, "customers");
       json_builder_set_member_name (d, "conditions");
       json_builder_begin_array (d);
-      cond_str (d, "deleted_at", "is_null", NULL);
       cond_blank_or_eq (d, column, row->key);
       json_builder_end_array (d);
       json_builder_end_object (d);
@@ -2550,7 +2541,6 @@ forecast_drill (const KehuReportFilter *f)
 {
   JsonBuilder *d = drill_begin ("opportunities");
 
-  cond_str (d, "deleted_at", "is_null", NULL);
   cond_str (d, "status", "eq", "open");
   cond_period (d, f, "expected_close_date", TRUE);
   cond_owners (d, f, "owner_id");

@@ -3,16 +3,21 @@
  * Results are JsonNode trees (the server serves them as they are, the app
  * draws them). Money is int64 cents, ratios integer basis points (null over
  * a zero base). Every figure is {"value": int, "drill": filter}, where the
- * filter lists the records behind it:
+ * filter lists the records behind it, in the list filter form of
+ * kehu-query.c (kehu_query_add_filter_json() applies it as it is):
  *   {"module": "contracts",
- *    "conditions": [{"field": "deleted_at", "op": "is_null"},
- *                   {"field": "approval_status", "op": "eq", "value": "approved"},
+ *    "conditions": [{"field": "approval_status", "op": "eq", "value": "approved"},
  *                   {"field": "signed_date", "op": "gte", "value": "2026-01-01"},
  *                   {"field": "signed_date", "op": "lt", "value": "2026-04-01"},
  *                   {"field": "owner_id", "op": "in", "value": ["u1", "u2"]}]}
- * Conditions are ANDed; ops: eq ne lt lte gt gte (scalar "value"), is_null
- * not_null, in ("value" array, or "filter": a nested {"module", "field",
- * "conditions"} selecting "field", default "id"), any ("conditions" ORed).
+ * Live records only (the recycle bin is implied, as in a list view);
+ * conditions are ANDed; ops: eq ne lt lte gt gte (scalar "value"; ne also
+ * matches no value), empty not_empty (NULL, '' or '[]'), in ("value"
+ * array). Two extensions a list view does not know yet, used only where a
+ * figure needs them: "in" with "filter" instead of "value" (a nested
+ * {"module", "field", "conditions"} selecting "field", default "id": the
+ * customer analysis' contract amounts, approvals waiting) and "any"
+ * ("conditions" ORed).
  * kehu_report_drill_ids() runs one; the rules behind the figures are at the
  * top of kehu-report.c.
  *

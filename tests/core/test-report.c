@@ -12,7 +12,9 @@
 
 #include <glib/gstdio.h>
 
+#include "kehu-query.h"
 #include "kehu-report.h"
+#include "kehu-schema.h"
 #include "kehu-store.h"
 
 typedef struct
@@ -228,6 +230,13 @@ jlen (JsonNode   *root,
 
   g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
   return json_array_get_length (json_node_get_array (node));
+}
+
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
 /* The records behind a figure, as "id,id,…" (sorted). */
@@ -1408,6 +1417,24 @@ assert_drill_rejected (Fixture    *f,
 }
 
 static void
+assert_drill_ids (Fixture    *f,
+                  const char *json,
+                  const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_from_string (json, &error);
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autofree char *joined = NULL;
+
+  g_assert_no_error (error);
+  ids = kehu_report_drill_ids (f->store, node, 0, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (ids, NULL);
+  joined = g_strjoinv (",", (char **) ids->pdata);
+  g_assert_cmpstr (joined, ==, expected);
+}
+
+static void
 test_drill (Fixture       *f,
             gconstpointer  data)
 {
@@ -1417,10 +1444,10 @@ test_drill (Fixture       *f,
 
   populate (f);
 
-  /* The documented form, written by hand: nested filters, any, limit. */
+  /* The documented form, written by hand: nested filters, any, limit;
+   * deleted records (c4) never match. */
   node = json_from_string (
     "{\"module\": \"contracts\", \"conditions\": ["
-    " {\"field\": \"deleted_at\", \"op\": \"is_null\"},"
     " {\"op\": \"any\", \"conditions\": ["
     "   {\"field\": \"amount\", \"op\": \"gte\", \"value\": 200000},"
     "   {\"field\": \"approval_status\", \"op\": \"ne\", \"value\": \"approved\"}]},"
@@ -1438,15 +1465,125 @@ test_drill (Fixture       *f,
   ids = kehu_report_drill_ids (f->store, node, 2, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ids->len, ==, 2);
+  g_clear_pointer (&ids, g_ptr_array_unref);
+
+  /* empty, not_empty and ne as in list filters: ne keeps records without a value. */
+  assert_drill_ids (f, "{\"module\": \"customers\", \"conditions\": [{\"field\": \"industry\", \"op\": \"empty\"}]}",
+                    "k2,k3,k5");
+  assert_drill_ids (f, "{\"module\": \"customers\", \"conditions\": [{\"field\": \"industry\", \"op\": \"not_empty\"}]}",
+                    "k1");
+  assert_drill_ids (f, "{\"module\": \"customers\", \"conditions\": [{\"field\": \"industry\", \"op\": \"ne\", \"value\": \"IT\"}]}",
+                    "k2,k3,k5");
+  /* A nested filter sees live records only: k4's contracts would not count. */
+  assert_drill_ids (f, "{\"module\": \"contracts\", \"conditions\": [{\"field\": \"customer_id\", \"op\": \"in\","
+                       " \"filter\": {\"module\": \"customers\", \"conditions\": [{\"field\": \"owner_id\", \"op\": \"eq\", \"value\": \"u2\"}]}}]}",
+                    "c5,c6");
 
   assert_drill_rejected (f, "{\"module\": \"auth_tokens\", \"conditions\": []}");
-  assert_drill_rejected (f, "{\"module\": \"users\", \"conditions\": [{\"field\": \"password_hash\", \"op\": \"not_null\"}]}");
-  assert_drill_rejected (f, "{\"module\": \"contracts\", \"conditions\": [{\"field\": \"id\\\" OR 1=1 --\", \"op\": \"is_null\"}]}");
+  assert_drill_rejected (f, "{\"module\": \"users\", \"conditions\": [{\"field\": \"password_hash\", \"op\": \"not_empty\"}]}");
+  assert_drill_rejected (f, "{\"module\": \"contracts\", \"conditions\": [{\"field\": \"id\\\" OR 1=1 --\", \"op\": \"empty\"}]}");
   assert_drill_rejected (f, "{\"module\": \"contracts\", \"conditions\": [{\"field\": \"amount\", \"op\": \"like\", \"value\": 1}]}");
   assert_drill_rejected (f, "{\"module\": \"contracts\", \"conditions\": [{\"field\": \"amount\", \"op\": \"eq\"}]}");
   assert_drill_rejected (f, "{\"module\": \"contracts\", \"conditions\": [{\"field\": \"customer_id\", \"op\": \"in\","
                             " \"filter\": {\"module\": \"sync_ops\"}}]}");
   assert_drill_rejected (f, "[1, 2]");
+}
+
+/* The ids a list view shows for a drill filter, through kehu-query.c. */
+static char *
+list_view_ids (KehuContext *ctx,
+               JsonNode    *drill)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KehuQuery) query = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *cursor = NULL;
+  const char *module = json_object_get_string_member (json_node_get_object (drill), "module");
+
+  query = kehu_query_new (ctx, module, &error);
+  g_assert_no_error (error);
+  g_assert_true (kehu_query_add_filter_json (query, drill, &error));
+  g_assert_no_error (error);
+  do
+    {
+      g_autofree char *next = NULL;
+      g_autoptr(JsonArray) rows = kehu_query_fetch (query, cursor, 100, &next, &error);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < json_array_get_length (rows); i++)
+        g_ptr_array_add (ids, g_strdup (json_object_get_string_member (json_array_get_object_element (rows, i), "id")));
+      g_free (cursor);
+      cursor = g_steal_pointer (&next);
+    }
+  while (cursor != NULL);
+
+  g_ptr_array_sort (ids, (GCompareFunc) compare_ids);
+  g_ptr_array_add (ids, NULL);
+  return g_strjoinv (",", (char **) ids->pdata);
+}
+
+/* Drill filters of plain conditions are list filters: a list view applying
+ * one (kehu_query_add_filter_json) shows the records behind the figure. */
+static void
+test_drill_list_view (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const struct { const char *report; const char *path; const char *ids; } cases[] = {
+    { "brief", "$.contract_amount.drill", "c2,c5" },
+    { "brief", "$.payment_amount.drill", "p1" },
+    { "brief", "$.new_customers.drill", "k1,k3,k5" },
+    { "brief", "$.new_opportunities.drill", "o1,o2,o3,o4" },
+    { "brief", "$.followups.drill", "f2,f3" },
+    { "person", "$.rows[2].new_customers.drill", "k5" },
+    { "source", "$.rows[1].count.drill", "k5" },
+    { "funnel", "$.stages[1].count.drill", "o2,o3" },
+    { "funnel", "$.count.drill", "o1,o2,o3,o6" },
+    { "desk", "$.tasks_overdue.drill", "t1,t2b" },
+    { "desk", "$.plans_due.drill", "pl2,pl3" },
+    { "desk", "$.contracts_ending.drill", "c2" },
+    { "desk", "$.followups_due_today.leads.drill", "l1" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KehuSchema) schema = NULL;
+  g_autoptr(KehuContext) ctx = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_from_iso8601 ("2026-03-31T16:30:00Z", NULL);
+  const char *u1_u2[] = { "u1", "u2", NULL };
+  KehuReportFilter filter;
+  JsonNode *reports[5];
+
+  populate (f);
+  schema = kehu_schema_new (f->store, &error);
+  g_assert_no_error (error);
+  ctx = kehu_context_new (schema, "u1");
+
+  filter_days (&filter, f->shanghai, "2026-01-01", "2026-03-31");
+  reports[0] = kehu_report_sales_brief (f->store, &filter, &error);
+  reports[1] = kehu_report_summary_by_person (f->store, &filter, &error);
+  reports[2] = kehu_report_customer_analysis (f->store, &filter, KEHU_CUSTOMER_BY_SOURCE, &error);
+  reports[3] = kehu_report_funnel (f->store, &filter, NULL, &error);
+  filter.owner_ids = u1_u2;
+  reports[4] = kehu_report_work_desk (f->store, &filter, "u1", now, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      static const char * const names[] = { "brief", "person", "source", "funnel", "desk" };
+      JsonNode *report = NULL;
+      g_autoptr(JsonNode) filter_node = NULL;
+      g_autofree char *listed = NULL;
+
+      for (guint r = 0; r < G_N_ELEMENTS (names); r++)
+        if (g_str_equal (names[r], cases[i].report))
+          report = reports[r];
+      filter_node = jnode (report, cases[i].path);
+      listed = list_view_ids (ctx, filter_node);
+      g_assert_cmpstr (listed, ==, cases[i].ids);
+      assert_drill (f, report, cases[i].path, cases[i].ids);
+    }
+
+  for (guint r = 0; r < G_N_ELEMENTS (reports); r++)
+    json_node_unref (reports[r]);
+  filter_clear (&filter);
 }
 
 int
@@ -1470,6 +1607,7 @@ main (int   argc,
   ADD ("/report/work-desk", test_work_desk);
   ADD ("/report/details-export", test_details);
   ADD ("/report/drill", test_drill);
+  ADD ("/report/drill/list-view", test_drill_list_view);
 #undef ADD
 
   return g_test_run ();

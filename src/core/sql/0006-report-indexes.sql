@@ -1,4 +1,4 @@
--- Migration 4: covering indexes for the dashboard and reports (kehu-report.c).
+-- Migration 6: covering indexes for the dashboard and reports (kehu-report.c).
 --
 -- Every figure filters a time column by range, then the owner and
 -- deleted_at, and sums an amount: with all of them in one index SQLite
