@@ -4,5 +4,7 @@
  */
 #pragma once
 
+#include "kehu-pinyin.h"
+#include "kehu-search.h"
 #include "kehu-store.h"
 #include "kehu-version.h"

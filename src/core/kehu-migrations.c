@@ -19,6 +19,8 @@
 static const KehuMigration migrations[] = {
   { 1, "0001-meta.sql", NULL },
   { 2, "0002-modules.sql", NULL },
+  { 3, NULL, NULL },   /* placeholder for the core's seed migration, merged before search */
+  { 4, "0004-search.sql", NULL },
 };
 
 const KehuMigration *
