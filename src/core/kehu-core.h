@@ -5,6 +5,9 @@
 #pragma once
 
 #include "kehu-pinyin.h"
+#include "kehu-record.h"
+#include "kehu-rules.h"
+#include "kehu-schema.h"
 #include "kehu-search.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
