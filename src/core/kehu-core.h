@@ -5,6 +5,8 @@
 #pragma once
 
 #include "kehu-pinyin.h"
+#include "kehu-query.h"
+#include "kehu-record-pager.h"
 #include "kehu-record.h"
 #include "kehu-rules.h"
 #include "kehu-schema.h"

@@ -164,7 +164,7 @@ static const KehuField customer_fields[] = {
   F ("owned_since", DATETIME, N_("Owned since"), RO | SF),
   F ("last_followup_at", DATETIME, N_("Last follow-up"), RO | LIST | SF),
   F ("next_contact_at", DATETIME, N_("Next contact"), SF),
-  F ("last_deal_at", DATETIME, N_("Last deal"), RO | SF),
+  F ("last_deal_at", DATE, N_("Last deal"), RO | SF),
   F ("contract_total", MONEY, N_("Contract total"), RO | SF),
   F ("plan_total", MONEY, N_("Payment plan total"), RO | SF),
   F ("received_total", MONEY, N_("Received total"), RO | SF),

@@ -18,3 +18,14 @@ CREATE INDEX payments_plan ON payments (plan_id);
 CREATE INDEX invoices_customer ON invoices (customer_id);
 CREATE INDEX payment_plans_customer ON payment_plans (customer_id);
 CREATE INDEX followups_created ON followups (created_at, id);
+
+-- Lists show live records (deleted_at IS NULL) in their default order; these
+-- partial indexes serve both that order and the count of a list without
+-- touching deleted rows or the table.
+CREATE INDEX customers_live_updated ON customers (updated_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX customers_live_name ON customers (name, id) WHERE deleted_at IS NULL;
+CREATE INDEX leads_live_updated ON leads (updated_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX contacts_live_updated ON contacts (updated_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX opportunities_live_updated ON opportunities (updated_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX contracts_live_updated ON contracts (updated_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX followups_live_at ON followups (followed_at, id) WHERE deleted_at IS NULL;
