@@ -1,0 +1,639 @@
+/* kehu-record-model.c: a lazy GListModel over one module's records
+ *
+ * The count comes from SQL; rows are read a page at a time when the view
+ * asks for an item, and only the pages touched lately are kept, so memory
+ * does not grow with the table. A page that follows a loaded one is read
+ * by keyset (the sort value and id of the last row), others by OFFSET.
+ * Filters and sort happen in SQL, never in memory. A new query or reload
+ * replaces the whole range (see kehu_record_model_reload() for why in two
+ * signals).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kehu-list"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "kehu-record-model.h"
+
+#define MAX_PAGES 24
+
+typedef struct
+{
+  guint      index;
+  GPtrArray *items;      /* KehuRecordItem* */
+  char      *last_sort;  /* sort value of the last row, NULL for SQL NULL */
+  char      *last_id;
+} Page;
+
+struct _KehuRecordModel
+{
+  GObject        parent_instance;
+
+  KehuSchema    *schema;
+  const KehuModule *module;
+  char          *table;
+
+  KehuListQuery *base;
+  KehuListQuery *query;
+  char          *user_id;
+  GDateTime     *now;
+
+  /* Built from the query. */
+  char          *select_sql;   /* SELECT … FROM table AS t */
+  char          *where_sql;    /* WHERE … */
+  GPtrArray     *params;       /* GVariant* */
+  char          *sort_sql;
+  gboolean       sort_desc;
+  gboolean       sort_not_null;
+  gboolean       sort_keyset;
+  GHashTable    *columns;      /* field → index + 1 */
+  guint          n_columns;
+  guint          sort_column;  /* index in the SELECT of the sort value */
+
+  guint          n_items;
+  GHashTable    *pages;        /* index → Page* */
+  GQueue         lru;          /* Page*, most recent first */
+  guint          n_loaded;
+};
+
+static void kehu_record_model_list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (KehuRecordModel, kehu_record_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      kehu_record_model_list_model_iface_init))
+
+static void
+page_free (Page *page)
+{
+  g_ptr_array_unref (page->items);
+  g_free (page->last_sort);
+  g_free (page->last_id);
+  g_free (page);
+}
+
+static sqlite3 *
+get_db (KehuRecordModel *self)
+{
+  return kehu_store_get_db (kehu_schema_get_store (self->schema));
+}
+
+static void
+bind_params (sqlite3_stmt *stmt,
+             GPtrArray    *params,
+             int           first)
+{
+  for (guint i = 0; i < params->len; i++)
+    {
+      GVariant *v = g_ptr_array_index (params, i);
+
+      if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT64))
+        sqlite3_bind_int64 (stmt, first + (int) i, g_variant_get_int64 (v));
+      else
+        sqlite3_bind_text (stmt, first + (int) i, g_variant_get_string (v, NULL), -1, SQLITE_TRANSIENT);
+    }
+}
+
+static gboolean
+set_db_error (KehuRecordModel  *self,
+              GError          **error)
+{
+  return kehu_store_set_error_from_db (kehu_schema_get_store (self->schema),
+                                       sqlite3_errcode (get_db (self)), error);
+}
+
+static char *
+reference_title_sql (KehuRecordModel *self,
+                     const KehuField *field)
+{
+  const char *target = field->type == KEHU_FIELD_USER ? "users" : field->reference;
+  const KehuModule *ref = target ? kehu_schema_get_module (self->schema, target) : NULL;
+  const char *title = ref ? kehu_module_get_title_field (ref) : "name";
+
+  if (target == NULL)
+    return NULL;
+  return g_strdup_printf ("(SELECT r.%s FROM %s AS r WHERE r.id = t.%s)", title, target, field->name);
+}
+
+static void
+build_select (KehuRecordModel *self)
+{
+  GString *sql = g_string_new ("SELECT ");
+  guint n = 0;
+
+  g_clear_pointer (&self->columns, g_hash_table_unref);
+  self->columns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < kehu_module_get_n_fields (self->module); i++)
+    {
+      const KehuField *field = kehu_module_get_field (self->module, i);
+      g_autofree char *expr = NULL;
+
+      if (field->flags & KEHU_FIELD_HIDDEN)
+        continue;
+      expr = kehu_field_get_sql (field);
+      if (!(field->flags & KEHU_FIELD_CUSTOM))
+        {
+          g_free (expr);
+          expr = g_strdup_printf ("t.%s", field->name);
+        }
+      g_string_append_printf (sql, "%s%s", n ? ", " : "", expr);
+      g_hash_table_insert (self->columns, g_strdup (field->name), GUINT_TO_POINTER (++n));
+
+      if ((field->type == KEHU_FIELD_USER || field->type == KEHU_FIELD_REFERENCE) &&
+          !(field->flags & KEHU_FIELD_CUSTOM))
+        {
+          g_autofree char *title = reference_title_sql (self, field);
+
+          if (title != NULL)
+            {
+              g_string_append_printf (sql, ", %s", title);
+              g_hash_table_insert (self->columns, g_strconcat (field->name, ":label", NULL),
+                                   GUINT_TO_POINTER (++n));
+            }
+        }
+    }
+  g_string_append_printf (sql, ", %s FROM %s AS t", self->sort_sql, self->table);
+  self->sort_column = n;
+  self->n_columns = n + 1;
+
+  g_free (self->select_sql);
+  self->select_sql = g_string_free (sql, FALSE);
+}
+
+static gboolean
+build_query (KehuRecordModel  *self,
+             GError          **error)
+{
+  g_autoptr(GString) where = g_string_new ("WHERE t.deleted_at IS NULL");
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GDateTime) now = self->now ? g_date_time_ref (self->now) : g_date_time_new_now_local ();
+  KehuListContext context = { self->user_id, now };
+  const char *sort_field;
+  gboolean desc = FALSE;
+  const KehuField *field = NULL;
+
+  if (self->base != NULL &&
+      !kehu_list_query_build_where (self->base, self->schema, self->module, &context, where, params, error))
+    return FALSE;
+  if (!kehu_list_query_build_where (self->query, self->schema, self->module, &context, where, params, error))
+    return FALSE;
+
+  sort_field = kehu_list_query_get_sort (self->query, &desc);
+  if (sort_field != NULL)
+    {
+      field = kehu_module_lookup_field (self->module, sort_field);
+      if (field == NULL || (field->flags & KEHU_FIELD_HIDDEN))
+        {
+          g_set_error (error, KEHU_LIST_QUERY_ERROR, KEHU_LIST_QUERY_ERROR_UNKNOWN_FIELD,
+                       _("%s cannot be sorted by “%s”"), kehu_module_get_plural (self->module), sort_field);
+          return FALSE;
+        }
+    }
+  else
+    {
+      sort_field = kehu_module_get_default_sort (self->module, &desc);
+      field = kehu_module_lookup_field (self->module, sort_field);
+    }
+
+  g_free (self->sort_sql);
+  if (field->flags & KEHU_FIELD_CUSTOM)
+    self->sort_sql = kehu_field_get_sql (field);
+  else
+    self->sort_sql = g_strdup_printf ("t.%s", field->name);
+  self->sort_desc = desc;
+  self->sort_not_null = (field->flags & KEHU_FIELD_NOT_NULL) != 0;
+  self->sort_keyset = !(field->flags & KEHU_FIELD_CUSTOM);
+
+  g_free (self->where_sql);
+  self->where_sql = g_string_free (g_steal_pointer (&where), FALSE);
+  g_clear_pointer (&self->params, g_ptr_array_unref);
+  self->params = g_steal_pointer (&params);
+
+  build_select (self);
+  return TRUE;
+}
+
+static gboolean
+count_items (KehuRecordModel  *self,
+             guint            *n_items,
+             GError          **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s AS t %s", self->table, self->where_sql);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (get_db (self), sql, -1, &stmt, NULL) != SQLITE_OK)
+    return set_db_error (self, error);
+  bind_params (stmt, self->params, 1);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *n_items = (guint) sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    return kehu_store_set_error_from_db (kehu_schema_get_store (self->schema), rc, error);
+  return TRUE;
+}
+
+static void
+clear_pages (KehuRecordModel *self)
+{
+  g_queue_clear (&self->lru);
+  g_hash_table_remove_all (self->pages);
+}
+
+/* The keyset condition "after the row (value, id)" for the sort order;
+ * NULLs sort first ascending and last descending, as SQLite does. */
+static void
+append_keyset (KehuRecordModel *self,
+               GString         *sql,
+               const Page      *prev)
+{
+  const char *s = self->sort_sql;
+  const char *cmp = self->sort_desc ? "<" : ">";
+
+  if (prev->last_sort == NULL && !self->sort_not_null)
+    {
+      if (self->sort_desc)
+        g_string_append_printf (sql, " AND %s IS NULL AND t.id < ?", s);
+      else
+        g_string_append_printf (sql, " AND ((%s IS NULL AND t.id > ?) OR %s IS NOT NULL)", s, s);
+    }
+  else if (self->sort_not_null)
+    g_string_append_printf (sql, " AND (%s, t.id) %s (?, ?)", s, cmp);
+  else if (self->sort_desc)
+    g_string_append_printf (sql, " AND (%s < ? OR (%s = ? AND t.id < ?) OR %s IS NULL)", s, s, s);
+  else
+    g_string_append_printf (sql, " AND (%s > ? OR (%s = ? AND t.id > ?))", s, s);
+}
+
+static void
+bind_keyset (KehuRecordModel *self,
+             sqlite3_stmt    *stmt,
+             int              first,
+             const Page      *prev)
+{
+  /* Bound as text: the sort column's affinity converts it back. */
+  if (prev->last_sort == NULL && !self->sort_not_null)
+    sqlite3_bind_text (stmt, first, prev->last_id, -1, SQLITE_TRANSIENT);
+  else if (self->sort_not_null)
+    {
+      sqlite3_bind_text (stmt, first, prev->last_sort, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, first + 1, prev->last_id, -1, SQLITE_TRANSIENT);
+    }
+  else
+    {
+      sqlite3_bind_text (stmt, first, prev->last_sort, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, first + 1, prev->last_sort, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, first + 2, prev->last_id, -1, SQLITE_TRANSIENT);
+    }
+}
+
+static Page *
+load_page (KehuRecordModel *self,
+           guint            index)
+{
+  Page *prev = index > 0 ? g_hash_table_lookup (self->pages, GUINT_TO_POINTER (index - 1)) : NULL;
+  g_autoptr(GString) sql = g_string_new (self->select_sql);
+  const char *dir = self->sort_desc ? " DESC" : "";
+  sqlite3_stmt *stmt = NULL;
+  Page *page;
+  int rc;
+
+  /* A keyset needs a sort value that compares exactly as stored: custom
+   * fields come out of JSON, so they page by OFFSET. */
+  if (prev != NULL && (!self->sort_keyset || prev->items->len < KEHU_RECORD_MODEL_PAGE_SIZE))
+    prev = NULL;
+
+  g_string_append_c (sql, ' ');
+  g_string_append (sql, self->where_sql);
+  if (prev != NULL)
+    append_keyset (self, sql, prev);
+  g_string_append_printf (sql, " ORDER BY %s%s, t.id%s LIMIT %d", self->sort_sql, dir, dir,
+                          KEHU_RECORD_MODEL_PAGE_SIZE);
+  if (prev == NULL && index > 0)
+    g_string_append_printf (sql, " OFFSET %u", index * KEHU_RECORD_MODEL_PAGE_SIZE);
+
+  page = g_new0 (Page, 1);
+  page->index = index;
+  page->items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (sqlite3_prepare_v2 (get_db (self), sql->str, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      g_warning ("Cannot read %s: %s", self->table, sqlite3_errmsg (get_db (self)));
+      return page;
+    }
+  bind_params (stmt, self->params, 1);
+  if (prev != NULL)
+    bind_keyset (self, stmt, (int) self->params->len + 1, prev);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      char **values = g_new0 (char *, self->n_columns);
+
+      for (guint c = 0; c < self->n_columns; c++)
+        values[c] = g_strdup ((const char *) sqlite3_column_text (stmt, (int) c));
+      g_free (page->last_sort);
+      page->last_sort = g_strdup (values[self->sort_column]);
+      g_ptr_array_add (page->items,
+                       kehu_record_item_new (kehu_module_get_name (self->module),
+                                             self->columns, values, self->n_columns));
+    }
+  if (rc != SQLITE_DONE)
+    g_warning ("Cannot read %s: %s", self->table, sqlite3_errmsg (get_db (self)));
+  sqlite3_finalize (stmt);
+
+  if (page->items->len > 0)
+    page->last_id = g_strdup (kehu_record_item_get_id (g_ptr_array_index (page->items,
+                                                                        page->items->len - 1)));
+  self->n_loaded++;
+  return page;
+}
+
+static Page *
+get_page (KehuRecordModel *self,
+          guint            index)
+{
+  Page *page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (index));
+
+  if (page != NULL)
+    {
+      g_queue_remove (&self->lru, page);
+      g_queue_push_head (&self->lru, page);
+      return page;
+    }
+
+  page = load_page (self, index);
+  g_hash_table_insert (self->pages, GUINT_TO_POINTER (index), page);
+  g_queue_push_head (&self->lru, page);
+
+  while (self->lru.length > MAX_PAGES)
+    {
+      Page *old = g_queue_pop_tail (&self->lru);
+      g_hash_table_remove (self->pages, GUINT_TO_POINTER (old->index));
+    }
+
+  return page;
+}
+
+static GType
+kehu_record_model_get_item_type (GListModel *model)
+{
+  return KEHU_TYPE_RECORD_ITEM;
+}
+
+static guint
+kehu_record_model_get_n_items (GListModel *model)
+{
+  return KEHU_RECORD_MODEL (model)->n_items;
+}
+
+static gpointer
+kehu_record_model_get_item (GListModel *model,
+                            guint       position)
+{
+  KehuRecordModel *self = KEHU_RECORD_MODEL (model);
+  guint offset = position % KEHU_RECORD_MODEL_PAGE_SIZE;
+  Page *page;
+
+  if (position >= self->n_items)
+    return NULL;
+  page = get_page (self, position / KEHU_RECORD_MODEL_PAGE_SIZE);
+  if (offset >= page->items->len)
+    return NULL;  /* rows deleted under us; a reload follows */
+  return g_object_ref (g_ptr_array_index (page->items, offset));
+}
+
+static void
+kehu_record_model_list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = kehu_record_model_get_item_type;
+  iface->get_n_items = kehu_record_model_get_n_items;
+  iface->get_item = kehu_record_model_get_item;
+}
+
+static void
+kehu_record_model_finalize (GObject *object)
+{
+  KehuRecordModel *self = (KehuRecordModel *)object;
+
+  clear_pages (self);
+  g_hash_table_unref (self->pages);
+  g_clear_pointer (&self->columns, g_hash_table_unref);
+  g_clear_pointer (&self->params, g_ptr_array_unref);
+  g_clear_pointer (&self->base, kehu_list_query_free);
+  g_clear_pointer (&self->query, kehu_list_query_free);
+  g_clear_pointer (&self->now, g_date_time_unref);
+  g_free (self->select_sql);
+  g_free (self->where_sql);
+  g_free (self->sort_sql);
+  g_free (self->user_id);
+  g_free (self->table);
+  g_clear_object (&self->schema);
+
+  G_OBJECT_CLASS (kehu_record_model_parent_class)->finalize (object);
+}
+
+static void
+kehu_record_model_class_init (KehuRecordModelClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = kehu_record_model_finalize;
+}
+
+static void
+kehu_record_model_init (KehuRecordModel *self)
+{
+  self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) page_free);
+  self->query = kehu_list_query_new ();
+}
+
+KehuRecordModel *
+kehu_record_model_new (KehuSchema *schema,
+                       const char *module)
+{
+  KehuRecordModel *self;
+
+  g_return_val_if_fail (KEHU_IS_SCHEMA (schema), NULL);
+
+  self = g_object_new (KEHU_TYPE_RECORD_MODEL, NULL);
+  self->schema = g_object_ref (schema);
+  self->module = kehu_schema_get_module (schema, module);
+  g_return_val_if_fail (self->module != NULL, self);
+  self->table = g_strdup (kehu_module_get_name (self->module));
+  return self;
+}
+
+const KehuModule *
+kehu_record_model_get_module (KehuRecordModel *self)
+{
+  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), NULL);
+  return self->module;
+}
+
+KehuSchema *
+kehu_record_model_get_schema (KehuRecordModel *self)
+{
+  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), NULL);
+  return self->schema;
+}
+
+void
+kehu_record_model_set_base (KehuRecordModel     *self,
+                            const KehuListQuery *base)
+{
+  g_return_if_fail (KEHU_IS_RECORD_MODEL (self));
+
+  g_clear_pointer (&self->base, kehu_list_query_free);
+  self->base = base ? kehu_list_query_copy (base) : NULL;
+}
+
+void
+kehu_record_model_set_user (KehuRecordModel *self,
+                            const char      *user_id)
+{
+  g_return_if_fail (KEHU_IS_RECORD_MODEL (self));
+
+  g_free (self->user_id);
+  self->user_id = g_strdup (user_id);
+}
+
+void
+kehu_record_model_set_now (KehuRecordModel *self,
+                           GDateTime       *now)
+{
+  g_return_if_fail (KEHU_IS_RECORD_MODEL (self));
+
+  g_clear_pointer (&self->now, g_date_time_unref);
+  self->now = now ? g_date_time_ref (now) : NULL;
+}
+
+gboolean
+kehu_record_model_set_query (KehuRecordModel      *self,
+                             const KehuListQuery  *query,
+                             GError              **error)
+{
+  KehuListQuery *old;
+
+  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), FALSE);
+
+  old = self->query;
+  self->query = kehu_list_query_copy (query);
+  if (!kehu_record_model_reload (self, error))
+    {
+      /* Keep showing what was there. */
+      kehu_list_query_free (self->query);
+      self->query = old;
+      kehu_record_model_reload (self, NULL);
+      return FALSE;
+    }
+  kehu_list_query_free (old);
+  return TRUE;
+}
+
+const KehuListQuery *
+kehu_record_model_get_query (KehuRecordModel *self)
+{
+  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), NULL);
+  return self->query;
+}
+
+gboolean
+kehu_record_model_reload (KehuRecordModel  *self,
+                          GError          **error)
+{
+  guint old_n = self->n_items;
+  guint n = 0;
+
+  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), FALSE);
+
+  if (!build_query (self, error) || !count_items (self, &n, error))
+    return FALSE;
+
+  /* Two signals, not one: GTK 4.8's list item manager looks up every
+   * added item among the removed ones to reuse their rows, which would read
+   * the whole table. Removing everything first leaves nothing to match. */
+  clear_pages (self);
+  self->n_items = 0;
+  if (old_n != 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, 0);
+  self->n_items = n;
+  if (n != 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n);
+  return TRUE;
+}
+
+gboolean
+kehu_record_model_sum (KehuRecordModel  *self,
+                       const char       *field_name,
+                       gint64           *sum,
+                       GError          **error)
+{
+  const KehuField *field;
+  g_autofree char *expr = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), FALSE);
+
+  field = kehu_module_lookup_field (self->module, field_name);
+  if (field == NULL || !kehu_field_type_is_numeric (field->type))
+    {
+      g_set_error (error, KEHU_LIST_QUERY_ERROR, KEHU_LIST_QUERY_ERROR_UNKNOWN_FIELD,
+                   _("%s have no number field “%s” to add up"),
+                   kehu_module_get_plural (self->module), field_name);
+      return FALSE;
+    }
+  expr = kehu_field_get_sql (field);
+  /* sum() of integers is exact (total() would be a float): money needs it. */
+  sql = g_strdup_printf ("SELECT coalesce (sum (%s), 0) FROM %s AS t %s", expr, self->table, self->where_sql);
+
+  if (sqlite3_prepare_v2 (get_db (self), sql, -1, &stmt, NULL) != SQLITE_OK)
+    return set_db_error (self, error);
+  bind_params (stmt, self->params, 1);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *sum = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    return kehu_store_set_error_from_db (kehu_schema_get_store (self->schema), rc, error);
+  return TRUE;
+}
+
+GPtrArray *
+kehu_record_model_dup_all_ids (KehuRecordModel  *self,
+                               GError          **error)
+{
+  const char *dir = self->sort_desc ? " DESC" : "";
+  g_autofree char *sql = g_strdup_printf ("SELECT t.id FROM %s AS t %s ORDER BY %s%s, t.id%s",
+                                          self->table, self->where_sql, self->sort_sql, dir, dir);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (get_db (self), sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_db_error (self, error);
+      return NULL;
+    }
+  bind_params (stmt, self->params, 1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      kehu_store_set_error_from_db (kehu_schema_get_store (self->schema), rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
+guint
+kehu_record_model_get_n_loaded_pages (KehuRecordModel *self)
+{
+  return self->n_loaded;
+}
