@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kehu-pinyin.h"
+#include "kehu-demo.h"
 #include "kehu-query.h"
 #include "kehu-record-pager.h"
 #include "kehu-record.h"
