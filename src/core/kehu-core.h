@@ -6,6 +6,7 @@
 
 #include "kehu-pinyin.h"
 #include "kehu-demo.h"
+#include "kehu-export.h"
 #include "kehu-query.h"
 #include "kehu-record-pager.h"
 #include "kehu-record.h"

@@ -72,10 +72,12 @@ kehu_test_records_sql_text (KehuTestRecords *t,
   return value;
 }
 
-/* An empty store with two users; @now (nullable) fixes the context's clock. */
+/* An empty store, with two users unless @empty; @now (nullable) fixes the
+ * context's clock. */
 static inline void
-kehu_test_records_init (KehuTestRecords *t,
-                        GDateTime       *now)
+kehu_test_records_init_full (KehuTestRecords *t,
+                             GDateTime       *now,
+                             gboolean         empty)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
@@ -92,6 +94,8 @@ kehu_test_records_init (KehuTestRecords *t,
   t->ctx = kehu_context_new (t->schema, NULL);
   if (now != NULL)
     kehu_context_set_now (t->ctx, now);
+  if (empty)
+    return;
 
   json = g_strdup_printf ("{\"phone\":\"13800000001\",\"name\":\"李雷\",\"is_super_admin\":true,"
                           "\"department_id\":\"%s\"}", KEHU_ID_TOP_DEPARTMENT);
@@ -101,6 +105,13 @@ kehu_test_records_init (KehuTestRecords *t,
                           KEHU_ID_TOP_DEPARTMENT);
   t->other = kehu_test_records_create (t, "users", json);
   kehu_context_set_user_id (t->ctx, t->me);
+}
+
+static inline void
+kehu_test_records_init (KehuTestRecords *t,
+                        GDateTime       *now)
+{
+  kehu_test_records_init_full (t, now, FALSE);
 }
 
 static inline void

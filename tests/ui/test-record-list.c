@@ -14,6 +14,8 @@
 
 #include "kehu-application.h"
 #include "kehu-format.h"
+#include "kehu-global-search.h"
+#include "kehu-record-editor.h"
 #include "kehu-record-list-view-private.h"
 #include "kehu-test-records.h"
 #include "kehu-test-ui.h"
@@ -604,6 +606,163 @@ test_lazy (Fixture       *f,
     }
 }
 
+static char *
+unzip_sheet (const char *path)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *argv[] = { "unzip", "-p", path, "xl/worksheets/sheet1.xml", NULL };
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, &err, &status, NULL));
+  g_assert_cmpint (status, ==, 0);
+  return g_steal_pointer (&out);
+}
+
+static void
+test_export (Fixture       *f,
+             gconstpointer  data)
+{
+  const char *ids[] = { f->pku, f->thu, NULL };
+  g_autofree char *path = g_build_filename (f->t.dir, "customers.xlsx", NULL);
+  g_autofree char *all_path = g_build_filename (f->t.dir, "all.xlsx", NULL);
+  g_autofree char *sheet = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  show_view (f, "customers");
+  select_ids (f, ids);
+  g_assert_true (kehu_record_list_view_export (f->view, path, TRUE, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 2);
+  sheet = unzip_sheet (path);
+  g_assert_nonnull (strstr (sheet, "北京大学"));
+  g_assert_nonnull (strstr (sheet, "清华大学"));
+  g_assert_null (strstr (sheet, "腾讯"));
+  /* Labels, not stored values: the level's and the owner's names. */
+  g_assert_nonnull (strstr (sheet, is_zh () ? "VIP客户" : "VIP customer"));
+  g_assert_nonnull (strstr (sheet, "李雷"));
+
+  g_assert_true (kehu_record_list_view_export (f->view, all_path, FALSE, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, kehu_test_records_sql_int (&f->t, "SELECT count(*) FROM customers"
+                                                      " WHERE deleted_at IS NULL AND owner_id IS NOT NULL", NULL));
+  g_unlink (path);
+  g_unlink (all_path);
+}
+
+static void
+test_global_search (Fixture       *f,
+                    gconstpointer  data)
+{
+  KehuGlobalSearch *search = KEHU_GLOBAL_SEARCH (kehu_global_search_new ());
+  GtkWindow *window = GTK_WINDOW (adw_window_new ());
+  GtkWindow *editor = NULL;
+  const char *module = NULL;
+
+  kehu_global_search_set_context (search, f->t.ctx);
+  adw_window_set_content (ADW_WINDOW (window), GTK_WIDGET (search));
+  gtk_window_present (window);
+  KEHU_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (search)), 2000);
+
+  /* Typing, as the user does: the entry waits ~150 ms, then searches. */
+  gtk_editable_set_text (kehu_global_search_get_entry (search), "bjdx");
+  KEHU_TEST_WAIT_FOR (kehu_global_search_get_n_results (search) > 0, 3000);
+  g_assert_cmpuint (kehu_global_search_get_n_results (search), ==, 1);
+  g_assert_cmpstr (kehu_global_search_get_result (search, 0, &module), ==, f->pku);
+  g_assert_cmpstr (module, ==, "customers");
+  g_test_message ("Global search took %" G_GINT64_FORMAT " µs", kehu_global_search_get_last_duration (search));
+
+  /* Grouped by module: a contact of 北京大学 comes after the customers. */
+  {
+    g_autofree char *json = g_strdup_printf ("{\"name\":\"王北京\",\"customer_id\":\"%s\"}", f->thu);
+    g_autofree char *contact = kehu_test_records_create (&f->t, "contacts", json);
+    kehu_global_search_run (search, "北京");
+    g_assert_cmpuint (kehu_global_search_get_n_results (search), ==, 2);
+    kehu_global_search_get_result (search, 0, &module);
+    g_assert_cmpstr (module, ==, "customers");
+    g_assert_cmpstr (kehu_global_search_get_result (search, 1, &module), ==, contact);
+    g_assert_cmpstr (module, ==, "contacts");
+  }
+
+  /* Enter opens the first result (here, without detail pages, in the editor). */
+  kehu_global_search_run (search, "bjdx");
+  g_assert_true (kehu_global_search_activate (search));
+  KEHU_TEST_WAIT_FOR ((editor = find_toplevel (KEHU_TYPE_RECORD_EDITOR)) != NULL, 2000);
+  g_assert_nonnull (editor);
+  g_assert_cmpstr (kehu_record_editor_get_id (KEHU_RECORD_EDITOR (editor)), ==, f->pku);
+  gtk_window_destroy (editor);
+
+  kehu_global_search_run (search, "没有这个客户");
+  g_assert_cmpuint (kehu_global_search_get_n_results (search), ==, 0);
+  gtk_window_destroy (window);
+}
+
+/* Every module's list over the demo company, saved for people to look at. */
+static void
+test_screenshots (void)
+{
+  static const char *pages[] = { "leads", "customers", "contacts", "pool", "opportunities",
+                                 "contracts", "payments", "products" };
+  g_autoptr(GDateTime) now = fixed_now ();
+  KehuDemoOptions options;
+  KehuDemoStats stats;
+  g_autoptr(GError) error = NULL;
+  Fixture f = { 0 };
+  gint64 start;
+
+  kehu_test_records_init_full (&f.t, now, TRUE);
+  kehu_demo_options_init_demo (&options);
+  options.now = now;
+  start = g_get_monotonic_time ();
+  g_assert_true (kehu_demo_generate (f.t.store, &options, &stats, &error));
+  g_assert_no_error (error);
+  g_test_message ("Demo company: %u customers in %.1f s", stats.n_customers,
+                  (g_get_monotonic_time () - start) / 1e6);
+  kehu_context_set_user_id (f.t.ctx, KEHU_DEMO_ADMIN_ID);
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autoptr(GdkTexture) shot = NULL;
+      g_autofree char *name = g_strdup_printf ("list-%s", pages[i]);
+
+      show_view (&f, pages[i]);
+      kehu_test_ui_settle (200);
+      g_assert_cmpuint (n_items (&f), >, 0);
+      shot = kehu_test_ui_screenshot (GTK_WIDGET (f.window), name);
+      g_assert_cmpuint (kehu_test_ui_count_colours (shot), >, 8);
+    }
+
+  /* Selected rows, the bulk bar and a filter chip. */
+  {
+    g_autoptr(GdkTexture) shot = NULL;
+    const char *vip[] = { "vip", NULL };
+
+    show_view (&f, "customers");
+    kehu_record_list_view_add_filter (f.view, "level", KEHU_FILTER_IN, vip);
+    gtk_selection_model_select_range (kehu_record_list_view_get_selection (f.view), 1, 3, TRUE);
+    kehu_test_ui_settle (200);
+    shot = kehu_test_ui_screenshot (GTK_WIDGET (f.window), "list-customers-selected");
+  }
+
+  /* The smallest screen the app supports, in dark style. */
+  {
+    g_autoptr(GdkTexture) shot = NULL;
+
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+    show_view (&f, "opportunities");
+    gtk_window_set_default_size (f.window, 804, 600);  /* 1024 less the sidebar */
+    kehu_test_ui_settle (300);
+    shot = kehu_test_ui_screenshot (GTK_WIDGET (f.window), "list-opportunities-dark-small");
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  }
+
+  gtk_window_destroy (f.window);
+  kehu_test_ui_settle (50);
+  kehu_test_records_clear (&f.t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -627,6 +786,9 @@ main (int   argc,
   ADD ("/ui/record-list/claim-return", test_claim);
   ADD ("/ui/record-list/totals", test_totals);
   ADD ("/ui/record-list/lazy", test_lazy);
+  ADD ("/ui/record-list/export", test_export);
+  ADD ("/ui/global-search", test_global_search);
+  g_test_add_func ("/ui/record-list/screenshots", test_screenshots);
 
   return g_test_run ();
 }

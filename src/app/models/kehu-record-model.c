@@ -632,6 +632,67 @@ kehu_record_model_dup_all_ids (KehuRecordModel  *self,
   return g_steal_pointer (&ids);
 }
 
+struct _KehuRecordModelIter
+{
+  KehuRecordModel *model;
+  sqlite3_stmt    *stmt;
+};
+
+KehuRecordModelIter *
+kehu_record_model_iter_new (KehuRecordModel  *self,
+                            GError          **error)
+{
+  const char *dir = self->sort_desc ? " DESC" : "";
+  g_autofree char *sql = g_strdup_printf ("%s %s ORDER BY %s%s, t.id%s",
+                                          self->select_sql, self->where_sql, self->sort_sql, dir, dir);
+  KehuRecordModelIter *iter;
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), NULL);
+
+  if (sqlite3_prepare_v2 (get_db (self), sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_db_error (self, error);
+      return NULL;
+    }
+  bind_params (stmt, self->params, 1);
+  iter = g_new0 (KehuRecordModelIter, 1);
+  iter->model = g_object_ref (self);
+  iter->stmt = stmt;
+  return iter;
+}
+
+KehuRecordItem *
+kehu_record_model_iter_next (KehuRecordModelIter  *iter,
+                             GError              **error)
+{
+  KehuRecordModel *self = iter->model;
+  char **values;
+  int rc;
+
+  rc = sqlite3_step (iter->stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc != SQLITE_DONE)
+        kehu_store_set_error_from_db (kehu_schema_get_store (self->schema), rc, error);
+      return NULL;
+    }
+  values = g_new0 (char *, self->n_columns);
+  for (guint c = 0; c < self->n_columns; c++)
+    values[c] = g_strdup ((const char *) sqlite3_column_text (iter->stmt, (int) c));
+  return kehu_record_item_new (kehu_module_get_name (self->module), self->columns, values, self->n_columns);
+}
+
+void
+kehu_record_model_iter_free (KehuRecordModelIter *iter)
+{
+  if (iter == NULL)
+    return;
+  sqlite3_finalize (iter->stmt);
+  g_object_unref (iter->model);
+  g_free (iter);
+}
+
 guint
 kehu_record_model_get_n_loaded_pages (KehuRecordModel *self)
 {

@@ -48,6 +48,20 @@ gboolean             kehu_record_model_sum          (KehuRecordModel     *self,
 GPtrArray           *kehu_record_model_dup_all_ids  (KehuRecordModel     *self,
                                                      GError             **error);
 
+/* Every row of the filtered query in order, one at a time, none kept
+ * (export): a live SQLite statement; free it before changing the store. */
+typedef struct _KehuRecordModelIter KehuRecordModelIter;
+
+KehuRecordModelIter *kehu_record_model_iter_new     (KehuRecordModel      *self,
+                                                     GError              **error);
+/* Returns: (transfer full) (nullable): the next row, NULL at the end or on
+ *   failure (with @error set) */
+KehuRecordItem      *kehu_record_model_iter_next    (KehuRecordModelIter  *iter,
+                                                     GError              **error);
+void                 kehu_record_model_iter_free    (KehuRecordModelIter  *iter);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KehuRecordModelIter, kehu_record_model_iter_free)
+
 /* For the benchmark and tests: pages read from SQLite so far. */
 guint                kehu_record_model_get_n_loaded_pages (KehuRecordModel *self);
 

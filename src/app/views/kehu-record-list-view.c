@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kehu-export.h"
 #include "kehu-field-sorter.h"
 #include "kehu-format.h"
 #include "kehu-pages.h"
@@ -94,6 +95,7 @@ struct _KehuRecordListView
 G_DEFINE_FINAL_TYPE (KehuRecordListView, kehu_record_list_view, GTK_TYPE_WIDGET)
 
 static void update_state (KehuRecordListView *self);
+static void toast (KehuRecordListView *self, const char *message);
 static void apply_query (KehuRecordListView *self);
 
 static void
@@ -168,8 +170,8 @@ field_width (const KehuField *field)
     case KEHU_FIELD_INTEGER: return 90;
     case KEHU_FIELD_PHONE: return 130;
     case KEHU_FIELD_ENUM:
-    case KEHU_FIELD_CHOICE:
     case KEHU_FIELD_USER: return 110;
+    case KEHU_FIELD_CHOICE: return 140;
     case KEHU_FIELD_LONG_TEXT: return 240;
     default: return 170;
     }
@@ -350,6 +352,12 @@ create_columns (KehuRecordListView *self)
       g_object_set_data (G_OBJECT (column), "kehu-field", (gpointer) field);
       gtk_column_view_column_set_resizable (column, TRUE);
       gtk_column_view_column_set_fixed_width (column, field_width (field));
+      /* The title column takes the room left over on wide windows. */
+      if (g_strcmp0 (field->name, kehu_module_get_title_field (self->module)) == 0)
+        {
+          gtk_column_view_column_set_fixed_width (column, 220);
+          gtk_column_view_column_set_expand (column, TRUE);
+        }
       if (field->flags & KEHU_FIELD_SORTABLE)
         {
           g_autoptr(GtkSorter) sorter = kehu_field_sorter_new (field->name);
@@ -695,7 +703,7 @@ update_selection_state (KehuRecordListView *self)
   g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   guint64 n = gtk_bitset_get_size (selected);
   g_autofree char *text = NULL;
-  static const char *bulk[] = { "list.delete", "list.export-selected", "list.transfer", "list.convert",
+  static const char *bulk[] = { "list.delete", "list.transfer", "list.convert",
                                 "list.claim", "list.assign", "list.return", "list.lock",
                                 "list.unlock", "list.open" };
 
@@ -1767,6 +1775,190 @@ convert_action_cb (GtkWidget *widget, const char *action_name, GVariant *paramet
   kehu_record_list_view_reload (self);
 }
 
+/* Export -------------------------------------------------------------------- */
+
+typedef struct
+{
+  KehuRecordListView  *self;
+  GPtrArray           *fields;     /* const KehuField*, the visible columns */
+  GHashTable          *only;       /* ids, or NULL for every row */
+  KehuRecordModelIter *iter;
+  KehuRecordItem      *item;       /* the row being written */
+  GPtrArray           *texts;      /* its strings */
+  guint                n_rows;
+} ExportData;
+
+static gboolean
+export_row_cb (KehuExportCell  *cells,
+               guint            n_columns,
+               gpointer         user_data,
+               GError         **error)
+{
+  ExportData *data = user_data;
+  GError *local_error = NULL;
+
+  /* One row at a time from SQLite: memory stays flat however long the list. */
+  do
+    {
+      g_clear_object (&data->item);
+      data->item = kehu_record_model_iter_next (data->iter, &local_error);
+    }
+  while (data->item != NULL && data->only != NULL &&
+         !g_hash_table_contains (data->only, kehu_record_item_get_id (data->item)));
+  if (data->item == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  data->n_rows++;
+  g_ptr_array_set_size (data->texts, 0);
+
+  for (guint c = 0; c < n_columns; c++)
+    {
+      const KehuField *field = g_ptr_array_index (data->fields, c);
+      const char *value = kehu_record_item_get_value (data->item, field->name);
+
+      if (value == NULL)
+        {
+          cells[c].is_null = TRUE;
+          continue;
+        }
+      switch (field->type)
+        {
+        case KEHU_FIELD_MONEY:
+        case KEHU_FIELD_INTEGER:
+          cells[c].number = g_ascii_strtoll (value, NULL, 10);
+          break;
+        default:
+          {
+            char *text = kehu_format_field (field, value, kehu_record_item_get_label (data->item, field->name),
+                                            data->self->dictionaries);
+            g_ptr_array_add (data->texts, text);
+            cells[c].text = text;
+          }
+          break;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+kehu_record_list_view_export (KehuRecordListView  *self,
+                              const char          *path,
+                              gboolean             selected_only,
+                              guint               *n_rows,
+                              GError             **error)
+{
+  g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+  g_autoptr(GPtrArray) headers = g_ptr_array_new ();
+  g_autofree KehuExportColumnType *types = NULL;
+  g_autoptr(GHashTable) only = NULL;
+  ExportData data = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (KEHU_IS_RECORD_LIST_VIEW (self), FALSE);
+
+  for (guint i = 0; i < self->columns->len; i++)
+    {
+      GtkColumnViewColumn *column = g_ptr_array_index (self->columns, i);
+      if (gtk_column_view_column_get_visible (column))
+        {
+          g_ptr_array_add (fields, (gpointer) column_field (column));
+          g_ptr_array_add (headers, (gpointer) kehu_field_get_label (column_field (column)));
+        }
+    }
+  g_ptr_array_add (headers, NULL);
+  types = g_new0 (KehuExportColumnType, fields->len);
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const KehuField *field = g_ptr_array_index (fields, i);
+      types[i] = field->type == KEHU_FIELD_MONEY ? KEHU_EXPORT_MONEY
+               : field->type == KEHU_FIELD_INTEGER ? KEHU_EXPORT_INT
+               : field->type == KEHU_FIELD_DATE ? KEHU_EXPORT_DATE
+               : KEHU_EXPORT_TEXT;
+    }
+
+  if (selected_only)
+    {
+      g_autoptr(GPtrArray) ids = kehu_record_list_view_dup_selected_ids (self);
+      only = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint i = 0; i < ids->len; i++)
+        g_hash_table_add (only, g_strdup (g_ptr_array_index (ids, i)));
+    }
+
+  data.self = self;
+  data.fields = fields;
+  data.only = only;
+  data.texts = g_ptr_array_new_with_free_func (g_free);
+  data.iter = kehu_record_model_iter_new (self->model, error);
+  ok = data.iter != NULL &&
+       kehu_export_table_xlsx (path, kehu_module_get_plural (self->module),
+                               (const char * const *) headers->pdata, types, fields->len,
+                               export_row_cb, &data, error);
+  if (n_rows)
+    *n_rows = data.n_rows;
+  g_clear_object (&data.item);
+  g_clear_pointer (&data.iter, kehu_record_model_iter_free);
+  g_ptr_array_unref (data.texts);
+  return ok;
+}
+
+static void
+on_export_response_cb (GtkNativeDialog    *chooser,
+                       int                 response,
+                       KehuRecordListView *self)
+{
+  gboolean selected_only = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "kehu-selected"));
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  if (response != GTK_RESPONSE_ACCEPT)
+    goto out;
+  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  path = g_file_get_path (file);
+  if (!kehu_record_list_view_export (self, path, selected_only, &n, &error))
+    show_error (self, error->message);
+  else
+    {
+      g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u record exported",
+                                                               "%u records exported", n), n);
+      toast (self, message);
+    }
+out:
+  g_object_unref (chooser);
+}
+
+static void
+export_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  KehuRecordListView *self = KEHU_RECORD_LIST_VIEW (widget);
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  gboolean selected_only = !gtk_bitset_is_empty (selected);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *day = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *name = g_strdup_printf ("%s %s.xlsx", kehu_module_get_plural (self->module), day);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  chooser = gtk_file_chooser_native_new (selected_only ? _("Export the Selected Records") : _("Export the List"),
+                                         GTK_WINDOW (gtk_widget_get_root (widget)),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Export"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Excel workbooks"));
+  gtk_file_filter_add_suffix (filter, "xlsx");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_object_set_data (G_OBJECT (chooser), "kehu-selected", GINT_TO_POINTER (selected_only));
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_export_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 static void
 clear_filters_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -1899,6 +2091,7 @@ kehu_record_list_view_class_init (KehuRecordListViewClass *klass)
   gtk_widget_class_install_action (widget_class, "list.unlock", NULL, unlock_action_cb);
   gtk_widget_class_install_action (widget_class, "list.clear-filters", NULL, clear_filters_action_cb);
   gtk_widget_class_install_action (widget_class, "list.refresh", NULL, refresh_action_cb);
+  gtk_widget_class_install_action (widget_class, "list.export", NULL, export_action_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "list.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "list.delete", NULL);

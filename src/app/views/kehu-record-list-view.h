@@ -57,6 +57,14 @@ gboolean            kehu_record_list_view_get_total       (KehuRecordListView *s
                                                            const char         *field,
                                                            gint64             *sum);
 
+/* Writes the visible columns of the selected rows (all rows of the list
+ * when @selected_only is FALSE) to an .xlsx file. */
+gboolean            kehu_record_list_view_export         (KehuRecordListView *self,
+                                                          const char         *path,
+                                                          gboolean            selected_only,
+                                                          guint              *n_rows,
+                                                          GError            **error);
+
 /* The ids of the selected rows. */
 GPtrArray          *kehu_record_list_view_dup_selected_ids (KehuRecordListView *self);
 
