@@ -30,6 +30,7 @@ typedef struct
   GtkWidget       *row;        /* what the group holds */
   GtkWidget       *input;      /* AdwEntryRow, AdwComboRow, GtkSwitch, AdwActionRow (picker) */
   GtkWidget       *error;      /* GtkLabel under the row */
+  GtkWidget       *error_row;  /* the AdwPreferencesRow holding it */
   GPtrArray       *values;     /* combo: stored value per position (NULL = none) */
   char            *picked;     /* picker: the chosen id */
   GtkWidget       *results;    /* picker: GtkListBox */
@@ -112,13 +113,22 @@ set_row_error (FieldRow   *row,
                const char *message)
 {
   gtk_label_set_text (GTK_LABEL (row->error), message ? message : "");
-  gtk_widget_set_visible (row->error, message != NULL);
+  gtk_widget_set_visible (row->error_row, message != NULL);
   if (message != NULL)
     gtk_widget_add_css_class (row->input, "error");
   else
     gtk_widget_remove_css_class (row->input, "error");
   gtk_accessible_update_state (GTK_ACCESSIBLE (row->input), GTK_ACCESSIBLE_STATE_INVALID,
                                message ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE, -1);
+}
+
+static void
+on_input_changed_cb (GtkEditable *editable,
+                     FieldRow    *row)
+{
+  /* The message was about the old text. */
+  if (gtk_widget_get_visible (row->error_row))
+    set_row_error (row, NULL);
 }
 
 static void
@@ -410,6 +420,7 @@ create_row (KehuRecordEditor *self,
       row->row = adw_entry_row_new ();
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->row), title);
       row->input = row->row;
+      g_signal_connect (row->row, "changed", G_CALLBACK (on_input_changed_cb), row);
       if (field->type == KEHU_FIELD_MONEY)
         {
           GtkWidget *unit = gtk_label_new (_("yuan"));
@@ -431,6 +442,9 @@ create_row (KehuRecordEditor *self,
     }
 
   gtk_widget_set_name (row->row, field->name);
+
+  /* A row of its own right under the field: the group puts anything that is
+   * not a preferences row below the whole list. */
   row->error = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (row->error), TRUE);
   gtk_label_set_xalign (GTK_LABEL (row->error), 0.0f);
@@ -439,8 +453,11 @@ create_row (KehuRecordEditor *self,
   gtk_widget_set_margin_top (row->error, 6);
   gtk_widget_set_margin_bottom (row->error, 6);
   gtk_widget_add_css_class (row->error, "error");
-  gtk_widget_add_css_class (row->error, "caption");
-  gtk_widget_set_visible (row->error, FALSE);
+  row->error_row = adw_preferences_row_new ();
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row->error_row), FALSE);
+  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row->error_row), FALSE);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row->error_row), row->error);
+  gtk_widget_set_visible (row->error_row, FALSE);
   gtk_accessible_update_relation (GTK_ACCESSIBLE (row->input), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
                                   row->error, NULL, -1);
   return row;
@@ -982,6 +999,8 @@ build (KehuRecordEditor *self)
   GtkWidget *custom = NULL;
   GtkWidget *banner, *open;
   g_autofree char *title = NULL;
+  g_autoptr(GPtrArray) fields = NULL;
+  const KehuField *title_field, *owner_field;
   guint n_required = 0;
 
   title = g_strdup_printf (self->id ? _("Edit %s") : _("New %s"), kehu_module_get_singular (self->module));
@@ -1016,9 +1035,24 @@ build (KehuRecordEditor *self)
   gtk_revealer_set_child (GTK_REVEALER (self->duplicate_revealer), banner);
   gtk_box_append (GTK_BOX (box), self->duplicate_revealer);
 
+  /* The title first and the owner last: the order people fill a form in. */
+  fields = g_ptr_array_new ();
+  title_field = kehu_module_lookup_field (self->module, kehu_module_get_title_field (self->module));
+  owner_field = kehu_module_lookup_field (self->module, "owner_id");
+  if (title_field != NULL)
+    g_ptr_array_add (fields, (gpointer) title_field);
   for (guint i = 0; i < kehu_module_get_n_fields (self->module); i++)
     {
       const KehuField *field = kehu_module_get_field (self->module, i);
+      if (field != title_field && field != owner_field)
+        g_ptr_array_add (fields, (gpointer) field);
+    }
+  if (owner_field != NULL)
+    g_ptr_array_add (fields, (gpointer) owner_field);
+
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const KehuField *field = g_ptr_array_index (fields, i);
       FieldRow *row;
       GtkWidget *group;
 
@@ -1041,7 +1075,7 @@ build (KehuRecordEditor *self)
       else
         group = basic;
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row->row);
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row->error);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row->error_row);
     }
   if (n_required > 0)
     adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (basic), _("Fields marked * are required."));
@@ -1138,7 +1172,7 @@ kehu_record_editor_get_error (KehuRecordEditor *self,
 {
   FieldRow *row = find_row (self, field);
 
-  if (row == NULL || !gtk_widget_get_visible (row->error))
+  if (row == NULL || !gtk_widget_get_visible (row->error_row))
     return NULL;
   return gtk_label_get_text (GTK_LABEL (row->error));
 }

@@ -591,6 +591,34 @@ test_lazy (Fixture       *f,
     g_assert_cmpuint (kehu_record_model_get_n_loaded_pages (model) - before, <=, 8);
   }
 
+  /* Counted in a thread: the first page at once, the count when it comes. */
+  kehu_record_model_set_sync_count_max (model, 1000);
+  kehu_record_list_view_reload (f->view);
+  g_assert_cmpuint (n_items (f), ==, KEHU_RECORD_MODEL_PAGE_SIZE);
+  g_assert_true (kehu_record_model_get_counting (model));
+  g_assert_cmpstr (kehu_record_list_view_get_count_text (f->view), ==,
+                   is_zh () ? "正在统计记录…" : "Counting records…");
+  KEHU_TEST_WAIT_FOR (!kehu_record_model_get_counting (model), 5000);
+  g_assert_false (kehu_record_model_get_counting (model));
+  g_assert_cmpuint (n_items (f), ==, 5000);
+  g_assert_cmpstr (kehu_record_list_view_get_count_text (f->view), ==,
+                   is_zh () ? "5,000 条记录" : "5,000 records");
+  /* A newer query wins over a count still running for an older one. */
+  {
+    const char *name[] = { "线索 0490", NULL };
+    g_autoptr(KehuListQuery) q = kehu_list_query_new ();
+
+    kehu_record_list_view_reload (f->view);
+    kehu_list_query_add_filter (q, "name", KEHU_FILTER_CONTAINS, name);
+    g_assert_true (kehu_record_model_set_query (model, q, NULL));
+    KEHU_TEST_WAIT_FOR (!kehu_record_model_get_counting (model), 5000);
+    kehu_test_ui_settle (100);
+    g_assert_cmpuint (n_items (f), ==, 10);   /* 线索 04900 … 04909 */
+    kehu_list_query_clear_filters (q);
+    g_assert_true (kehu_record_model_set_query (model, q, NULL));
+    KEHU_TEST_WAIT_FOR (!kehu_record_model_get_counting (model), 5000);
+  }
+
   /* Keyset paging gives the same rows as OFFSET would. */
   for (guint pos = 0; pos < 5000; pos += 997)
     {

@@ -19,8 +19,12 @@
 #include <glib/gi18n.h>
 
 #include "kehu-record-model.h"
+#include "kehu-search.h"
 
 #define MAX_PAGES 24
+/* Up to this many rows in the table the count is read at once; above, in a
+ * thread, so that the first page shows before a full scan ends. */
+#define SYNC_COUNT_MAX_ROWS 20000
 
 typedef struct
 {
@@ -56,6 +60,12 @@ struct _KehuRecordModel
   guint          sort_column;  /* index in the SELECT of the sort value */
 
   guint          n_items;
+  gboolean       counting;
+  gint64         sync_count_max;
+  guint          generation;   /* of the query; stale counts are dropped */
+  GCancellable  *count_cancellable;
+  GStrv          total_fields;
+  GHashTable    *totals;       /* field → gint64* */
   GHashTable    *pages;        /* index → Page* */
   GQueue         lru;          /* Page*, most recent first */
   guint          n_loaded;
@@ -66,6 +76,9 @@ static void kehu_record_model_list_model_iface_init (GListModelInterface *iface)
 G_DEFINE_FINAL_TYPE_WITH_CODE (KehuRecordModel, kehu_record_model, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                       kehu_record_model_list_model_iface_init))
+
+enum { PROP_0, PROP_COUNTING, N_PROPS };
+static GParamSpec *properties[N_PROPS];
 
 static void
 page_free (Page *page)
@@ -218,25 +231,161 @@ build_query (KehuRecordModel  *self,
   return TRUE;
 }
 
-static gboolean
-count_items (KehuRecordModel  *self,
-             guint            *n_items,
-             GError          **error)
+/* "SELECT count(*), sum(a), sum(b)… FROM table AS t WHERE …": one scan. */
+static char *
+build_count_sql (KehuRecordModel *self)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s AS t %s", self->table, self->where_sql);
+  GString *sql = g_string_new ("SELECT count(*)");
+
+  for (guint i = 0; self->total_fields && self->total_fields[i]; i++)
+    {
+      const KehuField *field = kehu_module_lookup_field (self->module, self->total_fields[i]);
+      g_autofree char *expr = kehu_field_get_sql (field);
+
+      g_string_append_printf (sql, ", coalesce (sum (%s), 0)", expr);
+    }
+  g_string_append_printf (sql, " FROM %s AS t %s", self->table, self->where_sql);
+  return g_string_free (sql, FALSE);
+}
+
+typedef struct
+{
+  char      *path;
+  char      *sql;
+  GPtrArray *params;
+  guint      n_totals;
+  gint64    *results;   /* count, then the totals */
+} CountJob;
+
+static void
+count_job_free (CountJob *job)
+{
+  g_free (job->path);
+  g_free (job->sql);
+  g_ptr_array_unref (job->params);
+  g_free (job->results);
+  g_free (job);
+}
+
+static gboolean
+run_count (sqlite3     *db,
+           CountJob    *job,
+           GError     **error)
+{
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  if (sqlite3_prepare_v2 (get_db (self), sql, -1, &stmt, NULL) != SQLITE_OK)
-    return set_db_error (self, error);
-  bind_params (stmt, self->params, 1);
+  if (sqlite3_prepare_v2 (db, job->sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, KEHU_STORE_ERROR, KEHU_STORE_ERROR_SQL, "%s", sqlite3_errmsg (db));
+      return FALSE;
+    }
+  bind_params (stmt, job->params, 1);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    *n_items = (guint) sqlite3_column_int64 (stmt, 0);
+    for (guint i = 0; i <= job->n_totals; i++)
+      job->results[i] = sqlite3_column_int64 (stmt, (int) i);
   sqlite3_finalize (stmt);
   if (rc != SQLITE_ROW)
-    return kehu_store_set_error_from_db (kehu_schema_get_store (self->schema), rc, error);
+    {
+      g_set_error (error, KEHU_STORE_ERROR, KEHU_STORE_ERROR_SQL, "%s", sqlite3_errstr (rc));
+      return FALSE;
+    }
   return TRUE;
+}
+
+static void
+count_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  CountJob *job = task_data;
+  sqlite3 *db = NULL;
+  GError *error = NULL;
+
+  /* A connection of its own: WAL lets it read while the UI's writes go on. */
+  if (sqlite3_open_v2 (job->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    {
+      g_task_return_new_error (task, KEHU_STORE_ERROR, KEHU_STORE_ERROR_OPEN, "%s", sqlite3_errmsg (db));
+      sqlite3_close (db);
+      return;
+    }
+  sqlite3_busy_timeout (db, 5000);
+  kehu_search_register_functions (db);
+  if (run_count (db, job, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  sqlite3_close (db);
+}
+
+static void
+set_totals (KehuRecordModel *self,
+            const gint64    *results)
+{
+  g_hash_table_remove_all (self->totals);
+  for (guint i = 0; self->total_fields && self->total_fields[i]; i++)
+    g_hash_table_insert (self->totals, g_strdup (self->total_fields[i]),
+                         g_memdup2 (&results[i + 1], sizeof (gint64)));
+}
+
+static void
+count_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  KehuRecordModel *self = KEHU_RECORD_MODEL (source);
+  CountJob *job = g_task_get_task_data (G_TASK (result));
+  guint generation = GPOINTER_TO_UINT (user_data);
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Cannot count %s: %s", self->table, error->message);
+      if (generation == self->generation)
+        {
+          self->counting = FALSE;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNTING]);
+        }
+      return;
+    }
+  if (generation != self->generation)
+    return;  /* the query changed meanwhile */
+
+  n = (guint) job->results[0];
+  set_totals (self, job->results);
+  self->counting = FALSE;
+  if (n > self->n_items)
+    {
+      guint old = self->n_items;
+      self->n_items = n;
+      g_list_model_items_changed (G_LIST_MODEL (self), old, 0, n - old);
+    }
+  else if (n < self->n_items)
+    {
+      /* Rows went away between the first page and the count. */
+      guint old = self->n_items;
+      self->n_items = n;
+      g_list_model_items_changed (G_LIST_MODEL (self), n, old - n, 0);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNTING]);
+}
+
+static gint64
+estimate_rows (KehuRecordModel *self)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT max (rowid) FROM %s", self->table);
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = 0;
+
+  if (sqlite3_prepare_v2 (get_db (self), sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
 }
 
 static void
@@ -416,10 +565,44 @@ kehu_record_model_list_model_iface_init (GListModelInterface *iface)
   iface->get_item = kehu_record_model_get_item;
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CountJob, count_job_free)
+
+static void
+kehu_record_model_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  KehuRecordModel *self = KEHU_RECORD_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_COUNTING:
+      g_value_set_boolean (value, self->counting);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kehu_record_model_dispose (GObject *object)
+{
+  KehuRecordModel *self = (KehuRecordModel *)object;
+
+  g_cancellable_cancel (self->count_cancellable);
+  g_clear_object (&self->count_cancellable);
+
+  G_OBJECT_CLASS (kehu_record_model_parent_class)->dispose (object);
+}
+
 static void
 kehu_record_model_finalize (GObject *object)
 {
   KehuRecordModel *self = (KehuRecordModel *)object;
+
+  g_strfreev (self->total_fields);
+  g_hash_table_unref (self->totals);
 
   clear_pages (self);
   g_hash_table_unref (self->pages);
@@ -441,13 +624,24 @@ kehu_record_model_finalize (GObject *object)
 static void
 kehu_record_model_class_init (KehuRecordModelClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = kehu_record_model_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = kehu_record_model_dispose;
+  object_class->finalize = kehu_record_model_finalize;
+  object_class->get_property = kehu_record_model_get_property;
+
+  properties[PROP_COUNTING] =
+    g_param_spec_boolean ("counting", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 kehu_record_model_init (KehuRecordModel *self)
 {
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) page_free);
+  self->totals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->sync_count_max = SYNC_COUNT_MAX_ROWS;
   self->query = kehu_list_query_new ();
 }
 
@@ -545,24 +739,113 @@ gboolean
 kehu_record_model_reload (KehuRecordModel  *self,
                           GError          **error)
 {
+  g_autoptr(CountJob) job = NULL;
   guint old_n = self->n_items;
-  guint n = 0;
+  guint n;
+  Page *first;
 
   g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), FALSE);
 
-  if (!build_query (self, error) || !count_items (self, &n, error))
+  if (!build_query (self, error))
     return FALSE;
+
+  self->generation++;
+  g_cancellable_cancel (self->count_cancellable);
+  g_clear_object (&self->count_cancellable);
+
+  job = g_new0 (CountJob, 1);
+  job->sql = build_count_sql (self);
+  job->params = g_ptr_array_ref (self->params);
+  job->n_totals = self->total_fields ? g_strv_length (self->total_fields) : 0;
+  job->results = g_new0 (gint64, job->n_totals + 1);
+
+  clear_pages (self);
+
+  if (estimate_rows (self) <= self->sync_count_max)
+    {
+      if (!run_count (get_db (self), job, error))
+        return FALSE;
+      n = (guint) job->results[0];
+      set_totals (self, job->results);
+      self->counting = FALSE;
+    }
+  else
+    {
+      /* The first page now, the count and totals when the thread has them. */
+      g_autoptr(GTask) task = NULL;
+
+      first = get_page (self, 0);
+      n = first->items->len;
+      self->counting = n == KEHU_RECORD_MODEL_PAGE_SIZE;
+      if (self->counting)
+        {
+          self->count_cancellable = g_cancellable_new ();
+          job->path = g_strdup (kehu_store_get_path (kehu_schema_get_store (self->schema)));
+          task = g_task_new (self, self->count_cancellable, count_done_cb, GUINT_TO_POINTER (self->generation));
+          g_task_set_source_tag (task, kehu_record_model_reload);
+          g_task_set_task_data (task, g_steal_pointer (&job), (GDestroyNotify) count_job_free);
+          g_task_run_in_thread (task, count_thread);
+        }
+      else if (!run_count (get_db (self), job, error))
+        return FALSE;
+      else
+        set_totals (self, job->results);
+    }
 
   /* Two signals, not one: GTK 4.8's list item manager looks up every
    * added item among the removed ones to reuse their rows, which would read
    * the whole table. Removing everything first leaves nothing to match. */
-  clear_pages (self);
   self->n_items = 0;
   if (old_n != 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, 0);
   self->n_items = n;
   if (n != 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNTING]);
+  return TRUE;
+}
+
+void
+kehu_record_model_set_total_fields (KehuRecordModel    *self,
+                                    const char * const *fields)
+{
+  g_return_if_fail (KEHU_IS_RECORD_MODEL (self));
+
+  g_strfreev (self->total_fields);
+  self->total_fields = NULL;
+  if (fields != NULL)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      for (guint i = 0; fields[i]; i++)
+        {
+          const KehuField *field = kehu_module_lookup_field (self->module, fields[i]);
+          if (field != NULL && kehu_field_type_is_numeric (field->type))
+            g_strv_builder_add (builder, fields[i]);
+        }
+      self->total_fields = g_strv_builder_end (builder);
+    }
+}
+
+gboolean
+kehu_record_model_get_counting (KehuRecordModel *self)
+{
+  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), FALSE);
+  return self->counting;
+}
+
+gboolean
+kehu_record_model_get_total (KehuRecordModel *self,
+                             const char      *field,
+                             gint64          *sum)
+{
+  gint64 *value;
+
+  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), FALSE);
+
+  value = g_hash_table_lookup (self->totals, field);
+  if (value == NULL || self->counting)
+    return FALSE;
+  *sum = *value;
   return TRUE;
 }
 
@@ -691,6 +974,14 @@ kehu_record_model_iter_free (KehuRecordModelIter *iter)
   sqlite3_finalize (iter->stmt);
   g_object_unref (iter->model);
   g_free (iter);
+}
+
+void
+kehu_record_model_set_sync_count_max (KehuRecordModel *self,
+                                      gint64           max_rows)
+{
+  g_return_if_fail (KEHU_IS_RECORD_MODEL (self));
+  self->sync_count_max = max_rows;
 }
 
 guint

@@ -39,7 +39,19 @@ void                 kehu_record_model_set_now      (KehuRecordModel     *self,
 gboolean             kehu_record_model_reload       (KehuRecordModel     *self,
                                                      GError             **error);
 
-/* Over the whole filtered query, not only the loaded rows. */
+/* The amount fields whose totals the model keeps over the whole query,
+ * computed with the count (off the main thread on big tables). */
+void                 kehu_record_model_set_total_fields (KehuRecordModel    *self,
+                                                         const char * const *fields);
+/* FALSE while the count and totals of a big table are still being read:
+ * n_items is then the loaded rows only. "notify::counting" says when done. */
+gboolean             kehu_record_model_get_counting (KehuRecordModel     *self);
+/* The total of @field from the last count, FALSE if not known (yet). */
+gboolean             kehu_record_model_get_total    (KehuRecordModel     *self,
+                                                     const char          *field,
+                                                     gint64              *sum);
+
+/* Over the whole filtered query, not only the loaded rows (synchronous). */
 gboolean             kehu_record_model_sum          (KehuRecordModel     *self,
                                                      const char          *field,
                                                      gint64              *sum,
@@ -61,6 +73,11 @@ KehuRecordItem      *kehu_record_model_iter_next    (KehuRecordModelIter  *iter,
 void                 kehu_record_model_iter_free    (KehuRecordModelIter  *iter);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KehuRecordModelIter, kehu_record_model_iter_free)
+
+/* Tables of more rows than this (20 000 by default) are counted in a
+ * thread; tests lower it to exercise that path. */
+void                 kehu_record_model_set_sync_count_max (KehuRecordModel *self,
+                                                           gint64           max_rows);
 
 /* For the benchmark and tests: pages read from SQLite so far. */
 guint                kehu_record_model_get_n_loaded_pages (KehuRecordModel *self);

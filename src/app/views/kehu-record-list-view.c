@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kehu-application.h"
 #include "kehu-export.h"
 #include "kehu-field-sorter.h"
 #include "kehu-format.h"
@@ -664,22 +665,39 @@ format_count (guint n)
   return g_string_free (out, FALSE);
 }
 
-static void
-update_totals (KehuRecordListView *self)
+static GStrv
+visible_money_fields (KehuRecordListView *self)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
   for (guint i = 0; i < self->columns->len; i++)
     {
       GtkColumnViewColumn *column = g_ptr_array_index (self->columns, i);
-      const KehuField *field = column_field (column);
+      if (column_field (column)->type == KEHU_FIELD_MONEY && gtk_column_view_column_get_visible (column))
+        g_strv_builder_add (builder, column_field (column)->name);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+update_totals (KehuRecordListView *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_auto(GStrv) fields = visible_money_fields (self);
+  gboolean counting = kehu_record_model_get_counting (self->model);
+
+  for (guint i = 0; fields[i]; i++)
+    {
+      const KehuField *field = kehu_module_lookup_field (self->module, fields[i]);
       g_autoptr(GError) error = NULL;
       g_autofree char *money = NULL;
       gint64 sum = 0;
 
-      if (field->type != KEHU_FIELD_MONEY || !gtk_column_view_column_get_visible (column))
-        continue;
-      if (!kehu_record_model_sum (self->model, field->name, &sum, &error))
+      if (counting)
+        break;
+      /* Kept with the count; a column just made visible is added up now. */
+      if (!kehu_record_model_get_total (self->model, field->name, &sum) &&
+          !kehu_record_model_sum (self->model, field->name, &sum, &error))
         {
           g_warning ("%s", error->message);
           continue;
@@ -695,6 +713,27 @@ update_totals (KehuRecordListView *self)
   self->totals_text = text->len ? g_strdup_printf (_("Total: %s"), text->str) : g_strdup ("");
   gtk_label_set_text (self->totals_label, self->totals_text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->totals_label), self->totals_text);
+}
+
+static void
+update_count (KehuRecordListView *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  g_autofree char *count = format_count (n);
+
+  g_free (self->count_text);
+  if (kehu_record_model_get_counting (self->model))
+    self->count_text = g_strdup (_("Counting records…"));
+  else
+    self->count_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s record", "%s records", n), count);
+  gtk_label_set_text (self->count_label, self->count_text);
+}
+
+static void
+on_counting_changed_cb (KehuRecordListView *self)
+{
+  update_count (self);
+  update_totals (self);
 }
 
 static void
@@ -723,13 +762,10 @@ update_state (KehuRecordListView *self)
   if (self->model == NULL)
     return;
   n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
-  g_autofree char *count = format_count (n);
   gboolean filtered = kehu_list_query_get_n_filters (self->query) > 0 ||
                       kehu_list_query_get_search (self->query) != NULL;
 
-  g_free (self->count_text);
-  self->count_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s record", "%s records", n), count);
-  gtk_label_set_text (self->count_label, self->count_text);
+  update_count (self);
   update_totals (self);
   update_selection_state (self);
   rebuild_chips (self);
@@ -772,6 +808,11 @@ apply_query (KehuRecordListView *self)
 
   if (self->model == NULL)
     return;  /* disposing: removing the columns changes the sorter */
+
+  {
+    g_auto(GStrv) money = visible_money_fields (self);
+    kehu_record_model_set_total_fields (self->model, (const char * const *) money);
+  }
 
   if (!kehu_record_model_set_query (self->model, self->query, &error))
     show_error (self, error->message);
@@ -2058,6 +2099,7 @@ kehu_record_list_view_class_init (KehuRecordListViewClass *klass)
   object_class->dispose = kehu_record_list_view_dispose;
   object_class->finalize = kehu_record_list_view_finalize;
 
+  kehu_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, "/org/kehu/Kehu/ui/kehu-record-list-view.ui");
   gtk_widget_class_bind_template_child (widget_class, KehuRecordListView, box);
   gtk_widget_class_bind_template_child (widget_class, KehuRecordListView, scene_dropdown);
@@ -2144,6 +2186,8 @@ kehu_record_list_view_new (KehuContext *context,
                                   is_pool (self) ? KEHU_FILTER_EMPTY : KEHU_FILTER_NOT_EMPTY, NULL);
       kehu_record_model_set_base (self->model, base);
     }
+  g_signal_connect_object (self->model, "notify::counting",
+                           G_CALLBACK (on_counting_changed_cb), self, G_CONNECT_SWAPPED);
   self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->model)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect_object (self->selection, "selection-changed",
@@ -2360,9 +2404,12 @@ void
 kehu_record_list_view_reload (KehuRecordListView *self)
 {
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) money = NULL;
 
   g_return_if_fail (KEHU_IS_RECORD_LIST_VIEW (self));
 
+  money = visible_money_fields (self);
+  kehu_record_model_set_total_fields (self->model, (const char * const *) money);
   if (!kehu_record_model_reload (self->model, &error))
     show_error (self, error->message);
   update_state (self);
