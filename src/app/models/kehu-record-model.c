@@ -24,7 +24,7 @@
 #define MAX_PAGES 24
 /* Up to this many rows in the table the count is read at once; above, in a
  * thread, so that the first page shows before a full scan ends. */
-#define SYNC_COUNT_MAX_ROWS 20000
+#define SYNC_COUNT_MAX_ROWS 5000
 
 typedef struct
 {

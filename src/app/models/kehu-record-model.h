@@ -74,7 +74,7 @@ void                 kehu_record_model_iter_free    (KehuRecordModelIter  *iter)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KehuRecordModelIter, kehu_record_model_iter_free)
 
-/* Tables of more rows than this (20 000 by default) are counted in a
+/* Tables of more rows than this (5 000 by default) are counted in a
  * thread; tests lower it to exercise that path. */
 void                 kehu_record_model_set_sync_count_max (KehuRecordModel *self,
                                                            gint64           max_rows);
