@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "kehu-application.h"
+#include "kehu-approvals-view.h"
 #include "kehu-pages.h"
 #include "kehu-record-list-view.h"
 
@@ -65,7 +66,8 @@ static const KehuPageInfo pages[] = {
     N_("Your tasks and schedules, grouped as inbox, today, next and later.") },
   { "approvals", N_("Approvals"), "emblem-default-symbolic", 2,
     N_("Nothing Waiting for You"),
-    N_("Contracts, payments and invoices that wait for your approval appear here.") },
+    N_("Contracts, payments and invoices that wait for your approval appear here."),
+    kehu_approvals_view_create_page },
   { "reports", N_("Reports"), "x-office-spreadsheet-symbolic", 3,
     N_("No Data to Report"),
     N_("Sales summaries, customer analysis, forecasts and targets are computed from your records.") },

@@ -4,9 +4,12 @@
  */
 #pragma once
 
-#include "kehu-pinyin.h"
+#include "kehu-approval.h"
+#include "kehu-approvals.h"
 #include "kehu-demo.h"
 #include "kehu-export.h"
+#include "kehu-perm.h"
+#include "kehu-pinyin.h"
 #include "kehu-query.h"
 #include "kehu-record-pager.h"
 #include "kehu-record.h"

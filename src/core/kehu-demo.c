@@ -130,6 +130,7 @@ typedef struct
   char       user_ids[N_USERS][40];
   guint      sellers[N_USERS];
   guint      n_sellers;
+  guint32    sequence;
   GError    *error;
 } Gen;
 
@@ -141,7 +142,10 @@ static void
 make_uuid (Gen  *g,
            char  out[40])
 {
-  guint32 a = g_rand_int (g->rand), b = g_rand_int (g->rand), c = g_rand_int (g->rand), d = g_rand_int (g->rand);
+  /* The first eight digits count up: new rows land at the end of the id
+   * b-trees instead of all over them, which makes bulk loading several
+   * times faster. The rest is random, as in any version 4 UUID. */
+  guint32 a = ++g->sequence, b = g_rand_int (g->rand), c = g_rand_int (g->rand), d = g_rand_int (g->rand);
 
   g_snprintf (out, 40, "%08x-%04x-4%03x-%04x-%04x%08x",
               a, b >> 16, b & 0xfff, 0x8000 | (c >> 18), c & 0xffff, d);
@@ -427,8 +431,12 @@ kehu_demo_generate (KehuStore              *store,
   opportunity_customer = g_new0 (guint32, MAX (o->n_opportunities, 1));
   product_ids = g_malloc0_n (MAX (o->n_products, 1), 40);
 
-  /* Bulk loading: a big page cache for the index b-trees. */
-  exec (g, "PRAGMA cache_size = -262144");
+  /* Bulk loading: a big page cache for the index b-trees, and a rollback
+   * journal instead of the WAL for the one big transaction, so each page is
+   * written once rather than to the WAL and again at checkpoint. (Refused
+   * while another connection is open: then the WAL stays, only slower.) */
+  exec (g, "PRAGMA cache_size = -1048576");
+  sqlite3_exec (g->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
   if (!kehu_store_begin (store, &g->error))
     goto out;
 
@@ -888,6 +896,7 @@ out:
   if (g->error)
     kehu_store_rollback (store);
   exec (g, "PRAGMA cache_size = -8192");
+  sqlite3_exec (g->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
   g_rand_free (g->rand);
   if (g->error)
     {

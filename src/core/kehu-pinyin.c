@@ -7,12 +7,13 @@
  * one, which is wrong for some polyphonic characters, so three small tables
  * take precedence, in this order:
  *
- *  1. words: place names and common words of company names whose reading
+ *  1. surnames: with KEHU_PINYIN_NAME, the first character of the text is
+ *     read as a surname (单 shan, 曾 zeng, 解 xie, 区 ou, 仇 qiu, 朴 piao,
+ *     查 zha, 乐 yue, 重 chong…; 尉迟 yuchi, 长孙 zhangsun), even where it
+ *     starts a word (曾经理: zeng jing li);
+ *  2. words: place names and common words of company names whose reading
  *     differs from the per-character one (银行 yinhang, 重庆 chongqing,
  *     厦门 xiamen, 音乐 yinyue, 长沙 changsha…), longest match first;
- *  2. surnames: with KEHU_PINYIN_NAME, the first character of the text is
- *     read as a surname (单 shan, 曾 zeng, 解 xie, 区 ou, 仇 qiu, 朴 piao,
- *     查 zha, 乐 yue, 重 chong…; 尉迟 yuchi, 长孙 zhangsun);
  *  3. characters: a few characters whose reading in names of companies
  *     and places differs from ICU's pick (长 chang, 都 du).
  *
@@ -266,6 +267,7 @@ get_tables (void)
       tables.words_by_first = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
       for (guint i = 0; i < G_N_ELEMENTS (words); i++)
         {
+          g_auto(GStrv) syllables = g_strsplit (words[i].syllables, " ", -1);
           gpointer key = GUINT_TO_POINTER (g_utf8_get_char (words[i].word));
           GPtrArray *list = g_hash_table_lookup (tables.words_by_first, key);
 
@@ -275,6 +277,8 @@ get_tables (void)
               g_hash_table_insert (tables.words_by_first, key, list);
             }
           g_ptr_array_add (list, (gpointer) &words[i]);
+          /* Callers count one unit per character. */
+          g_warn_if_fail (g_strv_length (syllables) == (guint) g_utf8_strlen (words[i].word, -1));
         }
 
       {
@@ -389,9 +393,12 @@ kehu_pinyin_units (const char      *text,
             add_unit (units, from_han, g_strndup (run->str, run->len), FALSE);
           g_string_truncate (run, 0);
 
-          reading = match_word (p);
-          if (reading == NULL && first_han && (flags & KEHU_PINYIN_NAME) != 0)
+          /* The caller says this is a person: 曾经理 is Manager Zeng,
+           * although 曾经 is a word. */
+          if (first_han && (flags & KEHU_PINYIN_NAME) != 0)
             reading = match_surname (p);
+          if (reading == NULL)
+            reading = match_word (p);
 
           if (reading != NULL)
             {

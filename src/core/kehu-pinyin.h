@@ -12,7 +12,7 @@ typedef enum
 {
   KEHU_PINYIN_DEFAULT = 0,
   /* The text is a person's name: its first character is read as a
-   * surname (单 shan, 曾 zeng, 解 xie…) unless a word reading applies. */
+   * surname (单 shan, 曾 zeng, 解 xie…). */
   KEHU_PINYIN_NAME    = 1 << 0,
 } KehuPinyinFlags;
 

@@ -16,6 +16,8 @@
  *    ("beijingdaxue", "jingdaxue", "daxue", "xue") and the initials from
  *    every boundary ("bjdx", "jdx", "dx"), plus the surname reading of a
  *    person's name when it differs (单雄信: danxiongxin and shanxiongxin).
+ *    No keys start inside a generic ending such as 有限公司 (its characters
+ *    are still in words, and the keys from earlier boundaries run through it).
  *
  * A query is split on white space; every keyword must match (AND), each in
  * any column. Values of different fields are separated by a private-use
@@ -33,6 +35,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -278,6 +281,34 @@ kehu_search_codes_text (const char * const *values,
   return g_string_free (out, FALSE);
 }
 
+/* Generic endings of company names, in pinyin: keys that start inside them
+ * would match a large part of every table and find nothing in particular. */
+static const char *generic_tails[] = {
+  "youxiangongsi", "youxianzerengongsi", "gufenyouxiangongsi", "jituanyouxiangongsi",
+  "jituangufenyouxiangongsi", "fengongsi", "zonggongsi", "gongsi", "jituan",
+  "gongzuoshi", "shiwusuo", "yanjiuyuan", "yanjiusuo", "hezuoshe", "youxian",
+};
+
+/* The index of the first unit of a generic ending of @units, or units->len. */
+static guint
+generic_tail_start (GPtrArray *units)
+{
+  g_autoptr(GString) tail = g_string_new (NULL);
+  guint start = units->len;
+
+  for (guint k = units->len; k > 0; k--)
+    {
+      g_string_prepend (tail, g_ptr_array_index (units, k - 1));
+      if (tail->len > 24)
+        break;
+      for (guint i = 0; i < G_N_ELEMENTS (generic_tails); i++)
+        if (g_str_equal (tail->str, generic_tails[i]))
+          start = k - 1;
+    }
+
+  return start;
+}
+
 static void
 append_pinyin_tokens (GString         *out,
                       const char      *value,
@@ -286,7 +317,9 @@ append_pinyin_tokens (GString         *out,
 {
   g_autoptr(GArray) from_han = g_array_new (FALSE, FALSE, sizeof (gboolean));
   g_autoptr(GPtrArray) units = kehu_pinyin_units (value, flags, from_han);
-  guint n_starts = suffixes ? MIN (units->len, MAX_PINYIN_STARTS) : MIN (units->len, 1);
+  guint n_starts = suffixes ? MIN (generic_tail_start (units), MAX_PINYIN_STARTS) : 1;
+
+  n_starts = MIN (MAX (n_starts, 1), units->len);
 
   for (guint start = 0; start < n_starts; start++)
     {
@@ -539,8 +572,52 @@ kehu_search_build_match (const char *query)
   return g_string_free (match, n_keywords == 0);
 }
 
+/* Whether @match finds so many records of @m that the caller's query should
+ * walk its own ORDER BY index and test each row against the matches,
+ * rather than fetch and sort every match. Fetching costs about one row
+ * lookup per match; walking about table size / matches index steps per
+ * row of the page: the two meet near sqrt (50 × size × 0.1) matches for a
+ * page of 50 (measured: a row lookup costs some ten index steps). */
+static gboolean
+match_is_broad (sqlite3            *db,
+                const SearchModule *m,
+                const char         *match)
+{
+  g_autofree char *size_sql = g_strdup_printf ("SELECT max (rowid) FROM %s", m->module);
+  g_autofree char *count_sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 size = 0;
+  gint64 threshold;
+  gint64 count = 0;
+
+  if (sqlite3_prepare_v2 (db, size_sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    size = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  threshold = MAX ((gint64) sqrt (5.0 * size), 50);
+  if (size <= threshold)
+    return FALSE;
+
+  count_sql = g_strdup_printf ("SELECT count (*) FROM (SELECT 1 FROM %s_fts WHERE %s_fts MATCH ? LIMIT %" G_GINT64_FORMAT ")",
+                               m->module, m->module, threshold + 1);
+  stmt = NULL;
+  if (sqlite3_prepare_v2 (db, count_sql, -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        count = sqlite3_column_int64 (stmt, 0);
+    }
+  sqlite3_finalize (stmt);
+
+  return count > threshold;
+}
+
 /**
  * kehu_search_condition:
+ * @db: (nullable): the connection the condition will run on, to look at
+ *   how many records match and shape the condition for that; %NULL for
+ *   the plain form
  * @module: a searchable module: "customers", "leads"…
  * @query: (nullable): what the user typed
  * @rowid_column: (nullable): the rowid of the module's table in the caller's
@@ -550,13 +627,18 @@ kehu_search_build_match (const char *query)
  *   "?" placeholders of @sql
  * @error: a #GError
  *
- * A blank @query gives "1" (no restriction); one that holds nothing
- * searchable gives "0".
+ * The condition is "rowid IN (SELECT rowid FROM <module>_fts WHERE … MATCH ?)".
+ * When @db says that the query matches a large part of the table, the
+ * rowid gets a unary "+" so that SQLite does not fetch and sort every match
+ * but walks the index of the caller's ORDER BY and stops after a page;
+ * callers should then order by an indexed column. A blank @query gives "1"
+ * (no restriction); one that holds nothing searchable gives "0".
  *
  * Returns: %FALSE with @error set when @module is not searchable
  */
 gboolean
-kehu_search_condition (const char  *module,
+kehu_search_condition (sqlite3     *db,
+                       const char  *module,
                        const char  *query,
                        const char  *rowid_column,
                        char       **sql,
@@ -583,8 +665,11 @@ kehu_search_condition (const char  *module,
     *sql = g_strdup ("0");
   else
     {
-      *sql = g_strdup_printf ("%s IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)",
-                              rowid_column ? rowid_column : "rowid", m->module, m->module);
+      gboolean broad = db != NULL && match_is_broad (db, m, match);
+
+      *sql = g_strdup_printf ("%s%s IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)",
+                              broad ? "+" : "", rowid_column ? rowid_column : "rowid",
+                              m->module, m->module);
       g_strv_builder_add (builder, match);
     }
 
@@ -640,7 +725,8 @@ set_db_error (sqlite3     *db,
  * @error: a #GError
  *
  * Searches every module for the header bar: records not in the recycle
- * bin, newest first, grouped by module in the order of
+ * bin, the most recently inserted first (rowid order, which the index walks
+ * without sorting), grouped by module in the order of
  * kehu_search_get_modules().
  *
  * Returns: (transfer container) (element-type KehuSearchHit): the hits, or

@@ -35,7 +35,8 @@ gboolean        kehu_search_is_module_searchable     (const char   *module);
 const char    **kehu_search_get_modules              (void);
 
 char           *kehu_search_build_match              (const char   *query);
-gboolean        kehu_search_condition                (const char   *module,
+gboolean        kehu_search_condition                (sqlite3      *db,
+                                                      const char   *module,
                                                       const char   *query,
                                                       const char   *rowid_column,
                                                       char        **sql,

@@ -1,9 +1,15 @@
-/* kehu-api.c: routing, JSON replies and errors for /api/v1
+/* kehu-api.c: routing, request context, JSON replies and errors for /api/v1
  *
  * Routes are registered by the kehu-api-*.c files as (method, pattern)
  * pairs; a pattern segment in braces, like "{id}", matches one path segment
  * and is available through kehu_request_get_param(). Every reply, errors
  * included, is JSON: {"error":{"code","message","field"}}.
+ *
+ * A KehuRequest lives for one call of a route: it carries the parsed
+ * query, the authenticated user (kehu_request_require_user()), the clock
+ * (an X-Kehu-Now header is honoured only with --test-clock) and the body
+ * checks every route shares: size limit, JSON syntax, member types,
+ * unknown and missing members.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,19 +17,33 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "kehu-api.h"
+#include "kehu-auth.h"
+#include "kehu-query.h"
+#include "kehu-record.h"
 
 typedef struct
 {
   char           *method;
+  char           *pattern;
   char          **segments;
   KehuRouteFunc   func;
+  gpointer        data;
 } KehuRoute;
 
 struct _KehuRequest
 {
+  KehuApi           *api;
   SoupServerMessage *msg;
   GHashTable        *params;
+  GHashTable        *query;
+  gpointer           route_data;
+  KehuPerm          *perm;
+  GDateTime         *now;
+  char              *token;
+  gboolean           replied;
 };
 
 struct _KehuApi
@@ -31,11 +51,72 @@ struct _KehuApi
   GObject      parent_instance;
 
   KehuStore   *store;
+  KehuSchema  *schema;
   SoupServer  *server;
   GPtrArray   *routes;
+  char        *data_dir;
+  gboolean     test_clock;
 };
 
 G_DEFINE_FINAL_TYPE (KehuApi, kehu_api, G_TYPE_OBJECT)
+
+/* API errors carry the name of the field they are about. */
+typedef struct
+{
+  char *field;
+} KehuApiErrorPrivate;
+
+static void
+kehu_api_error_private_init (KehuApiErrorPrivate *priv)
+{
+  priv->field = NULL;
+}
+
+static void
+kehu_api_error_private_copy (const KehuApiErrorPrivate *src,
+                             KehuApiErrorPrivate       *dest)
+{
+  dest->field = g_strdup (src->field);
+}
+
+static void
+kehu_api_error_private_clear (KehuApiErrorPrivate *priv)
+{
+  g_clear_pointer (&priv->field, g_free);
+}
+
+G_DEFINE_EXTENDED_ERROR (KehuApiError, kehu_api_error)
+
+void
+kehu_api_set_error (GError       **error,
+                    KehuApiError   code,
+                    const char    *field,
+                    const char    *format,
+                    ...)
+{
+  g_autofree char *message = NULL;
+  GError *new_error;
+  va_list args;
+
+  if (error == NULL)
+    return;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  new_error = g_error_new_literal (KEHU_API_ERROR, code, message);
+  kehu_api_error_get_private (new_error)->field = g_strdup (field);
+  g_propagate_error (error, new_error);
+}
+
+const char *
+kehu_api_error_get_field (const GError *error)
+{
+  KehuApiErrorPrivate *priv = kehu_api_error_get_private (error);
+
+  return priv ? priv->field : NULL;
+}
 
 static void
 kehu_route_free (gpointer data)
@@ -43,8 +124,71 @@ kehu_route_free (gpointer data)
   KehuRoute *route = data;
 
   g_free (route->method);
+  g_free (route->pattern);
   g_strfreev (route->segments);
   g_free (route);
+}
+
+char *
+kehu_iso_from_datetime (GDateTime *datetime)
+{
+  g_autoptr(GDateTime) utc = g_date_time_to_utc (datetime);
+
+  return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+char *
+kehu_new_uuid (void)
+{
+  return g_uuid_string_random ();
+}
+
+/* A row as a JSON object: integers stay integers, NULL stays null, and
+ * the columns named in @json_columns (JSON kept as text) are parsed. */
+JsonObject *
+kehu_json_object_from_stmt (sqlite3_stmt        *stmt,
+                            const char * const  *json_columns)
+{
+  JsonObject *object = json_object_new ();
+  int n = sqlite3_column_count (stmt);
+
+  for (int i = 0; i < n; i++)
+    {
+      const char *name = sqlite3_column_name (stmt, i);
+
+      switch (sqlite3_column_type (stmt, i))
+        {
+        case SQLITE_INTEGER:
+          json_object_set_int_member (object, name, sqlite3_column_int64 (stmt, i));
+          break;
+        case SQLITE_FLOAT:
+          json_object_set_double_member (object, name, sqlite3_column_double (stmt, i));
+          break;
+        case SQLITE_NULL:
+          json_object_set_null_member (object, name);
+          break;
+        default:
+          {
+            const char *text = (const char *) sqlite3_column_text (stmt, i);
+
+            if (json_columns != NULL && g_strv_contains (json_columns, name))
+              {
+                g_autoptr(JsonParser) parser = json_parser_new ();
+
+                if (json_parser_load_from_data (parser, text, -1, NULL))
+                  {
+                    json_object_set_member (object, name,
+                                            json_node_copy (json_parser_get_root (parser)));
+                    break;
+                  }
+              }
+            json_object_set_string_member (object, name, text);
+          }
+          break;
+        }
+    }
+
+  return object;
 }
 
 void
@@ -64,24 +208,29 @@ kehu_request_reply_json (KehuRequest *request,
                                 "Cache-Control", "no-store");
   soup_server_message_set_response (request->msg, "application/json; charset=utf-8",
                                     SOUP_MEMORY_TAKE, g_steal_pointer (&body), length);
+  request->replied = TRUE;
 }
 
 void
-kehu_request_reply_error (KehuRequest *request,
-                          guint        status,
-                          const char  *code,
-                          const char  *field,
-                          const char  *format,
-                          ...)
+kehu_request_reply_object (KehuRequest *request,
+                           guint        status,
+                           JsonObject  *object)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, object);
+  kehu_request_reply_json (request, status, node);
+}
+
+static void
+reply_error_literal (KehuRequest *request,
+                     guint        status,
+                     const char  *code,
+                     const char  *field,
+                     const char  *message)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "error");
@@ -102,10 +251,128 @@ kehu_request_reply_error (KehuRequest *request,
   kehu_request_reply_json (request, status, root);
 }
 
+void
+kehu_request_reply_error (KehuRequest *request,
+                          guint        status,
+                          const char  *code,
+                          const char  *field,
+                          const char  *format,
+                          ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  reply_error_literal (request, status, code, field, message);
+}
+
+void
+kehu_request_reply_gerror (KehuRequest  *request,
+                           const GError *error)
+{
+  static const struct { guint status; const char *code; } api_codes[] = {
+    [KEHU_API_ERROR_INVALID] = { 400, "invalid_value" },
+    [KEHU_API_ERROR_UNAUTHORIZED] = { 401, "unauthorized" },
+    [KEHU_API_ERROR_FORBIDDEN] = { 403, "forbidden" },
+    [KEHU_API_ERROR_NOT_FOUND] = { 404, "not_found" },
+    [KEHU_API_ERROR_CONFLICT] = { 409, "conflict" },
+    [KEHU_API_ERROR_STALE] = { 412, "precondition_failed" },
+    [KEHU_API_ERROR_LIMIT] = { 429, "limit_reached" },
+    [KEHU_API_ERROR_UNPROCESSABLE] = { 422, "rule_violation" },
+  };
+
+  if (error->domain == KEHU_API_ERROR && (guint) error->code < G_N_ELEMENTS (api_codes))
+    {
+      reply_error_literal (request, api_codes[error->code].status, api_codes[error->code].code,
+                           kehu_api_error_get_field (error), error->message);
+      return;
+    }
+
+  if (error->domain == KEHU_RECORD_ERROR)
+    {
+      static const struct { guint status; const char *code; } record_codes[] = {
+        [KEHU_RECORD_ERROR_UNKNOWN_MODULE] = { 404, "not_found" },
+        [KEHU_RECORD_ERROR_UNKNOWN_FIELD] = { 400, "unknown_field" },
+        [KEHU_RECORD_ERROR_WRONG_TYPE] = { 400, "invalid_type" },
+        [KEHU_RECORD_ERROR_REQUIRED] = { 400, "missing_field" },
+        [KEHU_RECORD_ERROR_NOT_IN_DICTIONARY] = { 400, "invalid_value" },
+        [KEHU_RECORD_ERROR_BAD_DATE] = { 400, "invalid_value" },
+        [KEHU_RECORD_ERROR_MISSING_REFERENCE] = { 400, "invalid_value" },
+        [KEHU_RECORD_ERROR_DUPLICATE] = { 409, "duplicate" },
+        [KEHU_RECORD_ERROR_READ_ONLY] = { 400, "read_only" },
+        [KEHU_RECORD_ERROR_NOT_FOUND] = { 404, "not_found" },
+        [KEHU_RECORD_ERROR_DELETED] = { 409, "deleted" },
+        [KEHU_RECORD_ERROR_NOT_DELETED] = { 409, "not_deleted" },
+        [KEHU_RECORD_ERROR_PARENT_GONE] = { 409, "parent_gone" },
+        [KEHU_RECORD_ERROR_ALREADY_CONVERTED] = { 409, "already_converted" },
+        [KEHU_RECORD_ERROR_INVALID] = { 400, "invalid_value" },
+      };
+
+      if ((guint) error->code < G_N_ELEMENTS (record_codes))
+        {
+          reply_error_literal (request, record_codes[error->code].status, record_codes[error->code].code,
+                               kehu_record_error_get_field (error), error->message);
+          return;
+        }
+    }
+
+  if (error->domain == KEHU_QUERY_ERROR || error->domain == KEHU_SCHEMA_ERROR)
+    {
+      reply_error_literal (request, 400, "invalid_value", NULL, error->message);
+      return;
+    }
+
+  if (error->domain == KEHU_STORE_ERROR)
+    {
+      switch (error->code)
+        {
+        case KEHU_STORE_ERROR_CONSTRAINT:
+          reply_error_literal (request, 409, "conflict", NULL, error->message);
+          return;
+        case KEHU_STORE_ERROR_BUSY:
+          reply_error_literal (request, 503, "busy", NULL, error->message);
+          return;
+        default:
+          break;
+        }
+    }
+
+  g_warning ("Internal error: %s", error->message);
+  reply_error_literal (request, 500, "internal", NULL, error->message);
+}
+
+gboolean
+kehu_request_has_replied (KehuRequest *request)
+{
+  return request->replied;
+}
+
+/* For routes that answer something other than JSON (blob downloads). */
+void
+kehu_request_mark_replied (KehuRequest *request)
+{
+  request->replied = TRUE;
+}
+
 SoupServerMessage *
 kehu_request_get_message (KehuRequest *request)
 {
   return request->msg;
+}
+
+KehuApi *
+kehu_request_get_api (KehuRequest *request)
+{
+  return request->api;
+}
+
+gpointer
+kehu_request_get_route_data (KehuRequest *request)
+{
+  return request->route_data;
 }
 
 const char *
@@ -113,6 +380,339 @@ kehu_request_get_param (KehuRequest *request,
                         const char  *name)
 {
   return g_hash_table_lookup (request->params, name);
+}
+
+const char *
+kehu_request_get_query (KehuRequest *request,
+                        const char  *name)
+{
+  return request->query ? g_hash_table_lookup (request->query, name) : NULL;
+}
+
+GHashTable *
+kehu_request_get_query_table (KehuRequest *request)
+{
+  return request->query;
+}
+
+const char *
+kehu_request_get_header (KehuRequest *request,
+                         const char  *name)
+{
+  return soup_message_headers_get_one (soup_server_message_get_request_headers (request->msg), name);
+}
+
+const char *
+kehu_request_get_address (KehuRequest *request)
+{
+  return soup_server_message_get_remote_host (request->msg);
+}
+
+/**
+ * kehu_request_get_now:
+ *
+ * The time the request is handled at. With --test-clock an
+ * "X-Kehu-Now: 2026-01-31T08:00:00Z" header replaces the real clock, so
+ * that tests can move through days of pool rules and token expiry.
+ *
+ * Returns: (transfer none): the time
+ */
+GDateTime *
+kehu_request_get_now (KehuRequest *request)
+{
+  if (request->now == NULL)
+    {
+      const char *fake = request->api->test_clock
+                         ? kehu_request_get_header (request, "X-Kehu-Now") : NULL;
+
+      if (fake != NULL)
+        request->now = g_date_time_new_from_iso8601 (fake, NULL);
+      if (request->now == NULL)
+        request->now = g_date_time_new_now_utc ();
+    }
+  return request->now;
+}
+
+char *
+kehu_request_get_now_iso (KehuRequest *request)
+{
+  return kehu_iso_from_datetime (kehu_request_get_now (request));
+}
+
+GBytes *
+kehu_request_get_body (KehuRequest *request)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (request->msg);
+
+  return soup_message_body_flatten (body);
+}
+
+const char *
+kehu_request_get_token (KehuRequest *request)
+{
+  return request->token;
+}
+
+/**
+ * kehu_request_require_user:
+ *
+ * The authenticated user of the request, from "Authorization: Bearer
+ * <token>". Without a valid token this replies 401 and returns %NULL: the
+ * route then simply returns.
+ *
+ * Returns: (transfer none) (nullable): the user's permissions
+ */
+KehuPerm *
+kehu_request_require_user (KehuRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *user_id = NULL;
+  const char *header;
+
+  if (request->perm != NULL)
+    return request->perm;
+
+  header = kehu_request_get_header (request, "Authorization");
+  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0 || header[7] == '\0')
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_UNAUTHORIZED, "unauthorized", NULL,
+                                _("Log in first: this request needs an “Authorization: Bearer” token"));
+      return NULL;
+    }
+
+  request->token = g_strstrip (g_strdup (header + 7));
+  user_id = kehu_auth_check_token (request->api->store, request->token,
+                                   kehu_request_get_now (request), &error);
+  if (user_id != NULL)
+    request->perm = kehu_perm_load (request->api->store, user_id, &error);
+
+  if (request->perm == NULL || !kehu_perm_is_enabled (request->perm))
+    {
+      g_clear_object (&request->perm);
+      kehu_request_reply_error (request, SOUP_STATUS_UNAUTHORIZED, "unauthorized", NULL,
+                                "%s", error ? error->message : _("This account is disabled"));
+      return NULL;
+    }
+
+  return request->perm;
+}
+
+/* Authenticated and holding @permission, or a 401/403 reply. */
+KehuPerm *
+kehu_request_require_permission (KehuRequest *request,
+                                 const char  *permission)
+{
+  KehuPerm *perm = kehu_request_require_user (request);
+
+  if (perm == NULL)
+    return NULL;
+
+  if (!kehu_perm_has (perm, permission))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_FORBIDDEN, "forbidden", NULL,
+                                _("You do not have the permission “%s”"), permission);
+      return NULL;
+    }
+
+  return perm;
+}
+
+/* json-glib parses recursively: refuse absurd nesting before it does. */
+static gboolean
+nesting_within (const char *data,
+                gsize       size,
+                guint       max_depth)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max_depth)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
+
+/**
+ * kehu_request_read_json:
+ *
+ * Parses the body. Replies 413 when it is over the JSON limit and 400 when
+ * it is not JSON, then returns %NULL.
+ *
+ * Returns: (transfer full) (nullable): the body
+ */
+JsonNode *
+kehu_request_read_json (KehuRequest *request)
+{
+  g_autoptr(GBytes) body = kehu_request_get_body (request);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize size = g_bytes_get_size (body);
+  JsonNode *root;
+
+  if (size > KEHU_API_MAX_JSON_BODY)
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "body_too_large", NULL,
+                                _("The request body is larger than %d bytes"), KEHU_API_MAX_JSON_BODY);
+      return NULL;
+    }
+
+  if (size == 0)
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_json", NULL,
+                                _("The request body is empty; a JSON object was expected"));
+      return NULL;
+    }
+
+  if (!nesting_within (g_bytes_get_data (body, NULL), size, KEHU_API_MAX_JSON_DEPTH))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_json", NULL,
+                                _("The request body nests deeper than %d levels"), KEHU_API_MAX_JSON_DEPTH);
+      return NULL;
+    }
+
+  if (!g_utf8_validate (g_bytes_get_data (body, NULL), size, NULL) ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), size, &error))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_json", NULL,
+                                _("The request body is not valid JSON: %s"),
+                                error ? error->message : _("it is not UTF-8"));
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_json", NULL,
+                                _("The request body is empty; a JSON object was expected"));
+      return NULL;
+    }
+
+  return json_node_copy (root);
+}
+
+static gboolean
+node_has_type (JsonNode      *node,
+               KehuBodyType  type)
+{
+  switch (type)
+    {
+    case KEHU_BODY_STRING:
+      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+    case KEHU_BODY_INT:
+      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+    case KEHU_BODY_BOOL:
+      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
+    case KEHU_BODY_ARRAY:
+      return JSON_NODE_HOLDS_ARRAY (node);
+    case KEHU_BODY_OBJECT:
+      return JSON_NODE_HOLDS_OBJECT (node);
+    case KEHU_BODY_ANY:
+    default:
+      return TRUE;
+    }
+}
+
+static const char *
+field_type_name (KehuBodyType type)
+{
+  switch (type)
+    {
+    case KEHU_BODY_STRING: return _("a string");
+    case KEHU_BODY_INT: return _("an integer");
+    case KEHU_BODY_BOOL: return _("true or false");
+    case KEHU_BODY_ARRAY: return _("an array");
+    case KEHU_BODY_OBJECT: return _("an object");
+    case KEHU_BODY_ANY:
+    default: return _("a value");
+    }
+}
+
+/**
+ * kehu_request_read_object:
+ * @fields: the members the body may have
+ *
+ * Reads a JSON object body and checks it against @fields: each member's
+ * type, required members present, no member that is not in @fields. On
+ * any problem it replies 400 (or 413) naming the field and returns %NULL.
+ *
+ * Returns: (transfer full) (nullable): the body
+ */
+JsonObject *
+kehu_request_read_object (KehuRequest         *request,
+                          const KehuBodySpec *fields,
+                          guint                n_fields)
+{
+  g_autoptr(JsonNode) root = kehu_request_read_json (request);
+  g_autoptr(GList) members = NULL;
+  JsonObject *object;
+
+  if (root == NULL)
+    return NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_json", NULL,
+                                _("The request body must be a JSON object"));
+      return NULL;
+    }
+
+  object = json_node_get_object (root);
+  members = json_object_get_members (object);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      const KehuBodySpec *spec = NULL;
+      JsonNode *node = json_object_get_member (object, name);
+
+      for (guint i = 0; i < n_fields; i++)
+        if (g_str_equal (fields[i].name, name))
+          spec = &fields[i];
+
+      if (spec == NULL)
+        {
+          kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "unknown_field", name,
+                                    _("“%s” is not a field of this request"), name);
+          return NULL;
+        }
+
+      if (JSON_NODE_HOLDS_NULL (node) ? !spec->nullable : !node_has_type (node, spec->type))
+        {
+          kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_type", name,
+                                    _("“%s” must be %s"), name, field_type_name (spec->type));
+          return NULL;
+        }
+    }
+
+  for (guint i = 0; i < n_fields; i++)
+    {
+      if (fields[i].required && !json_object_has_member (object, fields[i].name))
+        {
+          kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "missing_field", fields[i].name,
+                                    _("“%s” is required"), fields[i].name);
+          return NULL;
+        }
+    }
+
+  return json_object_ref (object);
 }
 
 static gboolean
@@ -141,6 +741,35 @@ route_match (KehuRoute   *route,
   return route->segments[i] == NULL && segments[i] == NULL;
 }
 
+static gboolean
+is_attachment_upload (const char *path)
+{
+  return g_str_has_prefix (path, KEHU_API_PREFIX "/blobs");
+}
+
+/* Refuses an announced body over the limit before libsoup reads it. */
+static void
+early_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  KehuApi *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  goffset limit = is_attachment_upload (path) ? KEHU_API_MAX_ATTACHMENT_BODY : KEHU_API_MAX_JSON_BODY;
+  KehuRequest request = { self, msg, NULL, NULL, NULL, NULL, NULL, NULL, FALSE };
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > limit)
+    {
+      kehu_request_reply_error (&request, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "body_too_large", NULL,
+                                _("The request body is larger than %d bytes"), (int) limit);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+    }
+}
+
 static void
 handle_api_cb (SoupServer        *server,
                SoupServerMessage *msg,
@@ -153,8 +782,11 @@ handle_api_cb (SoupServer        *server,
   g_autoptr(GHashTable) params = NULL;
   const char *method = soup_server_message_get_method (msg);
   const char *rest = path + strlen (KEHU_API_PREFIX);
-  KehuRequest request = { msg, NULL };
+  KehuRequest request = { self, msg, NULL, query, NULL, NULL, NULL, NULL, FALSE };
   gboolean path_known = FALSE;
+
+  if (soup_server_message_get_status (msg) != 0 && soup_server_message_get_status (msg) != SOUP_STATUS_NONE)
+    return;
 
   while (*rest == '/')
     rest++;
@@ -173,19 +805,36 @@ handle_api_cb (SoupServer        *server,
       path_known = TRUE;
       if (g_strcmp0 (route->method, method) == 0)
         {
+          request.route_data = route->data;
           route->func (self, &request);
-          return;
+          if (!request.replied)
+            {
+              g_warning ("Route %s %s did not reply", method, path);
+              kehu_request_reply_error (&request, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal", NULL,
+                                        _("The server did not answer this request"));
+            }
+          break;
         }
     }
 
-  if (path_known)
-    kehu_request_reply_error (&request, SOUP_STATUS_METHOD_NOT_ALLOWED,
-                              "method_not_allowed", NULL,
-                              "%s is not allowed on %s", method, path);
-  else
-    kehu_request_reply_error (&request, SOUP_STATUS_NOT_FOUND,
-                              "not_found", NULL,
-                              "There is no route %s", path);
+  if (!request.replied)
+    {
+      if (path_known)
+        kehu_request_reply_error (&request, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                                  "method_not_allowed", NULL,
+                                  _("%s is not allowed on %s"), method, path);
+      else
+        kehu_request_reply_error (&request, SOUP_STATUS_NOT_FOUND,
+                                  "not_found", NULL,
+                                  _("There is no route %s"), path);
+    }
+
+  /* A write that failed half way must never stay open for the next one. */
+  kehu_store_rollback (self->store);
+
+  g_clear_object (&request.perm);
+  g_clear_pointer (&request.now, g_date_time_unref);
+  g_clear_pointer (&request.token, g_free);
 }
 
 static void
@@ -193,9 +842,11 @@ kehu_api_finalize (GObject *object)
 {
   KehuApi *self = (KehuApi *)object;
 
+  g_clear_object (&self->schema);
   g_clear_object (&self->store);
   g_clear_object (&self->server);
   g_clear_pointer (&self->routes, g_ptr_array_unref);
+  g_clear_pointer (&self->data_dir, g_free);
 
   G_OBJECT_CLASS (kehu_api_parent_class)->finalize (object);
 }
@@ -215,10 +866,11 @@ kehu_api_init (KehuApi *self)
 }
 
 void
-kehu_api_add_route (KehuApi       *self,
-                    const char    *method,
-                    const char    *pattern,
-                    KehuRouteFunc  func)
+kehu_api_add_route_full (KehuApi       *self,
+                         const char    *method,
+                         const char    *pattern,
+                         KehuRouteFunc  func,
+                         gpointer       route_data)
 {
   KehuRoute *route = g_new0 (KehuRoute, 1);
 
@@ -226,15 +878,52 @@ kehu_api_add_route (KehuApi       *self,
     pattern++;
 
   route->method = g_strdup (method);
+  route->pattern = g_strconcat (KEHU_API_PREFIX "/", pattern, NULL);
   route->segments = g_strsplit (pattern, "/", -1);
   route->func = func;
+  route->data = route_data;
   g_ptr_array_add (self->routes, route);
+}
+
+void
+kehu_api_add_route (KehuApi       *self,
+                    const char    *method,
+                    const char    *pattern,
+                    KehuRouteFunc  func)
+{
+  kehu_api_add_route_full (self, method, pattern, func, NULL);
+}
+
+/**
+ * kehu_api_list_routes:
+ *
+ * Returns: (transfer full): "METHOD /api/v1/path" for every route, in
+ *   registration order; the OpenAPI test compares them with the YAML
+ */
+char **
+kehu_api_list_routes (KehuApi *self)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **routes;
+
+  for (guint i = 0; i < self->routes->len; i++)
+    {
+      KehuRoute *route = g_ptr_array_index (self->routes, i);
+      g_autofree char *line = g_strdup_printf ("%s %s", route->method, route->pattern);
+
+      g_strv_builder_add (builder, line);
+    }
+  routes = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+
+  return routes;
 }
 
 KehuApi *
 kehu_api_new (KehuStore  *store,
               SoupServer *server)
 {
+  g_autoptr(GError) error = NULL;
   KehuApi *self;
 
   g_return_val_if_fail (KEHU_IS_STORE (store), NULL);
@@ -243,12 +932,29 @@ kehu_api_new (KehuStore  *store,
   self = g_object_new (KEHU_TYPE_API, NULL);
   self->store = g_object_ref (store);
   self->server = g_object_ref (server);
+  self->schema = kehu_schema_new (store, &error);
+  if (self->schema == NULL)
+    g_error ("Could not read the schema of %s: %s", kehu_store_get_path (store), error->message);
 
   _kehu_api_health_register (self);
+  _kehu_api_auth_register (self);
+  _kehu_api_org_register (self);
+  _kehu_api_approvals_register (self);
+  _kehu_api_pool_register (self);
+  _kehu_api_blobs_register (self);
+  _kehu_api_records_register (self);
 
+  soup_server_add_early_handler (server, KEHU_API_PREFIX, early_cb, self, NULL);
   soup_server_add_handler (server, KEHU_API_PREFIX, handle_api_cb, self, NULL);
 
   return self;
+}
+
+KehuSchema *
+kehu_api_get_schema (KehuApi *self)
+{
+  g_return_val_if_fail (KEHU_IS_API (self), NULL);
+  return self->schema;
 }
 
 KehuStore *
@@ -256,4 +962,164 @@ kehu_api_get_store (KehuApi *self)
 {
   g_return_val_if_fail (KEHU_IS_API (self), NULL);
   return self->store;
+}
+
+const char *
+kehu_api_get_data_dir (KehuApi *self)
+{
+  g_return_val_if_fail (KEHU_IS_API (self), NULL);
+  return self->data_dir;
+}
+
+void
+kehu_api_set_data_dir (KehuApi    *self,
+                       const char *data_dir)
+{
+  g_return_if_fail (KEHU_IS_API (self));
+  g_free (self->data_dir);
+  self->data_dir = g_strdup (data_dir);
+}
+
+void
+kehu_api_set_test_clock (KehuApi  *self,
+                         gboolean  test_clock)
+{
+  g_return_if_fail (KEHU_IS_API (self));
+  self->test_clock = test_clock;
+}
+
+static sqlite3_stmt *
+sql_prepare_va (KehuStore   *store,
+                GError     **error,
+                const char  *sql,
+                const char  *types,
+                va_list      args)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (kehu_store_get_db (store), sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      kehu_store_set_error_from_db (store, rc, error);
+      return NULL;
+    }
+
+  for (int i = 0; types[i] != '\0'; i++)
+    {
+      switch (types[i])
+        {
+        case 's':
+          sqlite3_bind_text (stmt, i + 1, va_arg (args, const char *), -1, SQLITE_TRANSIENT);
+          break;
+        case 'i':
+          sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
+          break;
+        case 'b':
+          sqlite3_bind_int (stmt, i + 1, va_arg (args, gboolean) ? 1 : 0);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  return stmt;
+}
+
+/**
+ * kehu_sql_prepare:
+ * @types: one letter per parameter: 's' string (may be %NULL), 'i' gint64,
+ *   'b' gboolean
+ *
+ * Prepares @sql and binds the following arguments to ?1, ?2…
+ *
+ * Returns: (transfer full) (nullable): the statement
+ */
+sqlite3_stmt *
+kehu_sql_prepare (KehuStore   *store,
+                  GError     **error,
+                  const char  *sql,
+                  const char  *types,
+                  ...)
+{
+  sqlite3_stmt *stmt;
+  va_list args;
+
+  va_start (args, types);
+  stmt = sql_prepare_va (store, error, sql, types, args);
+  va_end (args);
+
+  return stmt;
+}
+
+/* Runs a statement that returns no rows; the number of changed rows, or
+ * -1 with @error set. */
+int
+kehu_sql_run (KehuStore   *store,
+              GError     **error,
+              const char  *sql,
+              const char  *types,
+              ...)
+{
+  sqlite3_stmt *stmt;
+  va_list args;
+  int rc;
+
+  va_start (args, types);
+  stmt = sql_prepare_va (store, error, sql, types, args);
+  va_end (args);
+  if (stmt == NULL)
+    return -1;
+
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      kehu_store_set_error_from_db (store, rc, error);
+      return -1;
+    }
+
+  return sqlite3_changes (kehu_store_get_db (store));
+}
+
+/**
+ * kehu_api_bump_rev:
+ * @module: the table; an identifier from the code, never user input
+ *
+ * Gives the record a new server revision: one row in sync_changes, whose
+ * rowid is the rev, as pull expects.
+ */
+gboolean
+kehu_api_bump_rev (KehuStore   *store,
+                   const char  *module,
+                   const char  *record_id,
+                   const char  *at,
+                   const char * const *fields,
+                   gint64      *rev,
+                   GError     **error)
+{
+  g_autofree char *sql = NULL;
+  gint64 new_rev;
+
+  if (kehu_sql_run (store, error,
+                    "INSERT INTO sync_changes (module, record_id, at) VALUES (?1, ?2, ?3)",
+                    "sss", module, record_id, at) < 0)
+    return FALSE;
+  new_rev = sqlite3_last_insert_rowid (kehu_store_get_db (store));
+
+  sql = g_strdup_printf ("UPDATE %s SET rev = ?1 WHERE id = ?2", module);
+  if (kehu_sql_run (store, error, sql, "is", new_rev, record_id) < 0)
+    return FALSE;
+
+  /* The field-level merge of sync needs the rev of each changed field. */
+  for (guint i = 0; fields != NULL && fields[i] != NULL; i++)
+    if (kehu_sql_run (store, error,
+                      "INSERT INTO field_revs (module, record_id, field, rev) VALUES (?1, ?2, ?3, ?4) "
+                      "ON CONFLICT (module, record_id, field) DO UPDATE SET rev = excluded.rev",
+                      "sssi", module, record_id, fields[i], new_rev) < 0)
+      return FALSE;
+
+  if (rev != NULL)
+    *rev = new_rev;
+  return TRUE;
 }

@@ -13,11 +13,18 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <glib-unix.h>
+#include <sodium.h>
 #include <glib/gi18n.h>
 
 #include "kehu-api.h"
+#include "kehu-auth.h"
+#include "kehu-demo-server.h"
+#include "kehu-org.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
 
@@ -58,6 +65,39 @@ listen_on (SoupServer  *server,
                              error);
 }
 
+/* --create-admin: the first line of standard input is the password, so
+ * that it never shows in the process list or the shell history. */
+static int
+run_create_admin (KehuStore  *store,
+                  const char *phone)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *id = NULL;
+  char line[1024];
+  gsize len;
+
+  if (fgets (line, sizeof line, stdin) == NULL)
+    {
+      g_printerr ("kehu-server: %s\n", _("Give the password on standard input"));
+      return 2;
+    }
+  len = strlen (line);
+  while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+    line[--len] = '\0';
+
+  id = kehu_org_create_super_admin (store, phone, _("Administrator"), line, now, &error);
+  sodium_memzero (line, sizeof line);
+  if (id == NULL)
+    {
+      g_printerr ("kehu-server: %s\n", error->message);
+      return 1;
+    }
+
+  g_print ("%s\n", id);
+  return 0;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -74,8 +114,11 @@ main (int   argc,
   g_autofree char *db_path = NULL;
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
+  g_autofree char *create_admin = NULL;
   gboolean demo = FALSE;
   gboolean version = FALSE;
+  gboolean test_clock = FALSE;
+  gboolean list_routes = FALSE;
   int port = DEFAULT_PORT;
   GSList *uris;
 
@@ -92,8 +135,14 @@ main (int   argc,
       N_("PEM certificate; serve HTTPS"), N_("FILE") },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
       N_("PEM private key for --tls-cert"), N_("FILE") },
+    { "create-admin", 0, 0, G_OPTION_ARG_STRING, &create_admin,
+      N_("Create a super administrator with this phone number, reading the password from standard input, and exit"),
+      N_("PHONE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
       N_("Print the version and exit"), NULL },
+    /* For the tests only: honour X-Kehu-Now, and print the routes. */
+    { "test-clock", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &test_clock, NULL, NULL },
+    { "list-routes", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &list_routes, NULL, NULL },
     { NULL }
   };
 
@@ -114,6 +163,38 @@ main (int   argc,
   if (version)
     {
       g_print ("kehu-server %s\n", KEHU_VERSION);
+      return 0;
+    }
+
+#ifdef __linux__
+  /* Under test, die with the test: an aborted test must not leave a
+   * server holding its pipes open. */
+  if (test_clock)
+    prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+
+  if (!kehu_auth_init ())
+    {
+      g_printerr ("kehu-server: %s\n", _("Could not initialise libsodium"));
+      return 1;
+    }
+
+  if (list_routes)
+    {
+      g_autoptr(KehuStore) memory_store = kehu_store_open (":memory:", &error);
+      g_autoptr(SoupServer) unused_server = soup_server_new (NULL, NULL);
+      g_autoptr(KehuApi) routes_api = NULL;
+      g_auto(GStrv) routes = NULL;
+
+      if (memory_store == NULL)
+        {
+          g_printerr ("kehu-server: %s\n", error->message);
+          return 1;
+        }
+      routes_api = kehu_api_new (memory_store, unused_server);
+      routes = kehu_api_list_routes (routes_api);
+      for (guint i = 0; routes[i] != NULL; i++)
+        g_print ("%s\n", routes[i]);
       return 0;
     }
 
@@ -140,6 +221,15 @@ main (int   argc,
       return 1;
     }
 
+  if (create_admin != NULL)
+    return run_create_admin (store, create_admin);
+
+  if (demo && !kehu_demo_server_seed (store, &error))
+    {
+      g_printerr ("kehu-server: %s\n", error->message);
+      return 1;
+    }
+
   if (tls_cert != NULL)
     {
       certificate = g_tls_certificate_new_from_files (tls_cert, tls_key, &error);
@@ -154,6 +244,14 @@ main (int   argc,
                             "tls-certificate", certificate,
                             NULL);
   api = kehu_api_new (store, server);
+  kehu_api_set_data_dir (api, data_dir);
+  kehu_api_set_test_clock (api, test_clock);
+
+  /* Before the "listening" line: a script may signal us as soon as it
+   * reads it, and the default handler would kill us uncleanly. */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit_cb, loop);
+  g_unix_signal_add (SIGTERM, quit_cb, loop);
 
   if (!listen_on (server, address ? address : DEFAULT_ADDRESS, port,
                   certificate != NULL, &error))
@@ -161,6 +259,11 @@ main (int   argc,
       g_printerr ("kehu-server: %s\n", error->message);
       return 1;
     }
+
+  /* Before the address is printed: whoever reads it may signal us at once. */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit_cb, loop);
+  g_unix_signal_add (SIGTERM, quit_cb, loop);
 
   /* Scripts and tests read the chosen port from this line. */
   uris = soup_server_get_uris (server);
@@ -175,9 +278,6 @@ main (int   argc,
   if (demo)
     g_message ("Demo mode: data in %s", data_dir);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, quit_cb, loop);
-  g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_main_loop_run (loop);
 
   soup_server_disconnect (server);

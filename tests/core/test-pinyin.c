@@ -39,8 +39,12 @@ static const Case cases[] = {
   { "重阳子", KEHU_PINYIN_DEFAULT, "chongyangzi", "cyz" },
   { "尉迟恭", KEHU_PINYIN_NAME, "yuchigong", "ycg" },
   { "翟志刚", KEHU_PINYIN_NAME, "zhaizhigang", "zzg" },
-  /* A word reading beats the surname rule: a place, not a person. */
-  { "乐山", KEHU_PINYIN_NAME, "leshan", "ls" },
+  /* The surname beats a word when the text is a person's name… */
+  { "曾经理", KEHU_PINYIN_NAME, "zengjingli", "zjl" },
+  { "单位", KEHU_PINYIN_NAME, "shanwei", "sw" },
+  /* …and only then. */
+  { "曾经理", KEHU_PINYIN_DEFAULT, "cengjingli", "cjl" },
+  { "乐山", KEHU_PINYIN_DEFAULT, "leshan", "ls" },
   /* Only the first character is a surname. */
   { "王单", KEHU_PINYIN_NAME, "wangdan", "wd" },
   /* Mixed text: Latin and digits kept (lowercased), punctuation dropped. */

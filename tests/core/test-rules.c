@@ -659,6 +659,10 @@ test_demo (KehuFixture   *f,
   }
 
   g_assert_cmpuint (stats.n_customers, ==, 300);
+  {
+    g_autofree char *journal = kehu_test_query_text (f->store, "PRAGMA journal_mode");
+    g_assert_cmpstr (journal, ==, "wal");
+  }
   g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM customers"), ==, 300);
   g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM contacts"), ==, 700);
   g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM opportunities"), ==, 400);

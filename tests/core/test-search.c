@@ -104,7 +104,7 @@ search_module (KehuStore  *store,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  g_assert_true (kehu_search_condition (module, query, "t.rowid", &condition, &params, &error));
+  g_assert_true (kehu_search_condition (kehu_store_get_db (store), module, query, "t.rowid", &condition, &params, &error));
   g_assert_no_error (error);
   sql = g_strdup_printf ("SELECT id FROM %s AS t WHERE deleted_at IS NULL AND %s ORDER BY id",
                          module, condition);
@@ -449,7 +449,7 @@ test_modules (Fixture       *f,
   found = search_module (f->store, "products", "kylh");
   g_assert_cmpstr (found, ==, "p1");
 
-  g_assert_false (kehu_search_condition ("users", "x", NULL, &sql, &params, &error));
+  g_assert_false (kehu_search_condition (NULL, "users", "x", NULL, &sql, &params, &error));
   g_assert_error (error, KEHU_SEARCH_ERROR, KEHU_SEARCH_ERROR_UNKNOWN_MODULE);
   g_assert_false (kehu_search_is_module_searchable ("users"));
   for (const char **m = kehu_search_get_modules (); *m != NULL; m++)
@@ -503,6 +503,78 @@ test_substring_reference (Fixture       *f,
       g_assert_cmpstr (found, ==, expected->str);
       g_string_free (query, TRUE);
     }
+}
+
+/* A query that matches much of the table walks the caller's index instead
+ * of sorting every match; the answers stay the same (the reference test
+ * above compares both forms with a plain scan). */
+static void
+test_condition_shape (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  sqlite3 *db = kehu_store_get_db (f->store);
+  char *sql = NULL;
+  GStrv params = NULL;
+
+  kehu_store_begin (f->store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 400; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("n%03u", i);
+      g_autofree char *phone = g_strdup_printf ("139%08u", g_rand_int_range (rand, 0, 100000000));
+
+      insert_customer (f->store, id, i % 2 ? "上海科技有限公司" : "广州贸易有限公司", phone, NULL);
+    }
+  kehu_store_commit (f->store, &error);
+  g_assert_no_error (error);
+
+  /* 405 records: more than sqrt (5 × 405) ≈ 45 (at least 50) matches is broad. */
+  g_assert_true (kehu_search_condition (db, "customers", "有限", NULL, &sql, &params, &error));
+  g_assert_cmpstr (sql, ==, "+rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)");
+  g_assert_cmpstr (params[0], ==, "\"有 限\"");
+  g_assert_null (params[1]);
+  g_clear_pointer (&sql, g_free);
+  g_clear_pointer (&params, g_strfreev);
+
+  g_assert_true (kehu_search_condition (db, "customers", "北京", "c.rowid", &sql, &params, &error));
+  g_assert_cmpstr (sql, ==, "c.rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)");
+  g_clear_pointer (&sql, g_free);
+  g_clear_pointer (&params, g_strfreev);
+
+  /* Without a connection: always the plain form. */
+  g_assert_true (kehu_search_condition (NULL, "customers", "有限", NULL, &sql, &params, &error));
+  g_assert_cmpstr (sql, ==, "rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)");
+  g_clear_pointer (&sql, g_free);
+  g_clear_pointer (&params, g_strfreev);
+
+  g_assert_true (kehu_search_condition (db, "customers", "  ", NULL, &sql, &params, &error));
+  g_assert_cmpstr (sql, ==, "1");
+  g_assert_null (params[0]);
+  g_clear_pointer (&sql, g_free);
+  g_clear_pointer (&params, g_strfreev);
+
+  g_assert_true (kehu_search_condition (db, "customers", "\"-", NULL, &sql, &params, &error));
+  g_assert_cmpstr (sql, ==, "0");
+  g_clear_pointer (&sql, g_free);
+  g_clear_pointer (&params, g_strfreev);
+
+  /* Both forms give the same records. */
+  assert_finds (f->store, "有限 beijing", "");
+  /* No pinyin keys start inside the generic 有限公司 (its characters do). */
+  assert_finds (f->store, "youxian", "");
+  assert_finds (f->store, "gongsi", "");
+  g_assert_true (kehu_search_condition (db, "customers", "yxgs", NULL, &sql, &params, &error));
+  g_assert_cmpstr (sql, ==, "rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)");
+  g_clear_pointer (&sql, g_free);
+  g_clear_pointer (&params, g_strfreev);
+  {
+    g_autofree char *broad = search (f->store, "有限公司");
+    g_autofree char *narrow = search (f->store, "shanghaikeji");
+    g_assert_cmpuint (strlen (broad), ==, 400 * 5 - 1);
+    g_assert_cmpuint (strlen (narrow), ==, 200 * 5 - 1);
+  }
 }
 
 static void
@@ -571,6 +643,7 @@ main (int   argc,
   ADD ("/search/global", test_global);
   ADD ("/search/modules", test_modules);
   ADD ("/search/substring-reference", test_substring_reference);
+  ADD ("/search/condition-shape", test_condition_shape);
   ADD ("/search/rebuild", test_rebuild);
   g_test_add_func ("/search/match-expression", test_match_expression);
   g_test_add_func ("/search/migration-indexes-existing", test_migration_indexes_existing);

@@ -22,7 +22,7 @@ CREATE VIRTUAL TABLE leads_fts USING fts5 (
   words, codes, py,
   content = '', columnsize = 0,
   tokenize = 'unicode61 remove_diacritics 0',
-  prefix = ''
+  prefix = '1 2'
 );
 
 CREATE TRIGGER leads_fts_insert AFTER INSERT ON leads BEGIN
@@ -49,7 +49,7 @@ CREATE VIRTUAL TABLE customers_fts USING fts5 (
   words, codes, py,
   content = '', columnsize = 0,
   tokenize = 'unicode61 remove_diacritics 0',
-  prefix = ''
+  prefix = '1 2'
 );
 
 CREATE TRIGGER customers_fts_insert AFTER INSERT ON customers BEGIN
@@ -76,7 +76,7 @@ CREATE VIRTUAL TABLE contacts_fts USING fts5 (
   words, codes, py,
   content = '', columnsize = 0,
   tokenize = 'unicode61 remove_diacritics 0',
-  prefix = ''
+  prefix = '1 2'
 );
 
 CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
@@ -103,7 +103,7 @@ CREATE VIRTUAL TABLE opportunities_fts USING fts5 (
   words, codes, py,
   content = '', columnsize = 0,
   tokenize = 'unicode61 remove_diacritics 0',
-  prefix = ''
+  prefix = '1 2'
 );
 
 CREATE TRIGGER opportunities_fts_insert AFTER INSERT ON opportunities BEGIN
@@ -130,7 +130,7 @@ CREATE VIRTUAL TABLE contracts_fts USING fts5 (
   words, codes, py,
   content = '', columnsize = 0,
   tokenize = 'unicode61 remove_diacritics 0',
-  prefix = ''
+  prefix = '1 2'
 );
 
 CREATE TRIGGER contracts_fts_insert AFTER INSERT ON contracts BEGIN
@@ -157,7 +157,7 @@ CREATE VIRTUAL TABLE products_fts USING fts5 (
   words, codes, py,
   content = '', columnsize = 0,
   tokenize = 'unicode61 remove_diacritics 0',
-  prefix = ''
+  prefix = '1 2'
 );
 
 CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
@@ -184,7 +184,7 @@ CREATE VIRTUAL TABLE payments_fts USING fts5 (
   words, codes, py,
   content = '', columnsize = 0,
   tokenize = 'unicode61 remove_diacritics 0',
-  prefix = ''
+  prefix = '1 2'
 );
 
 CREATE TRIGGER payments_fts_insert AFTER INSERT ON payments BEGIN
@@ -211,7 +211,7 @@ CREATE VIRTUAL TABLE invoices_fts USING fts5 (
   words, codes, py,
   content = '', columnsize = 0,
   tokenize = 'unicode61 remove_diacritics 0',
-  prefix = ''
+  prefix = '1 2'
 );
 
 CREATE TRIGGER invoices_fts_insert AFTER INSERT ON invoices BEGIN
