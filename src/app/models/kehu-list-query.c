@@ -651,7 +651,9 @@ kehu_list_query_build_where (const KehuListQuery   *self,
       g_autofree char *sql = NULL;
       g_auto(GStrv) values = NULL;
 
-      if (!kehu_search_condition (kehu_module_get_name (module), self->search, "t.rowid",
+      sqlite3 *db = kehu_store_get_db (kehu_schema_get_store (schema));
+
+      if (!kehu_search_condition (db, kehu_module_get_name (module), self->search, "t.rowid",
                                   &sql, &values, error))
         return FALSE;
       g_string_append_printf (where, " AND %s", sql);
