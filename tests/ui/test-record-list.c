@@ -648,6 +648,57 @@ unzip_sheet (const char *path)
   return g_steal_pointer (&out);
 }
 
+/* A sales rep (not a manager) may claim but not delete or transfer. */
+static void
+test_permissions (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *ids[] = { f->pku, NULL };
+  sqlite3 *db = kehu_store_get_db (f->t.store);
+  g_autofree char *sql = g_strdup_printf ("INSERT INTO user_roles (user_id, role_id) VALUES ('%s', '%s')",
+                                          f->t.other, KEHU_ID_ROLE_SALES_REP);
+
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+
+  /* The super administrator may transfer: the dialog comes up. */
+  show_view (f, "customers");
+  select_ids (f, ids);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "list.transfer", NULL));
+  {
+    GtkWindow *dialog = NULL;
+    KEHU_TEST_WAIT_FOR ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
+    g_assert_nonnull (dialog);
+    gtk_window_destroy (dialog);
+    kehu_test_ui_settle (20);
+  }
+
+  kehu_context_set_user_id (f->t.ctx, f->t.other);
+  show_view (f, "customers");
+  {
+    g_autofree char *alibaba = kehu_test_records_sql_text (&f->t, "SELECT id FROM customers WHERE name = '阿里巴巴'", NULL);
+    const char *rep_ids[] = { alibaba, NULL };
+    select_ids (f, rep_ids);
+  }
+  /* Disabled actions do nothing: the record stays where it is. */
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "list.delete", NULL);
+  g_assert_cmpint (kehu_test_records_sql_int (&f->t, "SELECT count(*) FROM customers WHERE deleted_at IS NOT NULL", NULL), ==, 0);
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "list.transfer", NULL);
+  g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
+  /* Claiming from the pool is a rep's job. */
+  show_view (f, "pool");
+  {
+    const char *pool_ids[] = { f->pool_a, NULL };
+    select_ids (f, pool_ids);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "list.claim", NULL));
+  {
+    g_autofree char *owner = kehu_test_records_sql_text (&f->t, "SELECT owner_id FROM customers WHERE id = ?", f->pool_a);
+    g_assert_cmpstr (owner, ==, f->t.other);
+  }
+  kehu_context_set_user_id (f->t.ctx, f->t.me);
+}
+
 static void
 test_export (Fixture       *f,
              gconstpointer  data)
@@ -815,6 +866,7 @@ main (int   argc,
   ADD ("/ui/record-list/totals", test_totals);
   ADD ("/ui/record-list/lazy", test_lazy);
   ADD ("/ui/record-list/export", test_export);
+  ADD ("/ui/record-list/permissions", test_permissions);
   ADD ("/ui/global-search", test_global_search);
   g_test_add_func ("/ui/record-list/screenshots", test_screenshots);
 

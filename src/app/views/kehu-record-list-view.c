@@ -23,6 +23,7 @@
 #include "kehu-field-sorter.h"
 #include "kehu-format.h"
 #include "kehu-pages.h"
+#include "kehu-perm.h"
 #include "kehu-record-actions.h"
 #include "kehu-record-editor.h"
 #include "kehu-record-list-view-private.h"
@@ -40,6 +41,7 @@ struct _KehuRecordListView
   GtkWidget            parent_instance;
 
   KehuContext         *context;
+  KehuPerm            *perm;          /* NULL: a store without users, all allowed */
   char                *page;
   const KehuModule    *module;
   KehuRecordModel     *model;
@@ -736,6 +738,34 @@ on_counting_changed_cb (KehuRecordListView *self)
   update_totals (self);
 }
 
+/* The operation permission behind each list action (kehu-perm). */
+static const struct { const char *action; const char *permission; } action_permissions[] = {
+  { "list.new", "create" },
+  { "list.export", "export" },
+  { "list.delete", "delete" },
+  { "list.transfer", "transfer" },
+  { "list.convert", "convert" },
+  { "list.claim", "claim" },
+  { "list.assign", "assign" },
+  { "list.return", "return" },
+  { "list.lock", "lock" },
+  { "list.unlock", "lock" },
+  { "list.open", "read" },
+};
+
+static gboolean
+is_allowed (KehuRecordListView *self,
+            const char         *action)
+{
+  if (self->perm == NULL)
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (action_permissions); i++)
+    if (g_strcmp0 (action_permissions[i].action, action) == 0)
+      return kehu_perm_can (self->perm, kehu_module_get_permission_key (self->module),
+                            action_permissions[i].permission);
+  return TRUE;
+}
+
 static void
 update_selection_state (KehuRecordListView *self)
 {
@@ -751,7 +781,8 @@ update_selection_state (KehuRecordListView *self)
   gtk_widget_set_visible (self->selection_box, n > 0);
 
   for (guint i = 0; i < G_N_ELEMENTS (bulk); i++)
-    gtk_widget_action_set_enabled (GTK_WIDGET (self), bulk[i], n > 0);
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), bulk[i], n > 0 && is_allowed (self, bulk[i]));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "list.export", is_allowed (self, "list.export"));
 }
 
 static void
@@ -2083,6 +2114,7 @@ kehu_record_list_view_finalize (GObject *object)
   g_clear_object (&self->scene_names);
   g_clear_object (&self->settings);
   g_clear_object (&self->context);
+  g_clear_object (&self->perm);
   g_free (self->count_text);
   g_free (self->totals_text);
   g_free (self->page);
@@ -2210,8 +2242,11 @@ kehu_record_list_view_new (KehuContext *context,
     g_autofree char *label = g_strdup_printf (_("New %s"), kehu_module_get_singular (self->module));
     gtk_widget_set_tooltip_text (self->new_button, label);
   }
-  gtk_widget_set_visible (self->new_button, !is_pool (self));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "list.new", !is_pool (self));
+  /* What the user's roles allow (everything for a super administrator). */
+  if (kehu_context_get_user_id (context) != NULL)
+    self->perm = kehu_perm_load (get_store (self), kehu_context_get_user_id (context), NULL);
+  gtk_widget_set_visible (self->new_button, !is_pool (self) && is_allowed (self, "list.new"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "list.new", !is_pool (self) && is_allowed (self, "list.new"));
 
   g_signal_connect (self, "map", G_CALLBACK (on_map_cb), NULL);
   apply_query (self);
