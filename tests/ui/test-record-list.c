@@ -19,6 +19,7 @@
 #include "kehu-record-list-view-private.h"
 #include "kehu-test-records.h"
 #include "kehu-test-ui.h"
+#include "kehu-window.h"
 
 typedef struct
 {
@@ -842,6 +843,89 @@ test_screenshots (void)
   kehu_test_records_clear (&f.t);
 }
 
+static GtkWidget *
+find_type (GtkWidget *root,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_type (c, type);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* The real window on the smallest supported screen, over the demo company
+ * in the application's own store: the sidebar stays, columns scroll. */
+static void
+test_window_small (void)
+{
+  g_autoptr(GError) error = NULL;
+  KehuApplication *app = kehu_application_new ();
+  KehuWindow *window;
+  KehuStore *store;
+  GtkWidget *leaflet;
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  store = kehu_application_get_store (app);
+  g_assert_nonnull (store);
+
+  {
+    sqlite3_stmt *stmt = NULL;
+    gint64 n = 0;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (kehu_store_get_db (store), "SELECT count(*) FROM customers", -1, &stmt, NULL), ==, SQLITE_OK);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      n = sqlite3_column_int64 (stmt, 0);
+    sqlite3_finalize (stmt);
+    if (n == 0)
+      {
+        KehuDemoOptions options;
+        g_autoptr(GDateTime) now = fixed_now ();
+
+        kehu_demo_options_init_demo (&options);
+        options.now = now;
+        g_assert_true (kehu_demo_generate (store, &options, NULL, &error));
+        g_assert_no_error (error);
+      }
+  }
+
+  window = kehu_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  KEHU_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)), 3000);
+  kehu_window_set_module (window, "opportunities");
+  kehu_test_ui_settle (400);
+
+  leaflet = find_type (GTK_WIDGET (window), ADW_TYPE_LEAFLET);
+  g_assert_nonnull (leaflet);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1024);
+  g_assert_false (adw_leaflet_get_folded (ADW_LEAFLET (leaflet)));
+  {
+    g_autoptr(GdkTexture) shot = kehu_test_ui_screenshot (GTK_WIDGET (window), "window-1024x600-opportunities");
+    g_assert_cmpuint (kehu_test_ui_count_colours (shot), >, 8);
+  }
+  kehu_window_set_module (window, "customers");
+  kehu_test_ui_settle (400);
+  {
+    g_autoptr(GdkTexture) shot = kehu_test_ui_screenshot (GTK_WIDGET (window), "window-1024x600-customers");
+  }
+  kehu_window_set_module (window, "pool");
+  kehu_test_ui_settle (400);
+  {
+    g_autoptr(GdkTexture) shot = kehu_test_ui_screenshot (GTK_WIDGET (window), "window-1024x600-pool");
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  kehu_test_ui_settle (50);
+  g_object_unref (app);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -869,6 +953,7 @@ main (int   argc,
   ADD ("/ui/record-list/permissions", test_permissions);
   ADD ("/ui/global-search", test_global_search);
   g_test_add_func ("/ui/record-list/screenshots", test_screenshots);
+  g_test_add_func ("/ui/window/small-screen", test_window_small);
 
   return g_test_run ();
 }
