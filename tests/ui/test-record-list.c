@@ -675,6 +675,10 @@ test_permissions (Fixture       *f,
 
   kehu_context_set_user_id (f->t.ctx, f->t.other);
   show_view (f, "customers");
+  /* A rep's data scope is their own records: 上海交通大学 and 阿里巴巴. */
+  g_assert_cmpuint (n_items (f), ==, kehu_test_records_sql_int (&f->t, "SELECT count(*) FROM customers"
+                                                                 " WHERE deleted_at IS NULL AND owner_id = ?", f->t.other));
+  g_assert_cmpuint (n_items (f), ==, 2);
   {
     g_autofree char *alibaba = kehu_test_records_sql_text (&f->t, "SELECT id FROM customers WHERE name = '阿里巴巴'", NULL);
     const char *rep_ids[] = { alibaba, NULL };
@@ -685,6 +689,16 @@ test_permissions (Fixture       *f,
   g_assert_cmpint (kehu_test_records_sql_int (&f->t, "SELECT count(*) FROM customers WHERE deleted_at IS NOT NULL", NULL), ==, 0);
   gtk_widget_activate_action (GTK_WIDGET (f->view), "list.transfer", NULL);
   g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
+  /* …and what they are on the team of. */
+  {
+    g_autofree char *sql2 = g_strdup_printf ("INSERT INTO team_members (module, record_id, user_id, access, added_at)"
+                                             " VALUES ('customers', '%s', '%s', 'read', '2026-11-22T00:00:00Z')",
+                                             f->pku, f->t.other);
+    g_assert_cmpint (sqlite3_exec (db, sql2, NULL, NULL, NULL), ==, SQLITE_OK);
+    kehu_record_list_view_reload (f->view);
+    g_assert_cmpuint (n_items (f), ==, 3);
+  }
 
   /* Claiming from the pool is a rep's job. */
   show_view (f, "pool");

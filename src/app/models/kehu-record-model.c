@@ -45,6 +45,8 @@ struct _KehuRecordModel
   KehuListQuery *base;
   KehuListQuery *query;
   char          *user_id;
+  char          *scope_owners;  /* JSON array, NULL: no restriction */
+  char          *scope_user;
   GDateTime     *now;
 
   /* Built from the query. */
@@ -195,6 +197,15 @@ build_query (KehuRecordModel  *self,
     return FALSE;
   if (!kehu_list_query_build_where (self->query, self->schema, self->module, &context, where, params, error))
     return FALSE;
+  if (self->scope_owners != NULL)
+    {
+      /* The same rule as kehu-perm: an owner in scope, or on the team. */
+      g_string_append (where, " AND (t.owner_id IN (SELECT value FROM json_each (?))"
+                              " OR t.id IN (SELECT record_id FROM team_members WHERE module = ? AND user_id = ?))");
+      g_ptr_array_add (params, g_variant_ref_sink (g_variant_new_string (self->scope_owners)));
+      g_ptr_array_add (params, g_variant_ref_sink (g_variant_new_string (self->table)));
+      g_ptr_array_add (params, g_variant_ref_sink (g_variant_new_string (self->scope_user ? self->scope_user : "")));
+    }
 
   sort_field = kehu_list_query_get_sort (self->query, &desc);
   if (sort_field != NULL)
@@ -615,6 +626,8 @@ kehu_record_model_finalize (GObject *object)
   g_free (self->where_sql);
   g_free (self->sort_sql);
   g_free (self->user_id);
+  g_free (self->scope_owners);
+  g_free (self->scope_user);
   g_free (self->table);
   g_clear_object (&self->schema);
 
@@ -693,6 +706,19 @@ kehu_record_model_set_user (KehuRecordModel *self,
 
   g_free (self->user_id);
   self->user_id = g_strdup (user_id);
+}
+
+void
+kehu_record_model_set_scope (KehuRecordModel *self,
+                             const char      *owner_ids_json,
+                             const char      *user_id)
+{
+  g_return_if_fail (KEHU_IS_RECORD_MODEL (self));
+
+  g_free (self->scope_owners);
+  g_free (self->scope_user);
+  self->scope_owners = g_strdup (owner_ids_json);
+  self->scope_user = g_strdup (user_id);
 }
 
 void

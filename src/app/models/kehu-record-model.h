@@ -31,6 +31,12 @@ const KehuListQuery *kehu_record_model_get_query    (KehuRecordModel     *self);
 
 void                 kehu_record_model_set_user     (KehuRecordModel     *self,
                                                      const char          *user_id);
+/* The data scope: only records owned by one of @owner_ids_json (a JSON
+ * array, kehu_perm_get_owner_ids_json()) or with @user_id on their team.
+ * NULL: every record. */
+void                 kehu_record_model_set_scope    (KehuRecordModel     *self,
+                                                     const char          *owner_ids_json,
+                                                     const char          *user_id);
 /* Tests fix "now"; NULL follows the clock. */
 void                 kehu_record_model_set_now      (KehuRecordModel     *self,
                                                      GDateTime           *now);

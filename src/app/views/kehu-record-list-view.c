@@ -2245,6 +2245,15 @@ kehu_record_list_view_new (KehuContext *context,
   /* What the user's roles allow (everything for a super administrator). */
   if (kehu_context_get_user_id (context) != NULL)
     self->perm = kehu_perm_load (get_store (self), kehu_context_get_user_id (context), NULL);
+  /* The data scope hides what the user may not read; the pool is everyone's
+   * and products are reference data. */
+  if (self->perm != NULL && !kehu_perm_sees_all (self->perm) && !is_pool (self) &&
+      kehu_module_lookup_field (self->module, "owner_id") != NULL &&
+      g_strcmp0 (kehu_module_get_name (self->module), "products") != 0)
+    {
+      g_autofree char *owners = kehu_perm_get_owner_ids_json (self->perm);
+      kehu_record_model_set_scope (self->model, owners, kehu_context_get_user_id (context));
+    }
   gtk_widget_set_visible (self->new_button, !is_pool (self) && is_allowed (self, "list.new"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "list.new", !is_pool (self) && is_allowed (self, "list.new"));
 
