@@ -165,32 +165,32 @@ kehu_parse_date (const char  *text,
 }
 
 static const struct { const char *field; const char *value; const char *label; } enum_labels[] = {
-  { "status", "new", N_("New") },
-  { "status", "following", N_("Following up") },
-  { "status", "converted", N_("Converted") },
-  { "status", "invalid", N_("Invalid") },
-  { "status", "open", N_("Open") },
-  { "status", "won", N_("Won") },
-  { "status", "lost", N_("Lost") },
-  { "status", "pending", N_("Not received") },
-  { "status", "partial", N_("Partly received") },
-  { "status", "received", N_("Received") },
-  { "status", "todo", N_("To do") },
-  { "status", "done", N_("Done") },
-  { "deal_status", "none", N_("No deal") },
-  { "deal_status", "deal", N_("Deal") },
-  { "gender", "male", N_("Male") },
-  { "gender", "female", N_("Female") },
-  { "gender", "unknown", N_("Unknown") },
-  { "approval_status", "draft", N_("Draft") },
-  { "approval_status", "pending", N_("Awaiting approval") },
-  { "approval_status", "approved", N_("Approved") },
-  { "approval_status", "rejected", N_("Rejected") },
-  { "approval_status", "withdrawn", N_("Withdrawn") },
-  { "priority", "none", N_("None") },
-  { "priority", "low", N_("Low") },
-  { "priority", "medium", N_("Medium") },
-  { "priority", "high", N_("High") },
+  { "status", "new", NC_("record status", "New") },
+  { "status", "following", NC_("record status", "Following up") },
+  { "status", "converted", NC_("record status", "Converted") },
+  { "status", "invalid", NC_("record status", "Invalid") },
+  { "status", "open", NC_("record status", "Open") },
+  { "status", "won", NC_("record status", "Won") },
+  { "status", "lost", NC_("record status", "Lost") },
+  { "status", "pending", NC_("record status", "Not received") },
+  { "status", "partial", NC_("record status", "Partly received") },
+  { "status", "received", NC_("record status", "Received") },
+  { "status", "todo", NC_("record status", "To do") },
+  { "status", "done", NC_("record status", "Done") },
+  { "deal_status", "none", NC_("record status", "No deal") },
+  { "deal_status", "deal", NC_("record status", "Deal") },
+  { "gender", "male", NC_("record status", "Male") },
+  { "gender", "female", NC_("record status", "Female") },
+  { "gender", "unknown", NC_("record status", "Unknown") },
+  { "approval_status", "draft", NC_("record status", "Draft") },
+  { "approval_status", "pending", NC_("record status", "Awaiting approval") },
+  { "approval_status", "approved", NC_("record status", "Approved") },
+  { "approval_status", "rejected", NC_("record status", "Rejected") },
+  { "approval_status", "withdrawn", NC_("record status", "Withdrawn") },
+  { "priority", "none", NC_("record status", "None") },
+  { "priority", "low", NC_("record status", "Low") },
+  { "priority", "medium", NC_("record status", "Medium") },
+  { "priority", "high", NC_("record status", "High") },
 };
 
 const char *
@@ -199,7 +199,7 @@ kehu_format_enum (const char *field,
 {
   for (guint i = 0; value != NULL && i < G_N_ELEMENTS (enum_labels); i++)
     if (strcmp (enum_labels[i].value, value) == 0 && g_strcmp0 (enum_labels[i].field, field) == 0)
-      return _(enum_labels[i].label);
+      return g_dpgettext2 (GETTEXT_PACKAGE, "record status", enum_labels[i].label);
   return value;
 }
 

@@ -77,6 +77,17 @@ test_money_format (void)
   }
 }
 
+/* Status values have their own words, not those of a field with the
+ * same English label ("Converted" the status, not "Converted" the time). */
+static void
+test_enum_labels (void)
+{
+  g_assert_cmpstr (kehu_format_enum ("status", "converted"), ==, is_zh () ? "已转化" : "Converted");
+  g_assert_cmpstr (kehu_format_enum ("status", "won"), ==, is_zh () ? "赢单" : "Won");
+  g_assert_cmpstr (kehu_format_enum ("approval_status", "pending"), ==, is_zh () ? "审批中" : "Awaiting approval");
+  g_assert_cmpstr (kehu_format_enum ("status", "no-such-value"), ==, "no-such-value");
+}
+
 static KehuRecordListView *
 show_list (KehuTestRecords *t,
            const char      *page,
@@ -286,6 +297,7 @@ main (int   argc,
   kehu_ensure_resources ();
 
   g_test_add_func ("/ui/format/money", test_money_format);
+  g_test_add_func ("/ui/format/enum-labels", test_enum_labels);
   g_test_add_func ("/ui/record-editor/create-customer", test_create_customer);
   g_test_add_func ("/ui/record-editor/money-and-pickers", test_money_and_pickers);
   g_test_add_func ("/ui/record-editor/duplicate-customer", test_duplicate_customer);

@@ -903,19 +903,19 @@ load_scenes (KehuRecordListView *self)
   gtk_string_list_splice (self->scene_names, 0,
                           g_list_model_get_n_items (G_LIST_MODEL (self->scene_names)), NULL);
 
-  add_scene (self, NULL, _("All"), "[]");
+  add_scene (self, NULL, C_("scene", "All"), "[]");
   if (!is_pool (self) && kehu_module_lookup_field (self->module, "owner_id"))
     {
-      add_scene (self, NULL, _("Mine"), "[{\"field\":\"owner_id\",\"op\":\"in\",\"values\":[\"$me\"]}]");
-      add_scene (self, NULL, _("My Team’s"), "[{\"field\":\"owner_id\",\"op\":\"in\",\"values\":[\"$team\"]}]");
+      add_scene (self, NULL, C_("scene", "Mine"), "[{\"field\":\"owner_id\",\"op\":\"in\",\"values\":[\"$me\"]}]");
+      add_scene (self, NULL, C_("scene", "My Team’s"), "[{\"field\":\"owner_id\",\"op\":\"in\",\"values\":[\"$team\"]}]");
     }
   if (has_followup)
     {
-      add_scene (self, NULL, _("Followed Up Today"),
+      add_scene (self, NULL, C_("scene", "Followed Up Today"),
                  "[{\"field\":\"last_followup_at\",\"op\":\"date\",\"values\":[\"today\"]}]");
-      add_scene (self, NULL, _("Not Followed Up for 7 Days"),
+      add_scene (self, NULL, C_("scene", "Not Followed Up for 7 Days"),
                  "[{\"field\":\"last_followup_at\",\"op\":\"date\",\"values\":[\"before_days\",\"7\"]}]");
-      add_scene (self, NULL, _("Not Followed Up for 30 Days"),
+      add_scene (self, NULL, C_("scene", "Not Followed Up for 30 Days"),
                  "[{\"field\":\"last_followup_at\",\"op\":\"date\",\"values\":[\"before_days\",\"30\"]}]");
     }
   if (g_strcmp0 (self->page, "customers") == 0)
@@ -923,29 +923,29 @@ load_scenes (KehuRecordListView *self)
       g_autofree char *json = g_strdup_printf ("[{\"field\":\"is_locked\",\"op\":\"equals\",\"values\":[\"0\"]},"
                                                "{\"field\":\"last_followup_at\",\"op\":\"date\",\"values\":[\"before_days\",\"%d\"]}]",
                                                recycle_warning_days (self));
-      add_scene (self, NULL, _("Due to Return to the Pool"), json);
-      add_scene (self, NULL, _("Locked"), "[{\"field\":\"is_locked\",\"op\":\"equals\",\"values\":[\"1\"]}]");
+      add_scene (self, NULL, C_("scene", "Due to Return to the Pool"), json);
+      add_scene (self, NULL, C_("scene", "Locked"), "[{\"field\":\"is_locked\",\"op\":\"equals\",\"values\":[\"1\"]}]");
     }
   else if (g_strcmp0 (module, "leads") == 0)
     {
-      add_scene (self, NULL, _("Converted"), "[{\"field\":\"status\",\"op\":\"in\",\"values\":[\"converted\"]}]");
-      add_scene (self, NULL, _("Not Converted"), "[{\"field\":\"status\",\"op\":\"in\",\"values\":[\"new\",\"following\"]}]");
+      add_scene (self, NULL, C_("scene", "Converted"), "[{\"field\":\"status\",\"op\":\"in\",\"values\":[\"converted\"]}]");
+      add_scene (self, NULL, C_("scene", "Not Converted"), "[{\"field\":\"status\",\"op\":\"in\",\"values\":[\"new\",\"following\"]}]");
     }
   else if (g_strcmp0 (module, "opportunities") == 0)
     {
-      add_scene (self, NULL, _("Open"), "[{\"field\":\"status\",\"op\":\"in\",\"values\":[\"open\"]}]");
-      add_scene (self, NULL, _("Won"), "[{\"field\":\"status\",\"op\":\"in\",\"values\":[\"won\"]}]");
-      add_scene (self, NULL, _("Lost"), "[{\"field\":\"status\",\"op\":\"in\",\"values\":[\"lost\"]}]");
+      add_scene (self, NULL, C_("scene", "Open"), "[{\"field\":\"status\",\"op\":\"in\",\"values\":[\"open\"]}]");
+      add_scene (self, NULL, C_("scene", "Won"), "[{\"field\":\"status\",\"op\":\"in\",\"values\":[\"won\"]}]");
+      add_scene (self, NULL, C_("scene", "Lost"), "[{\"field\":\"status\",\"op\":\"in\",\"values\":[\"lost\"]}]");
     }
   else if (g_strcmp0 (module, "contracts") == 0 || g_strcmp0 (module, "payments") == 0)
     {
-      add_scene (self, NULL, _("Awaiting Approval"),
+      add_scene (self, NULL, C_("scene", "Awaiting Approval"),
                  "[{\"field\":\"approval_status\",\"op\":\"in\",\"values\":[\"pending\"]}]");
-      add_scene (self, NULL, _("Approved"),
+      add_scene (self, NULL, C_("scene", "Approved"),
                  "[{\"field\":\"approval_status\",\"op\":\"in\",\"values\":[\"approved\"]}]");
     }
   else if (is_pool (self))
-    add_scene (self, NULL, _("Entered This Week"),
+    add_scene (self, NULL, C_("scene", "Entered This Week"),
                "[{\"field\":\"pooled_at\",\"op\":\"date\",\"values\":[\"this_week\"]}]");
 
   /* Saved scenes: everyone's defaults (no owner) and mine. */
