@@ -13,6 +13,7 @@
 #include "kehu-query.h"
 #include "kehu-record-pager.h"
 #include "kehu-record.h"
+#include "kehu-report.h"
 #include "kehu-rules.h"
 #include "kehu-schema.h"
 #include "kehu-search.h"

@@ -101,21 +101,29 @@ sanitize_sheet_name (const char *title)
   return g_string_free (s, FALSE);
 }
 
+/* "YYYY-MM-DD…" by hand: sscanf is a measurable part of a 100k-row export. */
 static gboolean
 parse_date (const char   *text,
             lxw_datetime *dt)
 {
-  guint y, m, d;
+  int y, m, d;
 
-  if (text == NULL || strlen (text) < 10 ||
-      sscanf (text, "%4u-%2u-%2u", &y, &m, &d) != 3 ||
-      !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
+  if (text == NULL)
+    return FALSE;
+  for (int i = 0; i < 10; i++)
+    if (i == 4 || i == 7 ? text[i] != '-' : !g_ascii_isdigit (text[i]))
+      return FALSE;
+
+  y = (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0');
+  m = (text[5] - '0') * 10 + (text[6] - '0');
+  d = (text[8] - '0') * 10 + (text[9] - '0');
+  if (!g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
     return FALSE;
 
   memset (dt, 0, sizeof *dt);
-  dt->year = (int) y;
-  dt->month = (int) m;
-  dt->day = (int) d;
+  dt->year = y;
+  dt->month = m;
+  dt->day = d;
   return TRUE;
 }
 

@@ -23,6 +23,7 @@ static const KehuMigration migrations[] = {
   { 3, "0003-core.sql", _kehu_schema_apply_seeds },
   { 4, "0004-search.sql", NULL },
   { 5, "0005-core-indexes.sql", NULL },
+  { 6, "0006-report-indexes.sql", NULL },
 };
 
 const KehuMigration *

@@ -240,7 +240,7 @@ static const KehuField contract_fields[] = {
   FR ("customer_signer_id", N_("Customer signer"), FILT, "contacts"),
   FU ("our_signer_id", N_("Our signer"), FILT),
   FD ("payment_method", N_("Payment method"), FILT, "payment_method"),
-  FE ("approval_status", N_("Approval status"), LIST | SF, approval_status),
+  FE ("approval_status", N_("Approval status"), LIST | SF | RO, approval_status),
   F ("product_total", MONEY, N_("Product total"), RO | SF),
   F ("received_total", MONEY, N_("Received"), RO | LIST | SF),
   F ("outstanding", MONEY, N_("Outstanding"), RO | LIST | SF),
@@ -270,7 +270,7 @@ static const KehuField payment_fields[] = {
   F ("amount", MONEY, N_("Amount"), REQ | LIST | SF),
   F ("paid_date", DATE, N_("Payment date"), REQ | LIST | SF),
   FD ("method", N_("Payment method"), FILT, "payment_method"),
-  FE ("approval_status", N_("Approval status"), LIST | SF, approval_status),
+  FE ("approval_status", N_("Approval status"), LIST | SF | RO, approval_status),
   F ("remark", LONG_TEXT, N_("Remark"), FILT),
 };
 
@@ -283,7 +283,7 @@ static const KehuField invoice_fields[] = {
   FD ("invoice_type", N_("Invoice type"), FILT, "invoice_type"),
   F ("title", TEXT, N_("Invoice title"), SRCH | FILT),
   F ("tax_number", TEXT, N_("Tax number"), FILT),
-  FE ("approval_status", N_("Approval status"), LIST | SF, approval_status),
+  FE ("approval_status", N_("Approval status"), LIST | SF | RO, approval_status),
   F ("remark", LONG_TEXT, N_("Remark"), FILT),
 };
 

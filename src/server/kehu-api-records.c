@@ -33,8 +33,9 @@
 #include "kehu-record.h"
 #include "kehu-rules.h"
 
-/* Modules with dedicated routes (kehu-api-org.c) are not served here. */
-static const char * const own_routes[] = { "departments", "users", "roles", NULL };
+/* Modules with dedicated routes (kehu-api-org.c, kehu-api-approvals.c) are
+ * not served here. */
+static const char * const own_routes[] = { "departments", "users", "roles", "approval_flows", NULL };
 
 /* Modules whose records belong to someone: the data scope applies. */
 static const char * const scoped_modules[] = {
@@ -130,8 +131,7 @@ load_visible (KehuRequest *request,
               KehuAccess   needed)
 {
   KehuApi *api = kehu_request_get_api (request);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) record = kehu_record_get (ctx, module, id, &error);
+  g_autoptr(JsonObject) record = kehu_api_read_record (api, module, id);
   KehuAccess access;
 
   if (record == NULL)

@@ -76,6 +76,9 @@ KehuApi         *kehu_api_new                (KehuStore          *store,
                                               SoupServer         *server);
 KehuStore       *kehu_api_get_store          (KehuApi            *self);
 KehuSchema      *kehu_api_get_schema         (KehuApi            *self);
+JsonObject      *kehu_api_read_record        (KehuApi            *self,
+                                              const char         *module,
+                                              const char         *id);
 const char      *kehu_api_get_data_dir       (KehuApi            *self);
 void             kehu_api_set_data_dir       (KehuApi            *self,
                                               const char         *data_dir);
@@ -132,6 +135,8 @@ void             kehu_request_reply_gerror   (KehuRequest        *request,
                                               const GError       *error);
 gboolean         kehu_request_has_replied    (KehuRequest        *request);
 void             kehu_request_mark_replied   (KehuRequest        *request);
+KehuRequest     *kehu_request_pause          (KehuRequest        *request);
+void             kehu_request_resume         (KehuRequest        *request);
 
 /* Helpers shared by the route files. */
 JsonObject      *kehu_json_object_from_stmt  (sqlite3_stmt       *stmt,

@@ -392,6 +392,21 @@ test_totals (KehuFixture   *f,
   assert_customer (f, c, 0, 0, 0, 0);
   assert_contract (f, k1, 0, 100000, 0, 0);
 
+  /* Only the approval flow may decide: an ordinary edit of the status is
+   * refused, so nobody approves their own contract with a PATCH. */
+  {
+    g_autoptr(JsonObject) fields = kehu_test_object ("{\"approval_status\": \"approved\"}");
+    g_assert_false (kehu_record_update (f->ctx, "contracts", k1, fields, &error));
+    g_assert_error (error, KEHU_RECORD_ERROR, KEHU_RECORD_ERROR_READ_ONLY);
+    g_assert_cmpstr (kehu_record_error_get_field (error), ==, "approval_status");
+    g_clear_error (&error);
+  }
+  assert_contract (f, k1, 0, 100000, 0, 0);
+
+  /* From here on the test stands in for the approval flow (kehu-approvals.c
+   * writes the status as a trusted writer). */
+  kehu_context_set_trusted (f->ctx, TRUE);
+
   kehu_test_update (f, "contracts", k1, "{\"approval_status\": \"approved\"}");
   assert_customer (f, c, 100000, 0, 0, 0);
   g_assert_cmpint (num (f, "SELECT deal_status = 'deal' AND last_deal_at = '2026-03-01' FROM customers WHERE id = '%s'", c), ==, 1);
