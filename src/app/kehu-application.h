@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "kehu-record.h"
+#include "kehu-schema.h"
 #include "kehu-store.h"
 #include "kehu-sync-client.h"
 
@@ -20,6 +22,8 @@ GSettings       *kehu_application_get_settings   (KehuApplication *self);
 char            *kehu_application_dup_server_url (KehuApplication *self);
 KehuSyncClient  *kehu_application_get_sync_client (KehuApplication *self);
 KehuStore       *kehu_application_get_store       (KehuApplication *self);
+KehuSchema      *kehu_application_get_schema      (KehuApplication *self);
+KehuContext     *kehu_application_get_context     (KehuApplication *self);
 
 void             kehu_init_i18n                  (void);
 void             kehu_ensure_resources           (void);

@@ -15,7 +15,9 @@
 #include <glib/gi18n.h>
 
 #include "kehu-drill-dialog.h"
+#include "kehu-global-search.h"
 #include "kehu-pages.h"
+#include "kehu-record-list-view.h"
 #include "kehu-window.h"
 
 struct _KehuWindow
@@ -29,6 +31,8 @@ struct _KehuWindow
   GtkStack             *stack;
   AdwWindowTitle       *content_title;
   KehuSyncIndicator    *sync_indicator;
+  KehuGlobalSearch     *global_search;
+  GtkWindow            *products_window;
 };
 
 G_DEFINE_FINAL_TYPE (KehuWindow, kehu_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -162,6 +166,71 @@ on_application_set_cb (KehuWindow *self)
 }
 
 static void
+search_activated_cb (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  KehuWindow *self = user_data;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->global_search));
+}
+
+static void
+new_record_activated_cb (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  KehuWindow *self = user_data;
+  GtkWidget *page = gtk_stack_get_visible_child (self->stack);
+
+  /* "New" belongs to the module on screen; modules without a list have none. */
+  if (KEHU_IS_RECORD_LIST_VIEW (page))
+    gtk_widget_activate_action (page, "list.new", NULL);
+}
+
+static void
+show_products_activated_cb (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  KehuWindow *self = user_data;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  KehuContext *context = KEHU_IS_APPLICATION (app) ? kehu_application_get_context (KEHU_APPLICATION (app)) : NULL;
+  GtkWidget *box, *header, *overlay;
+
+  if (context == NULL)
+    return;
+  if (self->products_window != NULL)
+    {
+      gtk_window_present (self->products_window);
+      return;
+    }
+
+  /* Products are reference data, not a daily list: their own window. */
+  self->products_window = GTK_WINDOW (adw_window_new ());
+  g_object_add_weak_pointer (G_OBJECT (self->products_window), (gpointer *) &self->products_window);
+  gtk_window_set_title (self->products_window, _("Products"));
+  gtk_window_set_transient_for (self->products_window, GTK_WINDOW (self));
+  gtk_window_set_default_size (self->products_window, 900, 600);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  header = adw_header_bar_new ();
+  overlay = adw_toast_overlay_new ();
+  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (overlay),
+                               GTK_WIDGET (kehu_record_list_view_new (context, "products")));
+  gtk_widget_set_vexpand (overlay, TRUE);
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_box_append (GTK_BOX (box), overlay);
+  adw_window_set_content (ADW_WINDOW (self->products_window), box);
+  gtk_window_present (self->products_window);
+}
+
+static const GActionEntry win_actions[] = {
+  { "search", search_activated_cb },
+  { "new-record", new_record_activated_cb },
+  { "show-products", show_products_activated_cb },
+};
+
+static void
 save_window_state (KehuWindow *self)
 {
   int width, height;
@@ -251,8 +320,19 @@ kehu_window_constructed (GObject *object)
                                    (const GActionEntry[]) {
                                      { "show-records", show_records_cb, "(ss)", NULL, NULL, { 0 } },
                                    }, 1, self);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
+
+  {
+    GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+    if (KEHU_IS_APPLICATION (app))
+      kehu_global_search_set_context (self->global_search,
+                                      kehu_application_get_context (KEHU_APPLICATION (app)));
+  }
 
   kehu_window_set_module (self, kehu_pages_lookup (last) ? last : "dashboard");
+
+  /* Start in the sidebar, not in the search entry: its hint stays readable. */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->sidebar));
 }
 
 static void
@@ -261,6 +341,8 @@ kehu_window_dispose (GObject *object)
   KehuWindow *self = (KehuWindow *)object;
 
   g_clear_object (&self->settings);
+  if (self->products_window != NULL)
+    gtk_window_destroy (self->products_window);
 
   G_OBJECT_CLASS (kehu_window_parent_class)->dispose (object);
 }
@@ -278,6 +360,7 @@ kehu_window_class_init (KehuWindowClass *klass)
 
   kehu_ensure_resources ();
   g_type_ensure (KEHU_TYPE_SYNC_INDICATOR);
+  g_type_ensure (KEHU_TYPE_GLOBAL_SEARCH);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/kehu/Kehu/ui/kehu-window.ui");
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, leaflet);
@@ -285,6 +368,7 @@ kehu_window_class_init (KehuWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, sync_indicator);
+  gtk_widget_class_bind_template_child (widget_class, KehuWindow, global_search);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
 }
