@@ -224,10 +224,15 @@ show_products_activated_cb (GSimpleAction *action,
   gtk_window_present (self->products_window);
 }
 
+static void show_records_cb (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data);
+
 static const GActionEntry win_actions[] = {
   { "search", search_activated_cb },
   { "new-record", new_record_activated_cb },
   { "show-products", show_products_activated_cb },
+  { "show-records", show_records_cb, "(ss)" },
 };
 
 static void
@@ -316,10 +321,6 @@ kehu_window_constructed (GObject *object)
   g_signal_connect_object (module_action, "change-state",
                            G_CALLBACK (module_change_state_cb), self, 0);
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (module_action));
-  g_action_map_add_action_entries (G_ACTION_MAP (self),
-                                   (const GActionEntry[]) {
-                                     { "show-records", show_records_cb, "(ss)", NULL, NULL, { 0 } },
-                                   }, 1, self);
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
 
   {
