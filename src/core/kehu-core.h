@@ -4,5 +4,6 @@
  */
 #pragma once
 
+#include "kehu-perm.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
