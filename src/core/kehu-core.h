@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "kehu-admin.h"
 #include "kehu-perm.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
