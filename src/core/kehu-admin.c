@@ -1098,3 +1098,648 @@ kehu_admin_list_deleted (KehuStore  *store,
 
   return kehu_admin_query (store, error, sql->str, NULL);
 }
+
+/* Record writes ----------------------------------------------------------------- */
+
+static gboolean
+log_op (KehuStore   *store,
+        const char  *module,
+        const char  *record_id,
+        const char  *user_id,
+        const char  *now,
+        const char  *action,
+        const char  *field,
+        const char  *old_value,
+        const char  *new_value,
+        GError     **error)
+{
+  return EXEC (store, error,
+               "INSERT INTO oplog (module, record_id, user_id, at, action, field, old_value, new_value) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               module, record_id, user_id, now, action, field, old_value, new_value);
+}
+
+static char *
+dup_member_text (JsonObject *object,
+                 const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+
+  return json_to_string (node, FALSE);
+}
+
+static gboolean
+valid_date (const char *text)
+{
+  int y, m, d;
+  char tail;
+
+  return strlen (text) == 10 && sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
+         g_date_valid_dmy (d, m, y);
+}
+
+/* Checks @value (text as a user typed it, already normalised: money in
+ * cents, booleans 0/1) against @field. */
+static gboolean
+check_value (KehuStore       *store,
+             const KehuField *field,
+             const char      *value,
+             GError         **error)
+{
+  const char *label = kehu_field_get_label (field);
+
+  if (value == NULL || *value == '\0')
+    {
+      if (field->flags & (KEHU_FIELD_REQUIRED | KEHU_FIELD_NOT_NULL))
+        {
+          g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                       _("“%s” is required"), label);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  switch (field->type)
+    {
+    case KEHU_FIELD_INTEGER:
+    case KEHU_FIELD_MONEY:
+    case KEHU_FIELD_PERCENT:
+    case KEHU_FIELD_QUANTITY:
+      {
+        char *end = NULL;
+        gint64 v = g_ascii_strtoll (value, &end, 10);
+
+        if (end == NULL || *end != '\0' || end == value)
+          {
+            g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                         _("“%s” must be a number"), label);
+            return FALSE;
+          }
+        if (field->type == KEHU_FIELD_PERCENT && (v < 0 || v > 100))
+          {
+            g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                         _("“%s” must be between 0 and 100"), label);
+            return FALSE;
+          }
+        if (field->type == KEHU_FIELD_MONEY && v < 0)
+          {
+            g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                         _("“%s” cannot be negative"), label);
+            return FALSE;
+          }
+      }
+      break;
+    case KEHU_FIELD_NUMBER:
+      {
+        char *end = NULL;
+        g_ascii_strtod (value, &end);
+        if (end == NULL || *end != '\0' || end == value)
+          {
+            g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                         _("“%s” must be a number"), label);
+            return FALSE;
+          }
+      }
+      break;
+    case KEHU_FIELD_DATE:
+      if (!valid_date (value))
+        {
+          g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                       _("“%s” must be a date like 2026-03-31"), label);
+          return FALSE;
+        }
+      break;
+    case KEHU_FIELD_DATETIME:
+      {
+        g_autoptr(GDateTime) t = g_date_time_new_from_iso8601 (value, NULL);
+        if (t == NULL)
+          {
+            g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                         _("“%s” must be a date and time"), label);
+            return FALSE;
+          }
+      }
+      break;
+    case KEHU_FIELD_EMAIL:
+      if (strchr (value, '@') == NULL || strchr (value, '@') == value ||
+          strchr (strchr (value, '@'), '.') == NULL)
+        {
+          g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                       _("“%s” must be an e-mail address like name@example.com"), label);
+          return FALSE;
+        }
+      break;
+    case KEHU_FIELD_PHONE:
+      for (const char *p = value; *p; p++)
+        if (!g_ascii_isdigit (*p) && !strchr ("+-() ", *p))
+          {
+            g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                         _("“%s” may only contain digits, spaces and + - ( )"), label);
+            return FALSE;
+          }
+      break;
+    case KEHU_FIELD_BOOLEAN:
+      if (!g_str_equal (value, "0") && !g_str_equal (value, "1"))
+        {
+          g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                       _("“%s” must be yes or no"), label);
+          return FALSE;
+        }
+      break;
+    case KEHU_FIELD_ENUM:
+      if (field->choices && !g_strv_contains (field->choices, value))
+        {
+          g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                       _("“%s” is not a value of “%s”"), value, label);
+          return FALSE;
+        }
+      break;
+    case KEHU_FIELD_CHOICE:
+      {
+        g_autoptr(JsonObject) item = kehu_admin_query_one (store, NULL,
+          "SELECT 1 FROM dictionary_items WHERE dictionary_id = ? AND value = ?",
+          field->dictionary, value, NULL);
+        if (item == NULL)
+          {
+            g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                         _("“%s” is not a value of “%s”"), value, label);
+            return FALSE;
+          }
+      }
+      break;
+    default:
+      break;
+    }
+
+  return TRUE;
+}
+
+gboolean
+kehu_admin_update_field (KehuSchema  *schema,
+                         const char  *module,
+                         const char  *record_id,
+                         const char  *field_name,
+                         const char  *value,
+                         const char  *user_id,
+                         GDateTime   *now,
+                         GError     **error)
+{
+  KehuStore *store = kehu_schema_get_store (schema);
+  const KehuModule *m;
+  const KehuField *field;
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autofree char *old = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *now_s = kehu_admin_format_time (now);
+  gboolean numeric;
+
+  m = kehu_schema_lookup_module (schema, module, error);
+  if (m == NULL)
+    return FALSE;
+  field = kehu_module_lookup_field (m, field_name);
+  if (field == NULL || (field->flags & (KEHU_FIELD_READ_ONLY | KEHU_FIELD_HIDDEN | KEHU_FIELD_SYSTEM)) != 0)
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("The field “%s” cannot be edited"), field_name);
+      return FALSE;
+    }
+  if (value != NULL && *value == '\0')
+    value = NULL;
+  if (!check_value (store, field, value, error))
+    return FALSE;
+
+  if (!kehu_store_begin (store, error))
+    return FALSE;
+
+  record = kehu_admin_load_row (store, module, record_id, error);
+  if (record == NULL)
+    return fail (store);
+
+  numeric = kehu_field_type_is_numeric (field->type) || field->type == KEHU_FIELD_BOOLEAN;
+
+  if (field->flags & KEHU_FIELD_CUSTOM)
+    {
+      const char *extra = json_object_get_string_member_with_default (record, "extra", "{}");
+      g_autoptr(JsonNode) root = json_from_string (extra, NULL);
+      g_autoptr(JsonNode) out = NULL;
+      JsonObject *obj;
+      g_autofree char *json = NULL;
+
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        {
+          g_clear_pointer (&root, json_node_unref);
+          root = json_node_init_object (json_node_alloc (), json_object_new ());
+        }
+      obj = json_node_get_object (root);
+      old = dup_member_text (obj, field->name);
+      if (value == NULL)
+        json_object_remove_member (obj, field->name);
+      else if (field->type == KEHU_FIELD_MONEY || field->type == KEHU_FIELD_INTEGER)
+        json_object_set_int_member (obj, field->name, g_ascii_strtoll (value, NULL, 10));
+      else if (field->type == KEHU_FIELD_NUMBER)
+        json_object_set_double_member (obj, field->name, g_ascii_strtod (value, NULL));
+      else if (field->type == KEHU_FIELD_BOOLEAN)
+        json_object_set_boolean_member (obj, field->name, g_str_equal (value, "1"));
+      else
+        json_object_set_string_member (obj, field->name, value);
+      json = json_to_string (root, FALSE);
+
+      sql = g_strdup_printf ("UPDATE %s SET extra = ?, updated_at = ? WHERE id = ?", module);
+      if (!EXEC (store, error, sql, json, now_s, record_id))
+        return fail (store);
+    }
+  else
+    {
+      old = dup_member_text (record, field->name);
+      /* Column names come from the schema description. */
+      sql = numeric
+        ? g_strdup_printf ("UPDATE %s SET %s = CAST (? AS INTEGER), updated_at = ? WHERE id = ?",
+                           module, field->name)
+        : g_strdup_printf ("UPDATE %s SET %s = ?, updated_at = ? WHERE id = ?", module, field->name);
+      if (!EXEC (store, error, sql, value, now_s, record_id))
+        return fail (store);
+    }
+
+  if (g_strcmp0 (old, value) != 0 &&
+      !log_op (store, module, record_id, user_id, now_s, "update", field->name, old, value, error))
+    return fail (store);
+
+  if (value)
+    json_object_set_string_member (fields, field->name, value);
+  else
+    json_object_set_null_member (fields, field->name);
+  if (!kehu_admin_append_outbox (store, module, record_id, "update", fields, now_s, error) ||
+      !kehu_store_commit (store, error))
+    return fail (store);
+
+  return TRUE;
+}
+
+static gboolean
+set_deleted (KehuStore   *store,
+             const char  *module,
+             const char  *record_id,
+             const char  *deleted_at,
+             const char  *user_id,
+             GDateTime   *now,
+             GError     **error)
+{
+  g_autofree char *now_s = kehu_admin_format_time (now);
+  g_autofree char *sql = NULL;
+  g_autoptr(JsonObject) record = NULL;
+
+  if (!kehu_store_begin (store, error))
+    return FALSE;
+
+  record = kehu_admin_load_row (store, module, record_id, error);
+  if (record == NULL)
+    return fail (store);
+
+  if (deleted_at == NULL)
+    {
+      /* A restored record must not point at a parent that is gone. */
+      static const struct { const char *module, *column, *parent; } parents[] = {
+        { "contacts", "customer_id", "customers" },
+        { "opportunities", "customer_id", "customers" },
+        { "contracts", "customer_id", "customers" },
+        { "payment_plans", "contract_id", "contracts" },
+        { "payments", "contract_id", "contracts" },
+        { "invoices", "contract_id", "contracts" },
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (parents); i++)
+        {
+          const char *parent_id;
+          g_autoptr(JsonObject) parent = NULL;
+
+          if (!g_str_equal (parents[i].module, module))
+            continue;
+          parent_id = json_object_get_string_member_with_default (record, parents[i].column, NULL);
+          if (parent_id == NULL)
+            continue;
+          parent = kehu_admin_load_row (store, parents[i].parent, parent_id, NULL);
+          if (parent == NULL || !json_object_get_null_member (parent, "deleted_at"))
+            {
+              g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                           _("“%s” cannot be restored: its %s is deleted; restore that first"),
+                           json_object_get_string_member_with_default (record, kehu_admin_table_title_column (module), ""),
+                           g_str_equal (parents[i].parent, "customers") ? _("customer") : _("contract"));
+              return fail (store);
+            }
+        }
+    }
+
+  sql = g_strdup_printf ("UPDATE %s SET deleted_at = ?, updated_at = ? WHERE id = ?", module);
+  if (!EXEC (store, error, sql, deleted_at, now_s, record_id) ||
+      !log_op (store, module, record_id, user_id, now_s, deleted_at ? "delete" : "restore",
+               NULL, NULL, NULL, error) ||
+      !kehu_admin_append_outbox (store, module, record_id, deleted_at ? "delete" : "restore",
+                                 NULL, now_s, error) ||
+      !kehu_store_commit (store, error))
+    return fail (store);
+
+  return TRUE;
+}
+
+gboolean
+kehu_admin_delete_record (KehuStore   *store,
+                          const char  *module,
+                          const char  *record_id,
+                          const char  *user_id,
+                          GDateTime   *now,
+                          GError     **error)
+{
+  g_autofree char *now_s = kehu_admin_format_time (now);
+
+  return set_deleted (store, module, record_id, now_s, user_id, now, error);
+}
+
+gboolean
+kehu_admin_restore_record (KehuStore   *store,
+                           const char  *module,
+                           const char  *record_id,
+                           const char  *user_id,
+                           GDateTime   *now,
+                           GError     **error)
+{
+  return set_deleted (store, module, record_id, NULL, user_id, now, error);
+}
+
+gboolean
+kehu_admin_purge_record (KehuStore   *store,
+                         const char  *module,
+                         const char  *record_id,
+                         const char  *user_id,
+                         GDateTime   *now,
+                         GError     **error)
+{
+  g_autofree char *now_s = kehu_admin_format_time (now);
+  g_autofree char *sql = NULL;
+  g_autoptr(JsonObject) record = NULL;
+
+  if (!kehu_store_begin (store, error))
+    return FALSE;
+
+  record = kehu_admin_load_row (store, module, record_id, error);
+  if (record == NULL)
+    return fail (store);
+  if (json_object_get_null_member (record, "deleted_at"))
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("Only records in the recycle bin can be purged"));
+      return fail (store);
+    }
+
+  sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?", module);
+  if (!EXEC (store, error, sql, record_id) ||
+      !log_op (store, module, record_id, user_id, now_s, "purge", NULL, NULL, NULL, error) ||
+      !kehu_admin_append_outbox (store, module, record_id, "action", NULL, now_s, error) ||
+      !kehu_store_commit (store, error))
+    return fail (store);
+
+  return TRUE;
+}
+
+gboolean
+kehu_admin_transfer_record (KehuStore   *store,
+                            const char  *module,
+                            const char  *record_id,
+                            const char  *new_owner_id,
+                            const char  *user_id,
+                            GDateTime   *now,
+                            GError     **error)
+{
+  g_autofree char *now_s = kehu_admin_format_time (now);
+  g_autofree char *sql = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(JsonObject) owner = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+
+  if (!kehu_store_begin (store, error))
+    return FALSE;
+
+  owner = kehu_admin_query_one (store, NULL,
+                                "SELECT id FROM users WHERE id = ? AND is_enabled = 1 AND deleted_at IS NULL",
+                                new_owner_id, NULL);
+  if (owner == NULL)
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("The new owner is not an enabled user"));
+      return fail (store);
+    }
+
+  record = kehu_admin_load_row (store, module, record_id, error);
+  if (record == NULL)
+    return fail (store);
+
+  sql = g_str_equal (module, "customers")
+    ? g_strdup ("UPDATE customers SET owner_id = ?, owned_since = ?2, updated_at = ?2 WHERE id = ?3")
+    : g_strdup_printf ("UPDATE %s SET owner_id = ?, updated_at = ? WHERE id = ?", module);
+  if (!EXEC (store, error, sql, new_owner_id, now_s, record_id) ||
+      !log_op (store, module, record_id, user_id, now_s, "transfer", "owner_id",
+               json_object_get_string_member_with_default (record, "owner_id", NULL),
+               new_owner_id, error))
+    return fail (store);
+
+  json_object_set_string_member (fields, "owner_id", new_owner_id);
+  if (!kehu_admin_append_outbox (store, module, record_id, "action", fields, now_s, error) ||
+      !kehu_store_commit (store, error))
+    return fail (store);
+
+  return TRUE;
+}
+
+gboolean
+kehu_admin_set_locked (KehuStore   *store,
+                       const char  *customer_id,
+                       gboolean     locked,
+                       const char  *user_id,
+                       GDateTime   *now,
+                       GError     **error)
+{
+  g_autofree char *now_s = kehu_admin_format_time (now);
+  g_autoptr(JsonObject) fields = json_object_new ();
+
+  if (!kehu_store_begin (store, error))
+    return FALSE;
+
+  if (!EXEC (store, error, "UPDATE customers SET is_locked = CAST (? AS INTEGER), updated_at = ? WHERE id = ?",
+             locked ? "1" : "0", now_s, customer_id) ||
+      !log_op (store, "customers", customer_id, user_id, now_s, locked ? "lock" : "unlock",
+               "is_locked", locked ? "0" : "1", locked ? "1" : "0", error))
+    return fail (store);
+
+  json_object_set_boolean_member (fields, "is_locked", locked);
+  if (!kehu_admin_append_outbox (store, "customers", customer_id, "action", fields, now_s, error) ||
+      !kehu_store_commit (store, error))
+    return fail (store);
+
+  return TRUE;
+}
+
+char *
+kehu_admin_convert_lead (KehuStore   *store,
+                         const char  *lead_id,
+                         const char  *user_id,
+                         GDateTime   *now,
+                         GError     **error)
+{
+  g_autofree char *now_s = kehu_admin_format_time (now);
+  g_autofree char *customer_id = g_uuid_string_random ();
+  g_autofree char *contact_id = g_uuid_string_random ();
+  g_autofree char *key = NULL;
+  g_autoptr(JsonObject) lead = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+
+  if (!kehu_store_begin (store, error))
+    return NULL;
+
+  lead = kehu_admin_load_row (store, "leads", lead_id, error);
+  if (lead == NULL)
+    {
+      fail (store);
+      return NULL;
+    }
+  if (g_strcmp0 (json_object_get_string_member (lead, "status"), "converted") == 0)
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("The lead “%s” is already converted"), json_object_get_string_member (lead, "name"));
+      fail (store);
+      return NULL;
+    }
+
+  key = kehu_schema_normalize_name (json_object_get_string_member (lead, "name"));
+
+  /* The lead's data is carried over (SPEC.md §2). */
+  if (!EXEC (store, error,
+             "INSERT INTO customers (id, created_at, updated_at, created_by, owner_id, extra, name, "
+             "level, source, industry, region, address, phone, email, owned_since, remark, name_key, "
+             "last_followup_at, next_contact_at) "
+             "SELECT ?, ?2, ?2, ?, owner_id, extra, name, level, source, industry, region, address, "
+             "COALESCE (phone, mobile), email, ?2, remark, ?, last_followup_at, next_contact_at "
+             "FROM leads WHERE id = ?",
+             customer_id, now_s, user_id, key, lead_id) ||
+      !EXEC (store, error,
+             "INSERT INTO contacts (id, created_at, updated_at, created_by, owner_id, customer_id, "
+             "name, phone, mobile, email, is_primary) "
+             "SELECT ?, ?, ?2, ?, owner_id, ?, contact_name, phone, mobile, email, 1 "
+             "FROM leads WHERE id = ? AND contact_name IS NOT NULL AND contact_name != ''",
+             contact_id, now_s, user_id, customer_id, lead_id) ||
+      !EXEC (store, error,
+             "UPDATE leads SET status = 'converted', converted_customer_id = ?, converted_at = ?, "
+             "updated_at = ?2 WHERE id = ?",
+             customer_id, now_s, lead_id) ||
+      !log_op (store, "leads", lead_id, user_id, now_s, "convert", "status",
+               json_object_get_string_member (lead, "status"), "converted", error) ||
+      !log_op (store, "customers", customer_id, user_id, now_s, "create", NULL, NULL, NULL, error))
+    {
+      fail (store);
+      return NULL;
+    }
+
+  json_object_set_string_member (fields, "customer_id", customer_id);
+  if (!kehu_admin_append_outbox (store, "leads", lead_id, "action", fields, now_s, error) ||
+      !kehu_store_commit (store, error))
+    {
+      fail (store);
+      return NULL;
+    }
+
+  return g_steal_pointer (&customer_id);
+}
+
+/* Whole days from @since to @now: 23 hours count as 0. */
+int
+kehu_admin_dwell_days (const char *since,
+                       GDateTime  *now)
+{
+  g_autoptr(GDateTime) start = kehu_admin_parse_time (since);
+
+  if (start == NULL)
+    return 0;
+
+  return (int) MAX (0, g_date_time_difference (now, start) / G_TIME_SPAN_DAY);
+}
+
+gboolean
+kehu_admin_change_stage (KehuStore   *store,
+                         const char  *opportunity_id,
+                         const char  *stage_id,
+                         const char  *reason,
+                         const char  *user_id,
+                         GDateTime   *now,
+                         GError     **error)
+{
+  g_autofree char *now_s = kehu_admin_format_time (now);
+  g_autofree char *dwell = NULL;
+  g_autoptr(JsonObject) opp = NULL;
+  g_autoptr(JsonObject) stage = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  const char *since;
+  const char *kind;
+
+  if (!kehu_store_begin (store, error))
+    return FALSE;
+
+  opp = kehu_admin_load_row (store, "opportunities", opportunity_id, error);
+  if (opp == NULL)
+    return fail (store);
+
+  stage = kehu_admin_query_one (store, NULL,
+                                "SELECT id, kind, group_id FROM stages WHERE id = ?", stage_id, NULL);
+  if (stage == NULL ||
+      g_strcmp0 (json_object_get_string_member (stage, "group_id"),
+                 json_object_get_string_member_with_default (opp, "stage_group_id", NULL)) != 0)
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("The stage is not one of the opportunity’s stage group"));
+      return fail (store);
+    }
+  if (g_strcmp0 (json_object_get_string_member_with_default (opp, "stage_id", NULL), stage_id) == 0)
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("The opportunity is already in this stage"));
+      return fail (store);
+    }
+
+  kind = json_object_get_string_member (stage, "kind");
+  if (g_str_equal (kind, "lost") && (reason == NULL || *reason == '\0'))
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("Say why the opportunity was lost"));
+      return fail (store);
+    }
+
+  since = json_object_get_string_member_with_default (opp, "stage_changed_at", NULL);
+  if (since == NULL)
+    since = json_object_get_string_member (opp, "created_at");
+  dwell = g_strdup_printf ("%d", kehu_admin_dwell_days (since, now));
+
+  if (!EXEC (store, error,
+             "INSERT INTO opportunity_stage_history (opportunity_id, from_stage_id, to_stage_id, "
+             "changed_at, changed_by, dwell_days, reason) VALUES (?, ?, ?, ?, ?, CAST (? AS INTEGER), ?)",
+             opportunity_id, json_object_get_string_member_with_default (opp, "stage_id", NULL),
+             stage_id, now_s, user_id, dwell, reason) ||
+      !EXEC (store, error,
+             "UPDATE opportunities SET stage_id = ?, status = ?, stage_changed_at = ?, "
+             "lost_reason = CASE WHEN ?2 = 'lost' THEN ? ELSE lost_reason END, updated_at = ?3 WHERE id = ?",
+             stage_id, kind, now_s, reason, opportunity_id) ||
+      !log_op (store, "opportunities", opportunity_id, user_id, now_s, "update", "stage_id",
+               json_object_get_string_member_with_default (opp, "stage_id", NULL), stage_id, error))
+    return fail (store);
+
+  json_object_set_string_member (fields, "stage_id", stage_id);
+  if (!kehu_admin_append_outbox (store, "opportunities", opportunity_id, "action", fields, now_s, error) ||
+      !kehu_store_commit (store, error))
+    return fail (store);
+
+  return TRUE;
+}

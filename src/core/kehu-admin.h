@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "kehu-schema.h"
 #include "kehu-store.h"
 
 G_BEGIN_DECLS
@@ -166,5 +167,66 @@ gboolean       kehu_admin_set_role              (KehuStore          *store,
 /* The recycle bin: deleted records of every module, newest first. */
 JsonArray     *kehu_admin_list_deleted          (KehuStore          *store,
                                                  GError            **error);
+
+
+/* Record writes the detail page needs. They follow the record rules of
+ * SPEC.md (operation log per field, soft delete, restore needs its parent,
+ * stage history with dwell days) and are meant to move onto kehu-record once
+ * that lands. */
+
+
+gboolean       kehu_admin_update_field          (KehuSchema         *schema,
+                                                 const char         *module,
+                                                 const char         *record_id,
+                                                 const char         *field,
+                                                 const char         *value,
+                                                 const char         *user_id,
+                                                 GDateTime          *now,
+                                                 GError            **error);
+gboolean       kehu_admin_delete_record         (KehuStore          *store,
+                                                 const char         *module,
+                                                 const char         *record_id,
+                                                 const char         *user_id,
+                                                 GDateTime          *now,
+                                                 GError            **error);
+gboolean       kehu_admin_restore_record        (KehuStore          *store,
+                                                 const char         *module,
+                                                 const char         *record_id,
+                                                 const char         *user_id,
+                                                 GDateTime          *now,
+                                                 GError            **error);
+gboolean       kehu_admin_purge_record          (KehuStore          *store,
+                                                 const char         *module,
+                                                 const char         *record_id,
+                                                 const char         *user_id,
+                                                 GDateTime          *now,
+                                                 GError            **error);
+gboolean       kehu_admin_transfer_record       (KehuStore          *store,
+                                                 const char         *module,
+                                                 const char         *record_id,
+                                                 const char         *new_owner_id,
+                                                 const char         *user_id,
+                                                 GDateTime          *now,
+                                                 GError            **error);
+gboolean       kehu_admin_set_locked            (KehuStore          *store,
+                                                 const char         *customer_id,
+                                                 gboolean            locked,
+                                                 const char         *user_id,
+                                                 GDateTime          *now,
+                                                 GError            **error);
+char          *kehu_admin_convert_lead          (KehuStore          *store,
+                                                 const char         *lead_id,
+                                                 const char         *user_id,
+                                                 GDateTime          *now,
+                                                 GError            **error);
+gboolean       kehu_admin_change_stage          (KehuStore          *store,
+                                                 const char         *opportunity_id,
+                                                 const char         *stage_id,
+                                                 const char         *reason,
+                                                 const char         *user_id,
+                                                 GDateTime          *now,
+                                                 GError            **error);
+int            kehu_admin_dwell_days            (const char         *since,
+                                                 GDateTime          *now);
 
 G_END_DECLS
