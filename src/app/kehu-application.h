@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "kehu-reminders.h"
 #include "kehu-store.h"
 #include "kehu-sync-client.h"
 
@@ -20,6 +21,7 @@ GSettings       *kehu_application_get_settings   (KehuApplication *self);
 char            *kehu_application_dup_server_url (KehuApplication *self);
 KehuSyncClient  *kehu_application_get_sync_client (KehuApplication *self);
 KehuStore       *kehu_application_get_store       (KehuApplication *self);
+KehuReminders   *kehu_application_get_reminders   (KehuApplication *self);
 
 void             kehu_init_i18n                  (void);
 void             kehu_ensure_resources           (void);

@@ -17,6 +17,7 @@
 #include "kehu-format.h"
 #include "kehu-pages.h"
 #include "kehu-record-detail-view.h"
+#include "kehu-tasks-view.h"
 #include "kehu-window.h"
 
 struct _KehuWindow
@@ -231,6 +232,23 @@ on_sync_client_changed_cb (KehuWindow     *self,
   kehu_sync_indicator_set_error (self->sync_indicator, kehu_sync_client_get_error (client));
 }
 
+/* Pages that need the store are made once the window has its application. */
+static void
+replace_page (KehuWindow *self,
+              const char *module,
+              GtkWidget  *page)
+{
+  const KehuPageInfo *info = kehu_pages_lookup (module);
+  GtkWidget *old = gtk_stack_get_child_by_name (self->stack, module);
+  gboolean visible = old != NULL && gtk_stack_get_visible_child (self->stack) == old;
+
+  if (old != NULL)
+    gtk_stack_remove (self->stack, old);
+  gtk_stack_add_titled (self->stack, page, module, _(info->title));
+  if (visible)
+    gtk_stack_set_visible_child (self->stack, page);
+}
+
 static void
 on_application_set_cb (KehuWindow *self)
 {
@@ -246,6 +264,8 @@ on_application_set_cb (KehuWindow *self)
       g_signal_connect_object (self->detail_view, "notify::title",
                                G_CALLBACK (on_detail_title_changed_cb), self,
                                G_CONNECT_SWAPPED);
+
+      replace_page (self, "tasks", GTK_WIDGET (kehu_tasks_view_new (store)));
     }
 
   if (!KEHU_IS_APPLICATION (app) ||

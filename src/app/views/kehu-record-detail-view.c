@@ -288,6 +288,7 @@ fill_stage_bar (KehuRecordDetailView *self)
   const char *current = str_member (self->record, "stage_id");
   const char *since;
   gboolean passed = TRUE;
+  GtkWidget *open_box, *closed_box;
 
   remove_all (GTK_WIDGET (self->stage_bar));
   gtk_widget_set_visible (self->stage_box, g_str_equal (self->module, "opportunities"));
@@ -301,15 +302,37 @@ fill_stage_bar (KehuRecordDetailView *self)
   if (current == NULL)
     passed = FALSE;
 
+  open_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  closed_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_add_css_class (open_box, "linked");
+  gtk_widget_add_css_class (closed_box, "linked");
+  gtk_widget_set_hexpand (open_box, TRUE);
+  gtk_box_set_homogeneous (GTK_BOX (open_box), TRUE);
+  gtk_box_append (self->stage_bar, open_box);
+  gtk_box_append (self->stage_bar, closed_box);
+
   for (guint i = 0; stages && i < json_array_get_length (stages); i++)
     {
       JsonObject *s = json_array_get_object_element (stages, i);
       const char *id = str_member (s, "id");
       const char *kind = str_member (s, "kind");
-      g_autofree char *label = g_strdup_printf ("%s · %" G_GINT64_FORMAT "%%",
-                                                kehu_schema_display_label (str_member (s, "name")),
-                                                int_member (s, "win_rate"));
-      GtkWidget *button = gtk_button_new_with_label (label);
+      const char *name = kehu_schema_display_label (str_member (s, "name"));
+      g_autofree char *rate = g_strdup_printf ("%" G_GINT64_FORMAT "%%", int_member (s, "win_rate"));
+      g_autofree char *tooltip = g_strdup_printf (_("%s, win rate %s"), name, rate);
+      GtkWidget *button = gtk_button_new ();
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+      GtkWidget *name_label = gtk_label_new (name);
+      GtkWidget *rate_label = gtk_label_new (rate);
+
+      /* Two lines, the name shortened when the window is narrow: the whole
+       * group stays visible down to 1024 pixels. */
+      gtk_label_set_ellipsize (GTK_LABEL (name_label), PANGO_ELLIPSIZE_END);
+      gtk_widget_add_css_class (rate_label, "caption");
+      gtk_box_append (GTK_BOX (box), name_label);
+      gtk_box_append (GTK_BOX (box), rate_label);
+      gtk_button_set_child (GTK_BUTTON (button), box);
+      gtk_widget_set_tooltip_text (button, tooltip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
 
       gtk_widget_set_name (button, id);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "detail.stage");
@@ -324,7 +347,7 @@ fill_stage_bar (KehuRecordDetailView *self)
         }
       else if (passed && g_str_equal (kind, "open"))
         gtk_widget_add_css_class (button, "success");
-      gtk_box_append (self->stage_bar, button);
+      gtk_box_append (GTK_BOX (g_str_equal (kind, "open") ? open_box : closed_box), button);
     }
 
   since = str_member (self->record, "stage_changed_at");
@@ -336,8 +359,14 @@ fill_stage_bar (KehuRecordDetailView *self)
       int days = kehu_admin_dwell_days (since, now);
       g_autofree char *text = NULL;
 
-      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "In “%s” for %d day", "In “%s” for %d days", days),
-                              stage, days);
+      if (g_strcmp0 (str_member (self->record, "status"), "open") == 0)
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "In “%s” for %d day", "In “%s” for %d days", days),
+                                stage, days);
+      else
+        {
+          g_autofree char *when = kehu_format_time (since);
+          text = g_strdup_printf (_("Closed as “%s” on %s"), stage, when);
+        }
       if (str_member (self->record, "lost_reason") != NULL &&
           g_strcmp0 (str_member (self->record, "status"), "lost") == 0)
         {
@@ -772,8 +801,11 @@ fill_info (KehuRecordDetailView *self)
     return;
 
   self->filling = TRUE;
-  for (guint i = 0; i < kehu_module_get_n_fields (m); i++)
+  /* The record's own fields first, then who owns it and when it changed. */
+  for (guint k = 0; k < 2 * kehu_module_get_n_fields (m); k++)
     {
+      guint i = k % kehu_module_get_n_fields (m);
+      gboolean second_pass = k >= kehu_module_get_n_fields (m);
       const KehuField *field = kehu_module_get_field (m, i);
       g_autofree char *value = NULL;
       g_autofree char *accessible = NULL;
@@ -783,6 +815,8 @@ fill_info (KehuRecordDetailView *self)
       if ((field->flags & (KEHU_FIELD_HIDDEN)) ||
           ((field->flags & KEHU_FIELD_SYSTEM) && !g_str_equal (field->name, "owner_id") &&
            !g_str_equal (field->name, "created_at") && !g_str_equal (field->name, "updated_at")))
+        continue;
+      if (second_pass != ((field->flags & KEHU_FIELD_SYSTEM) != 0))
         continue;
 
       row = g_new0 (FieldRow, 1);
