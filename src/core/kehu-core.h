@@ -5,6 +5,12 @@
 #pragma once
 
 #include "kehu-admin.h"
+#include "kehu-demo.h"
 #include "kehu-perm.h"
+#include "kehu-query.h"
+#include "kehu-record-pager.h"
+#include "kehu-record.h"
+#include "kehu-rules.h"
+#include "kehu-schema.h"
 #include "kehu-store.h"
 #include "kehu-version.h"

@@ -15,10 +15,12 @@
 
 #include "kehu-core-resources.h"
 #include "kehu-migrations.h"
+#include "kehu-schema.h"
 
 static const KehuMigration migrations[] = {
   { 1, "0001-meta.sql", NULL },
   { 2, "0002-modules.sql", NULL },
+  { 3, "0003-core.sql", _kehu_schema_apply_seeds },
 };
 
 const KehuMigration *

@@ -1,0 +1,106 @@
+/* kehu-query.h: filtered, sorted, keyset-paged lists of records
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "kehu-record.h"
+
+G_BEGIN_DECLS
+
+#define KEHU_QUERY_ERROR (kehu_query_error_quark ())
+
+typedef enum
+{
+  KEHU_QUERY_ERROR_UNKNOWN_FIELD,
+  KEHU_QUERY_ERROR_UNKNOWN_OPERATOR,
+  KEHU_QUERY_ERROR_INVALID_VALUE,
+  KEHU_QUERY_ERROR_NOT_SORTABLE,
+  KEHU_QUERY_ERROR_INVALID_CURSOR,
+  KEHU_QUERY_ERROR_INVALID_FILTER,
+} KehuQueryError;
+
+typedef enum
+{
+  KEHU_QUERY_LIVE,       /* the default: not in the recycle bin */
+  KEHU_QUERY_DELETED,    /* the recycle bin view */
+  KEHU_QUERY_ALL,
+} KehuQueryDeleted;
+
+/* The quick-search hook (the search helper's FTS): append to @sql an SQL
+ * boolean expression over the module's table (e.g. "id IN (SELECT … MATCH ?)")
+ * and push one string per "?" to @params. Return FALSE to fall back to the
+ * built-in substring search over the module's searchable fields. */
+typedef gboolean (*KehuSearchFunc) (const char *module,
+                                    const char *text,
+                                    GString    *sql,
+                                    GPtrArray  *params,
+                                    gpointer    user_data);
+
+#define KEHU_TYPE_QUERY (kehu_query_get_type ())
+
+G_DECLARE_FINAL_TYPE (KehuQuery, kehu_query, KEHU, QUERY, GObject)
+
+GQuark          kehu_query_error_quark          (void);
+
+void            kehu_query_set_search_provider  (KehuSearchFunc       func,
+                                                 gpointer             user_data);
+
+KehuQuery      *kehu_query_new                  (KehuContext         *ctx,
+                                                 const char          *module,
+                                                 GError             **error);
+const KehuModule *kehu_query_get_module         (KehuQuery           *self);
+KehuContext    *kehu_query_get_context          (KehuQuery           *self);
+gboolean        kehu_query_add_condition        (KehuQuery           *self,
+                                                 const char          *field,
+                                                 const char          *op,
+                                                 JsonNode            *value,
+                                                 GError             **error);
+gboolean        kehu_query_add_date_preset      (KehuQuery           *self,
+                                                 const char          *field,
+                                                 const char          *preset,
+                                                 int                  n,
+                                                 GError             **error);
+gboolean        kehu_query_add_filter_json      (KehuQuery           *self,
+                                                 JsonNode            *filter,
+                                                 GError             **error);
+gboolean        kehu_query_set_sort             (KehuQuery           *self,
+                                                 const char          *field,
+                                                 gboolean             descending,
+                                                 GError             **error);
+void            kehu_query_set_search           (KehuQuery           *self,
+                                                 const char          *text);
+void            kehu_query_restrict_to_owners   (KehuQuery           *self,
+                                                 const char * const  *owner_ids,
+                                                 const char          *team_user_id);
+void            kehu_query_set_deleted          (KehuQuery           *self,
+                                                 KehuQueryDeleted     deleted);
+
+JsonArray      *kehu_query_fetch                (KehuQuery           *self,
+                                                 const char          *after,
+                                                 guint                limit,
+                                                 char               **next,
+                                                 GError             **error);
+gint64          kehu_query_count                (KehuQuery           *self,
+                                                 GError             **error);
+JsonObject     *kehu_query_sums                 (KehuQuery           *self,
+                                                 const char * const  *fields,
+                                                 GError             **error);
+char           *kehu_query_cursor_for_row       (KehuQuery           *self,
+                                                 JsonObject          *row);
+char           *kehu_query_cursor_at            (KehuQuery           *self,
+                                                 const char          *after,
+                                                 gint64               offset,
+                                                 gboolean             from_end,
+                                                 GError             **error);
+
+gboolean        kehu_query_date_range           (GDateTime           *now,
+                                                 GTimeZone           *tz,
+                                                 const char          *preset,
+                                                 int                  n,
+                                                 gboolean             dates,
+                                                 char               **start,
+                                                 char               **end,
+                                                 GError             **error);
+
+G_END_DECLS
