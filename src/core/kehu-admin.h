@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "kehu-record.h"
 #include "kehu-schema.h"
 #include "kehu-store.h"
 
@@ -51,24 +52,14 @@ JsonObject    *kehu_admin_load_row              (KehuStore          *store,
                                                  const char         *id,
                                                  GError            **error);
 
-gboolean       kehu_admin_append_outbox         (KehuStore          *store,
-                                                 const char         *module,
-                                                 const char         *record_id,
-                                                 const char         *kind,
-                                                 JsonObject         *fields,
-                                                 const char         *now,
-                                                 GError            **error);
-
 /* Follow-ups */
-gboolean       kehu_admin_add_followup          (KehuStore          *store,
-                                                 const char         *user_id,
+gboolean       kehu_admin_add_followup          (KehuContext        *ctx,
                                                  const char         *module,
                                                  const char         *record_id,
                                                  const char         *method,
                                                  const char         *content,
                                                  GDateTime          *followed_at,
                                                  GDateTime          *next_contact_at,
-                                                 GDateTime          *now,
                                                  char              **out_id,
                                                  GError            **error);
 JsonArray     *kehu_admin_list_timeline         (KehuStore          *store,
@@ -89,28 +80,24 @@ KehuTaskGroup  kehu_task_group_for_due          (const char         *due_at,
                                                  GDateTime          *now,
                                                  GTimeZone          *tz,
                                                  gboolean           *overdue);
-char          *kehu_admin_create_task           (KehuStore          *store,
-                                                 const char         *user_id,
+char          *kehu_admin_create_task           (KehuContext        *ctx,
                                                  const char         *parent_id,
                                                  const char         *name,
                                                  const char         *description,
                                                  const char         *due_at,
                                                  const char         *priority,
-                                                 GDateTime          *now,
                                                  GError            **error);
-gboolean       kehu_admin_update_task           (KehuStore          *store,
+gboolean       kehu_admin_update_task           (KehuContext        *ctx,
                                                  const char         *task_id,
                                                  const char         *name,
                                                  const char         *description,
                                                  const char         *due_at,
                                                  const char         *priority,
-                                                 const char         *tags_json,
-                                                 GDateTime          *now,
+                                                 const char * const *tags,
                                                  GError            **error);
-gboolean       kehu_admin_set_task_done         (KehuStore          *store,
+gboolean       kehu_admin_set_task_done         (KehuContext        *ctx,
                                                  const char         *task_id,
                                                  gboolean            done,
-                                                 GDateTime          *now,
                                                  GError            **error);
 gboolean       kehu_admin_add_task_comment      (KehuStore          *store,
                                                  const char         *task_id,
@@ -141,13 +128,11 @@ gboolean       kehu_admin_set_team_member       (KehuStore          *store,
                                                  GError            **error);
 
 /* Attachments: content-addressed blobs under @blobs_dir/<sha256> */
-char          *kehu_admin_add_attachment        (KehuStore          *store,
+char          *kehu_admin_add_attachment        (KehuContext        *ctx,
                                                  const char         *blobs_dir,
                                                  const char         *module,
                                                  const char         *record_id,
                                                  GFile              *file,
-                                                 const char         *user_id,
-                                                 GDateTime          *now,
                                                  GError            **error);
 GFile         *kehu_admin_export_attachment     (KehuStore          *store,
                                                  const char         *blobs_dir,
@@ -156,12 +141,10 @@ GFile         *kehu_admin_export_attachment     (KehuStore          *store,
                                                  GError            **error);
 
 /* Roles */
-gboolean       kehu_admin_set_role              (KehuStore          *store,
+gboolean       kehu_admin_set_role              (KehuContext        *ctx,
                                                  const char         *role_id,
                                                  const char * const *permissions,
                                                  const char         *data_scope,
-                                                 const char         *user_id,
-                                                 GDateTime          *now,
                                                  GError            **error);
 
 /* The recycle bin: deleted records of every module, newest first. */
@@ -169,63 +152,7 @@ JsonArray     *kehu_admin_list_deleted          (KehuStore          *store,
                                                  GError            **error);
 
 
-/* Record writes the detail page needs. They follow the record rules of
- * SPEC.md (operation log per field, soft delete, restore needs its parent,
- * stage history with dwell days) and are meant to move onto kehu-record once
- * that lands. */
-
-
-gboolean       kehu_admin_update_field          (KehuSchema         *schema,
-                                                 const char         *module,
-                                                 const char         *record_id,
-                                                 const char         *field,
-                                                 const char         *value,
-                                                 const char         *user_id,
-                                                 GDateTime          *now,
-                                                 GError            **error);
-gboolean       kehu_admin_delete_record         (KehuStore          *store,
-                                                 const char         *module,
-                                                 const char         *record_id,
-                                                 const char         *user_id,
-                                                 GDateTime          *now,
-                                                 GError            **error);
-gboolean       kehu_admin_restore_record        (KehuStore          *store,
-                                                 const char         *module,
-                                                 const char         *record_id,
-                                                 const char         *user_id,
-                                                 GDateTime          *now,
-                                                 GError            **error);
-gboolean       kehu_admin_purge_record          (KehuStore          *store,
-                                                 const char         *module,
-                                                 const char         *record_id,
-                                                 const char         *user_id,
-                                                 GDateTime          *now,
-                                                 GError            **error);
-gboolean       kehu_admin_transfer_record       (KehuStore          *store,
-                                                 const char         *module,
-                                                 const char         *record_id,
-                                                 const char         *new_owner_id,
-                                                 const char         *user_id,
-                                                 GDateTime          *now,
-                                                 GError            **error);
-gboolean       kehu_admin_set_locked            (KehuStore          *store,
-                                                 const char         *customer_id,
-                                                 gboolean            locked,
-                                                 const char         *user_id,
-                                                 GDateTime          *now,
-                                                 GError            **error);
-char          *kehu_admin_convert_lead          (KehuStore          *store,
-                                                 const char         *lead_id,
-                                                 const char         *user_id,
-                                                 GDateTime          *now,
-                                                 GError            **error);
-gboolean       kehu_admin_change_stage          (KehuStore          *store,
-                                                 const char         *opportunity_id,
-                                                 const char         *stage_id,
-                                                 const char         *reason,
-                                                 const char         *user_id,
-                                                 GDateTime          *now,
-                                                 GError            **error);
+/* Display helpers */
 int            kehu_admin_dwell_days            (const char         *since,
                                                  GDateTime          *now);
 

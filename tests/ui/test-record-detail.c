@@ -16,6 +16,16 @@ static KehuApplication *app;
 static KehuWindow *window;
 static KehuStore *store;
 
+static KehuContext *
+test_context (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KehuSchema) schema = kehu_schema_new (store, &error);
+
+  g_assert_no_error (error);
+  return kehu_context_new (schema, T_USER_ME);
+}
+
 static KehuRecordDetailView *
 open_record (const char *module,
              const char *id)
@@ -182,9 +192,10 @@ test_followup (void)
     g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
     g_autoptr(GDateTime) at = g_date_time_add_hours (now, -1);
     g_autoptr(JsonArray) items = NULL;
+    g_autoptr(KehuContext) ctx = test_context ();
 
-    g_assert_true (kehu_admin_add_followup (store, T_USER_ME, "contacts", T_CONTACT, "visit", "visit",
-                                            at, NULL, now, NULL, &err));
+    g_assert_true (kehu_admin_add_followup (ctx, "contacts", T_CONTACT, "visit", "visit",
+                                            at, NULL, NULL, &err));
     g_assert_no_error (err);
     items = kehu_admin_list_timeline (store, "customers", T_CUSTOMER, &err);
     g_assert_no_error (err);
@@ -349,9 +360,9 @@ test_stage (void)
   g_assert_cmpstr (json_object_get_string_member (opp, "lost_reason"), ==, "competitor");
   g_clear_pointer (&history, json_object_unref);
   history = kehu_test_row (store,
-    "SELECT reason, dwell_days FROM opportunity_stage_history WHERE opportunity_id = ? ORDER BY id DESC",
+    "SELECT to_stage_id, dwell_days FROM opportunity_stage_history WHERE opportunity_id = ? ORDER BY id DESC",
     T_OPPORTUNITY);
-  g_assert_cmpstr (json_object_get_string_member (history, "reason"), ==, "competitor");
+  g_assert_cmpstr (json_object_get_string_member (history, "to_stage_id"), ==, KEHU_ID_STAGE_LOST);
   g_assert_cmpint (json_object_get_int_member (history, "dwell_days"), ==, 0);
 }
 
@@ -386,9 +397,11 @@ test_convert (void)
   g_assert_false (detail_action_enabled (detail, "detail.convert"));
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-    g_assert_null (kehu_admin_convert_lead (store, T_LEAD, NULL, now, &error));
-    g_assert_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID);
+    g_autoptr(KehuContext) ctx = test_context ();
+    g_autofree char *again = NULL;
+
+    g_assert_false (kehu_rules_convert_lead (ctx, T_LEAD, &again, &error));
+    g_assert_error (error, KEHU_RECORD_ERROR, KEHU_RECORD_ERROR_ALREADY_CONVERTED);
   }
 }
 
@@ -436,8 +449,8 @@ test_delete (void)
   /* Back for the screenshots below. */
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-    g_assert_true (kehu_admin_restore_record (store, "contacts", T_CONTACT, NULL, now, &error));
+    g_autoptr(KehuContext) ctx = test_context ();
+    g_assert_true (kehu_record_restore (ctx, "contacts", T_CONTACT, &error));
     g_assert_no_error (error);
   }
 }

@@ -166,7 +166,15 @@ test_page (void)
     g_signal_emit_by_name (kehu_test_find_named (pane, "save-task"), "clicked");
     kehu_test_ui_settle (100);
     saved = kehu_test_row (store, "SELECT due_at, priority, tags FROM tasks WHERE id = ?", new_id);
-    g_assert_cmpstr (json_object_get_string_member (saved, "due_at"), ==, "2030-06-01");
+    {
+      /* A date alone: by the end of that local day, stored in UTC. */
+      g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
+      g_autoptr(GDateTime) end = g_date_time_new (tz, 2030, 6, 1, 23, 59, 0);
+      g_autoptr(GDateTime) utc = g_date_time_to_utc (end);
+      g_autofree char *expected = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+
+      g_assert_cmpstr (json_object_get_string_member (saved, "due_at"), ==, expected);
+    }
     g_assert_cmpstr (json_object_get_string_member (saved, "priority"), ==, "high");
     g_assert_cmpstr (json_object_get_string_member (saved, "tags"), ==, "[\"quote\",\"报价\"]");
   }

@@ -91,6 +91,7 @@ toast (KehuRecordDetailView *self,
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
 
+  g_debug ("Toast: %s", message);
   if (overlay != NULL)
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
   else
@@ -123,6 +124,13 @@ static const KehuModule *
 get_module_desc (KehuRecordDetailView *self)
 {
   return self->schema ? kehu_schema_get_module (self->schema, self->module) : NULL;
+}
+
+/* A context for one write: the schema, who writes, now. */
+static KehuContext *
+new_context (KehuRecordDetailView *self)
+{
+  return kehu_context_new (self->schema, self->user_id);
 }
 
 static void
@@ -596,8 +604,38 @@ save_field (KehuRecordDetailView *self,
   g_autoptr(GDateTime) now = now_utc ();
   g_autofree char *field = g_strdup (row->field->name);
 
-  if (!kehu_admin_update_field (self->schema, self->module, self->record_id, row->field->name,
-                                stored, self->user_id, now, &error))
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(JsonObject) changes = json_object_new ();
+  const KehuField *f = row->field;
+
+  /* The record API takes typed JSON values. */
+  if (stored == NULL || *stored == '\0')
+    json_object_set_null_member (changes, f->name);
+  else if (f->type == KEHU_FIELD_BOOLEAN)
+    json_object_set_boolean_member (changes, f->name, g_str_equal (stored, "1"));
+  else if (f->type == KEHU_FIELD_NUMBER)
+    {
+      char *end = NULL;
+      double d = g_ascii_strtod (stored, &end);
+      if (end && *end == '\0')
+        json_object_set_double_member (changes, f->name, d);
+      else
+        json_object_set_string_member (changes, f->name, stored);
+    }
+  else if (f->type == KEHU_FIELD_MONEY || f->type == KEHU_FIELD_INTEGER ||
+           f->type == KEHU_FIELD_PERCENT || f->type == KEHU_FIELD_QUANTITY)
+    {
+      char *end = NULL;
+      gint64 v = g_ascii_strtoll (stored, &end, 10);
+      if (end && *end == '\0')
+        json_object_set_int_member (changes, f->name, v);
+      else
+        json_object_set_string_member (changes, f->name, stored);
+    }
+  else
+    json_object_set_string_member (changes, f->name, stored);
+
+  if (!kehu_record_update (ctx, self->module, self->record_id, changes, &error))
     {
       gtk_label_set_label (row->error_label, error->message);
       gtk_widget_set_visible (row->error_row, TRUE);
@@ -991,10 +1029,12 @@ on_team_add_clicked_cb (GtkButton            *button,
   if (selected == GTK_INVALID_LIST_POSITION || selected >= ids->len)
     return;
 
-  if (!kehu_admin_set_team_member (self->store, self->module, self->record_id,
+  g_autoptr(KehuContext) ctx = new_context (self);
+
+  if (!kehu_rules_add_team_member (ctx, self->module, self->record_id,
                                    g_ptr_array_index (ids, selected),
                                    gtk_drop_down_get_selected (access) == 1 ? "write" : "read",
-                                   self->user_id, now, &error))
+                                   &error))
     toast (self, error->message);
   kehu_record_detail_view_reload (self);
 }
@@ -1457,7 +1497,7 @@ on_followup_response_cb (AdwMessageDialog     *dialog,
   g_autofree char *content = NULL;
   g_autoptr(GDateTime) at = NULL;
   g_autoptr(GDateTime) next = NULL;
-  g_autoptr(GDateTime) now = now_utc ();
+  g_autoptr(KehuContext) ctx = NULL;
   g_autoptr(GError) error = NULL;
   guint selected;
 
@@ -1469,9 +1509,10 @@ on_followup_response_cb (AdwMessageDialog     *dialog,
   next = kehu_parse_local_time (gtk_editable_get_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "followup-next"))));
   selected = gtk_drop_down_get_selected (method);
 
+  ctx = new_context (self);
   if (at == NULL || selected >= values->len ||
-      !kehu_admin_add_followup (self->store, self->user_id, self->module, self->record_id,
-                                g_ptr_array_index (values, selected), content, at, next, now, NULL, &error))
+      !kehu_admin_add_followup (ctx, self->module, self->record_id,
+                                g_ptr_array_index (values, selected), content, at, next, NULL, &error))
     {
       toast (self, error ? error->message : _("The follow-up could not be added"));
       return;
@@ -1589,13 +1630,23 @@ on_transfer_response_cb (AdwMessageDialog     *dialog,
   GPtrArray *ids = g_object_get_data (G_OBJECT (drop), "kehu-values");
   guint selected = gtk_drop_down_get_selected (drop);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = now_utc ();
 
   if (!g_str_equal (response, "transfer") || selected >= ids->len)
     return;
+  {
 
-  if (!kehu_admin_transfer_record (self->store, self->module, self->record_id,
-                                   g_ptr_array_index (ids, selected), self->user_id, now, &error))
+  GtkWidget *cascade = find_named (GTK_WIDGET (dialog), "transfer-cascade");
+  GtkWidget *keep = find_named (GTK_WIDGET (dialog), "transfer-keep");
+  g_autoptr(KehuContext) ctx = new_context (self);
+  const char *ids_one[] = { self->record_id, NULL };
+  KehuTransferFlags flags = KEHU_TRANSFER_NONE;
+
+  if (cascade && gtk_check_button_get_active (GTK_CHECK_BUTTON (cascade)))
+    flags |= KEHU_TRANSFER_CASCADE;
+  if (keep && gtk_check_button_get_active (GTK_CHECK_BUTTON (keep)))
+    flags |= KEHU_TRANSFER_KEEP_TEAM_READ;
+
+  if (!kehu_rules_transfer (ctx, self->module, ids_one, g_ptr_array_index (ids, selected), flags, &error))
     {
       toast (self, error->message);
       return;
@@ -1606,6 +1657,7 @@ on_transfer_response_cb (AdwMessageDialog     *dialog,
     g_autofree char *to = kehu_format_user (self->store, g_ptr_array_index (ids, selected));
     g_autofree char *message = g_strdup_printf (_("Transferred to %s"), to);
     toast (self, message);
+  }
   }
 }
 
@@ -1635,7 +1687,23 @@ transfer_action_cb (GtkWidget  *widget,
   gtk_widget_set_name (drop, "transfer-user");
   g_object_set_data_full (G_OBJECT (drop), "kehu-values", ids, (GDestroyNotify) g_ptr_array_unref);
   gtk_accessible_update_property (GTK_ACCESSIBLE (drop), GTK_ACCESSIBLE_PROPERTY_LABEL, _("New owner"), -1);
-  adw_message_dialog_set_extra_child (dialog, labelled (_("_New owner"), drop));
+  {
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+
+    gtk_box_append (GTK_BOX (box), labelled (_("_New owner"), drop));
+    if (g_str_equal (self->module, "customers"))
+      {
+        GtkWidget *cascade = gtk_check_button_new_with_mnemonic (_("Also transfer its _contacts, opportunities and contracts"));
+        GtkWidget *keep = gtk_check_button_new_with_mnemonic (_("_Keep the current owner in the team (read only)"));
+
+        gtk_widget_set_name (cascade, "transfer-cascade");
+        gtk_widget_set_name (keep, "transfer-keep");
+        gtk_check_button_set_active (GTK_CHECK_BUTTON (cascade), TRUE);
+        gtk_box_append (GTK_BOX (box), cascade);
+        gtk_box_append (GTK_BOX (box), keep);
+      }
+    adw_message_dialog_set_extra_child (dialog, box);
+  }
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "transfer", _("_Transfer"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "transfer", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_response_enabled (dialog, "transfer", ids->len > 0);
@@ -1649,10 +1717,10 @@ transfer_action_cb (GtkWidget  *widget,
 
 typedef struct
 {
-  KehuStore *store;
-  char      *module;
-  char      *id;
-  char      *user_id;
+  KehuSchema *schema;
+  char       *module;
+  char       *id;
+  char       *user_id;
 } UndoData;
 
 static void
@@ -1661,7 +1729,7 @@ undo_data_free (gpointer  user_data,
 {
   UndoData *data = user_data;
 
-  g_clear_object (&data->store);
+  g_clear_object (&data->schema);
   g_free (data->module);
   g_free (data->id);
   g_free (data->user_id);
@@ -1673,9 +1741,9 @@ on_undo_delete_cb (AdwToast *toast_obj,
                    UndoData *data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = now_utc ();
+  g_autoptr(KehuContext) ctx = kehu_context_new (data->schema, data->user_id);
 
-  if (!kehu_admin_restore_record (data->store, data->module, data->id, data->user_id, now, &error))
+  if (!kehu_record_restore (ctx, data->module, data->id, &error))
     g_warning ("Undo delete: %s", error->message);
 }
 
@@ -1687,12 +1755,12 @@ delete_action_cb (GtkWidget  *widget,
   KehuRecordDetailView *self = KEHU_RECORD_DETAIL_VIEW (widget);
   GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = now_utc ();
+  g_autoptr(KehuContext) ctx = new_context (self);
   g_autofree char *message = NULL;
   UndoData *data;
   AdwToast *t;
 
-  if (!kehu_admin_delete_record (self->store, self->module, self->record_id, self->user_id, now, &error))
+  if (!kehu_record_delete (ctx, self->module, self->record_id, &error))
     {
       toast (self, error->message);
       return;
@@ -1702,7 +1770,7 @@ delete_action_cb (GtkWidget  *widget,
   t = adw_toast_new (message);
   adw_toast_set_button_label (t, _("_Undo"));
   data = g_new0 (UndoData, 1);
-  data->store = g_object_ref (self->store);
+  data->schema = g_object_ref (self->schema);
   data->module = g_strdup (self->module);
   data->id = g_strdup (self->record_id);
   data->user_id = g_strdup (self->user_id);
@@ -1721,9 +1789,11 @@ set_locked (KehuRecordDetailView *self,
             gboolean              locked)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = now_utc ();
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(JsonObject) changes = json_object_new ();
 
-  if (!kehu_admin_set_locked (self->store, self->record_id, locked, self->user_id, now, &error))
+  json_object_set_boolean_member (changes, "is_locked", locked);
+  if (!kehu_record_update (ctx, "customers", self->record_id, changes, &error))
     {
       toast (self, error->message);
       return;
@@ -1748,11 +1818,10 @@ convert_action_cb (GtkWidget  *widget,
 {
   KehuRecordDetailView *self = KEHU_RECORD_DETAIL_VIEW (widget);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = now_utc ();
+  g_autoptr(KehuContext) ctx = new_context (self);
   g_autofree char *customer_id = NULL;
 
-  customer_id = kehu_admin_convert_lead (self->store, self->record_id, self->user_id, now, &error);
-  if (customer_id == NULL)
+  if (!kehu_rules_convert_lead (ctx, self->record_id, &customer_id, &error))
     {
       toast (self, error->message);
       return;
@@ -1772,13 +1841,17 @@ on_lost_response_cb (AdwMessageDialog     *dialog,
   const char *stage_id = g_object_get_data (G_OBJECT (dialog), "kehu-stage");
   guint selected = gtk_drop_down_get_selected (drop);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = now_utc ();
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(JsonObject) changes = json_object_new ();
 
   if (!g_str_equal (response, "lost") || selected >= values->len)
     return;
 
-  if (!kehu_admin_change_stage (self->store, self->record_id, stage_id,
-                                g_ptr_array_index (values, selected), self->user_id, now, &error))
+  /* The stage the user clicked, with the reason: the stage rule records
+   * the history and dwell days. */
+  json_object_set_string_member (changes, "stage_id", stage_id);
+  json_object_set_string_member (changes, "lost_reason", g_ptr_array_index (values, selected));
+  if (!kehu_record_update (ctx, "opportunities", self->record_id, changes, &error))
     {
       toast (self, error->message);
       return;
@@ -1797,7 +1870,7 @@ stage_action_cb (GtkWidget  *widget,
   g_autoptr(JsonObject) stage = kehu_admin_query_one (self->store, NULL,
     "SELECT kind, name FROM stages WHERE id = ?", stage_id, NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = now_utc ();
+  g_autoptr(KehuContext) ctx = new_context (self);
 
   if (stage == NULL || g_strcmp0 (stage_id, str_member (self->record, "stage_id")) == 0)
     return;
@@ -1833,7 +1906,7 @@ stage_action_cb (GtkWidget  *widget,
       return;
     }
 
-  if (!kehu_admin_change_stage (self->store, self->record_id, stage_id, NULL, self->user_id, now, &error))
+  if (!kehu_rules_change_stage (ctx, self->record_id, stage_id, NULL, &error))
     {
       toast (self, error->message);
       return;
@@ -1855,7 +1928,7 @@ on_file_chosen_cb (GtkNativeDialog      *chooser,
 {
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = now_utc ();
+  g_autoptr(KehuContext) ctx = new_context (self);
   g_autofree char *dir = blobs_dir ();
   g_autofree char *id = NULL;
 
@@ -1865,8 +1938,7 @@ on_file_chosen_cb (GtkNativeDialog      *chooser,
   if (file == NULL)
     return;
 
-  id = kehu_admin_add_attachment (self->store, dir, self->module, self->record_id, file,
-                                  self->user_id, now, &error);
+  id = kehu_admin_add_attachment (ctx, dir, self->module, self->record_id, file, &error);
   if (id == NULL)
     {
       toast (self, error->message);

@@ -24,6 +24,7 @@ struct _KehuTasksView
   GtkWidget     parent_instance;
 
   KehuStore    *store;
+  KehuSchema   *schema;
   char         *user_id;
   char         *selected_id;
   gboolean      filling;
@@ -53,6 +54,12 @@ static const char * const priorities[] = { "none", "low", "medium", "high", NULL
 static void select_task (KehuTasksView *self,
                          const char    *task_id);
 
+static KehuContext *
+new_context (KehuTasksView *self)
+{
+  return kehu_context_new (self->schema, self->user_id);
+}
+
 static const char *
 str_member (JsonObject *object,
             const char *name)
@@ -70,6 +77,7 @@ toast (KehuTasksView *self,
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
 
+  g_debug ("Toast: %s", message);
   if (overlay != NULL)
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
   else
@@ -138,13 +146,14 @@ on_done_toggled_cb (GtkCheckButton *check,
                     KehuTasksView  *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(KehuContext) ctx = NULL;
   const char *id = g_object_get_data (G_OBJECT (check), "kehu-task-id");
 
   if (self->filling)
     return;
 
-  if (!kehu_admin_set_task_done (self->store, id, gtk_check_button_get_active (check), now, &error))
+  ctx = new_context (self);
+  if (!kehu_admin_set_task_done (ctx, id, gtk_check_button_get_active (check), &error))
     {
       toast (self, error->message);
       return;
@@ -425,10 +434,8 @@ static void
 on_save_clicked_cb (KehuTasksView *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) tags_node = NULL;
-  g_autofree char *tags_json = NULL;
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(GPtrArray) tag_list = g_ptr_array_new ();
   g_autofree char *due = NULL;
   g_auto(GStrv) tags = NULL;
   const char *due_text = gtk_editable_get_text (GTK_EDITABLE (self->due_row));
@@ -446,26 +453,31 @@ on_save_clicked_cb (KehuTasksView *self)
           gtk_widget_add_css_class (self->due_row, "error");
           return;
         }
-      /* A date alone stays a date: due by the end of that day. */
-      due = strlen (g_strstrip (g_strdup (due_text))) <= 10 ? g_strndup (due_text, 10) : kehu_admin_format_time (t);
+      /* A date alone means by the end of that local day. */
+      if (strlen (due_text) <= 10)
+        {
+          g_autoptr(GDateTime) end = g_date_time_add_full (t, 0, 0, 0, 23 - g_date_time_get_hour (t),
+                                                           59 - g_date_time_get_minute (t), 0);
+          due = kehu_admin_format_time (end);
+        }
+      else
+        due = kehu_admin_format_time (t);
     }
 
   tags = g_strsplit_set (gtk_editable_get_text (GTK_EDITABLE (self->tags_row)), ",，", -1);
-  json_builder_begin_array (builder);
   for (guint i = 0; tags[i]; i++)
     {
       g_strstrip (tags[i]);
       if (*tags[i])
-        json_builder_add_string_value (builder, tags[i]);
+        g_ptr_array_add (tag_list, tags[i]);
     }
-  json_builder_end_array (builder);
-  tags_node = json_builder_get_root (builder);
-  tags_json = json_to_string (tags_node, FALSE);
+  g_ptr_array_add (tag_list, NULL);
 
-  if (!kehu_admin_update_task (self->store, self->selected_id,
+  if (!kehu_admin_update_task (ctx, self->selected_id,
                                gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
                                gtk_editable_get_text (GTK_EDITABLE (self->description_row)),
-                               due, priorities[MIN (priority, 3)], tags_json, now, &error))
+                               due, priorities[MIN (priority, 3)],
+                               (const char * const *) tag_list->pdata, &error))
     {
       gtk_label_set_label (GTK_LABEL (self->pane_error), error->message);
       gtk_widget_set_visible (self->pane_error, TRUE);
@@ -481,11 +493,11 @@ on_subtask_apply_cb (AdwEntryRow   *row,
                      KehuTasksView *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(KehuContext) ctx = new_context (self);
   g_autofree char *id = NULL;
 
-  id = kehu_admin_create_task (self->store, self->user_id, self->selected_id,
-                               gtk_editable_get_text (GTK_EDITABLE (row)), NULL, NULL, "none", now, &error);
+  id = kehu_admin_create_task (ctx, self->selected_id,
+                               gtk_editable_get_text (GTK_EDITABLE (row)), NULL, NULL, "none", &error);
   if (id == NULL)
     {
       toast (self, error->message);
@@ -804,11 +816,11 @@ static void
 on_new_task_apply_cb (KehuTasksView *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(KehuContext) ctx = new_context (self);
   g_autofree char *id = NULL;
   const char *name = gtk_editable_get_text (GTK_EDITABLE (self->new_task_row));
 
-  id = kehu_admin_create_task (self->store, self->user_id, NULL, name, NULL, NULL, "none", now, &error);
+  id = kehu_admin_create_task (ctx, NULL, name, NULL, NULL, "none", &error);
   if (id == NULL)
     {
       toast (self, error->message);
@@ -828,7 +840,7 @@ toggle_done_action_cb (GtkWidget  *widget,
 {
   KehuTasksView *self = KEHU_TASKS_VIEW (widget);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(KehuContext) ctx = new_context (self);
   g_autoptr(JsonObject) task = NULL;
   gboolean done;
 
@@ -838,7 +850,7 @@ toggle_done_action_cb (GtkWidget  *widget,
   if (task == NULL)
     return;
   done = g_strcmp0 (str_member (task, "status"), "done") != 0;
-  if (!kehu_admin_set_task_done (self->store, self->selected_id, done, now, &error))
+  if (!kehu_admin_set_task_done (ctx, self->selected_id, done, &error))
     {
       toast (self, error->message);
       return;
@@ -873,6 +885,7 @@ kehu_tasks_view_finalize (GObject *object)
 {
   KehuTasksView *self = (KehuTasksView *)object;
 
+  g_clear_object (&self->schema);
   g_clear_object (&self->store);
   g_free (self->user_id);
   g_free (self->selected_id);
@@ -922,8 +935,12 @@ KehuTasksView *
 kehu_tasks_view_new (KehuStore *store)
 {
   KehuTasksView *self = g_object_new (KEHU_TYPE_TASKS_VIEW, NULL);
+  g_autoptr(GError) error = NULL;
 
   self->store = g_object_ref (store);
+  self->schema = kehu_schema_new (store, &error);
+  if (self->schema == NULL)
+    g_warning ("The tasks page cannot read the schema: %s", error->message);
   kehu_tasks_view_reload (self);
   return self;
 }
