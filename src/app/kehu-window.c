@@ -17,6 +17,7 @@
 #include "kehu-format.h"
 #include "kehu-pages.h"
 #include "kehu-record-detail-view.h"
+#include "kehu-settings-view.h"
 #include "kehu-tasks-view.h"
 #include "kehu-window.h"
 
@@ -266,6 +267,7 @@ on_application_set_cb (KehuWindow *self)
                                G_CONNECT_SWAPPED);
 
       replace_page (self, "tasks", GTK_WIDGET (kehu_tasks_view_new (store)));
+      replace_page (self, "settings", GTK_WIDGET (kehu_settings_view_new (store)));
     }
 
   if (!KEHU_IS_APPLICATION (app) ||

@@ -949,3 +949,257 @@ kehu_admin_dwell_days (const char *since,
   return (int) MAX (0, g_date_time_difference (now, start) / G_TIME_SPAN_DAY);
 }
 
+
+/* Settings ----------------------------------------------------------------------- */
+
+static char *
+int_text (int value)
+{
+  /* Negative means "no value": NULL in the table. */
+  return value < 0 ? NULL : g_strdup_printf ("%d", value);
+}
+
+gboolean
+kehu_admin_save_stage (KehuStore   *store,
+                       const char  *stage_id,
+                       const char  *name,
+                       int          win_rate,
+                       GError     **error)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (name ? name : ""));
+  g_autofree char *rate = NULL;
+
+  if (*stripped == '\0')
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID, _("A stage needs a name"));
+      return FALSE;
+    }
+  if (win_rate < 0 || win_rate > 100)
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("The win rate of “%s” must be between 0 and 100"), stripped);
+      return FALSE;
+    }
+
+  rate = g_strdup_printf ("%d", win_rate);
+  return EXEC (store, error,
+               "UPDATE stages SET name = ?, win_rate = CAST (? AS INTEGER) WHERE id = ?",
+               stripped, rate, stage_id);
+}
+
+/* Swaps @id's position with its neighbour among rows of the same parent. */
+static gboolean
+move_row (KehuStore   *store,
+          const char  *select_sql,
+          const char  *update_sql,
+          const char  *id,
+          int          delta,
+          GError     **error)
+{
+  g_autoptr(JsonArray) rows = NULL;
+  int index = -1;
+  int other;
+
+  if (!kehu_store_begin (store, error))
+    return FALSE;
+
+  rows = kehu_admin_query (store, error, select_sql, id, NULL);
+  if (rows == NULL)
+    {
+      kehu_store_rollback (store);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (rows, i), "id"), id) == 0)
+      index = i;
+
+  other = index + delta;
+  if (index < 0 || other < 0 || other >= (int) json_array_get_length (rows))
+    {
+      kehu_store_rollback (store);
+      return TRUE;   /* already first or last */
+    }
+
+  /* Renumber all, so equal positions cannot confuse the order. */
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      guint target = i == (guint) index ? (guint) other : i == (guint) other ? (guint) index : i;
+      g_autofree char *pos = g_strdup_printf ("%u", target + 1);
+      const char *row_id = json_object_get_string_member (json_array_get_object_element (rows, i), "id");
+
+      if (!EXEC (store, error, update_sql, pos, row_id))
+        {
+          kehu_store_rollback (store);
+          return FALSE;
+        }
+    }
+
+  if (!kehu_store_commit (store, error))
+    {
+      kehu_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+kehu_admin_move_stage (KehuStore   *store,
+                       const char  *stage_id,
+                       int          delta,
+                       GError     **error)
+{
+  /* Only open stages move; won, lost and invalid stay at the end. */
+  return move_row (store,
+                   "SELECT id FROM stages WHERE kind = 'open' AND group_id = "
+                   "(SELECT group_id FROM stages WHERE id = ?1) ORDER BY position, id",
+                   "UPDATE stages SET position = CAST (? AS INTEGER) WHERE id = ?",
+                   stage_id, delta, error);
+}
+
+char *
+kehu_admin_add_stage (KehuStore   *store,
+                      const char  *group_id,
+                      const char  *name,
+                      int          win_rate,
+                      GError     **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+
+  if (!kehu_store_begin (store, error))
+    return NULL;
+
+  /* The new open stage goes after the other open ones, before the ends. */
+  if (!EXEC (store, error,
+             "UPDATE stages SET position = position + 1000 WHERE group_id = ? AND kind != 'open'",
+             group_id) ||
+      !EXEC (store, error,
+             "INSERT INTO stages (id, group_id, name, win_rate, position, kind) VALUES (?2, ?1, '-', 0, "
+             "(SELECT COALESCE (MAX (position), 0) + 1 FROM stages WHERE group_id = ?1 AND kind = 'open'), 'open')",
+             group_id, id) ||
+      !kehu_admin_save_stage (store, id, name, win_rate, error) ||
+      !kehu_store_commit (store, error))
+    {
+      kehu_store_rollback (store);
+      return NULL;
+    }
+
+  return g_steal_pointer (&id);
+}
+
+gboolean
+kehu_admin_save_dictionary_item (KehuStore   *store,
+                                 const char  *item_id,
+                                 const char  *label,
+                                 gboolean     enabled,
+                                 GError     **error)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (label ? label : ""));
+
+  if (*stripped == '\0')
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID, _("An item needs a label"));
+      return FALSE;
+    }
+
+  /* Disabled, never deleted: records keep the value they hold. */
+  return EXEC (store, error,
+               "UPDATE dictionary_items SET label = ?, is_enabled = CAST (? AS INTEGER) WHERE id = ?",
+               stripped, enabled ? "1" : "0", item_id);
+}
+
+gboolean
+kehu_admin_move_dictionary_item (KehuStore   *store,
+                                 const char  *item_id,
+                                 int          delta,
+                                 GError     **error)
+{
+  return move_row (store,
+                   "SELECT id FROM dictionary_items WHERE dictionary_id = "
+                   "(SELECT dictionary_id FROM dictionary_items WHERE id = ?1) ORDER BY position, id",
+                   "UPDATE dictionary_items SET position = CAST (? AS INTEGER) WHERE id = ?",
+                   item_id, delta, error);
+}
+
+char *
+kehu_admin_add_dictionary_item (KehuStore   *store,
+                                const char  *dictionary_id,
+                                const char  *label,
+                                GError     **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *stripped = g_strstrip (g_strdup (label ? label : ""));
+  /* The stored value must never change once records hold it: a fresh,
+   * stable key rather than the label. */
+  g_autofree char *value = g_strdup_printf ("item_%.8s", id);
+
+  if (*stripped == '\0')
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID, _("An item needs a label"));
+      return NULL;
+    }
+
+  if (!EXEC (store, error,
+             "INSERT INTO dictionary_items (id, dictionary_id, value, label, position) VALUES "
+             "(?, ?2, ?, ?, (SELECT COALESCE (MAX (position), 0) + 1 FROM dictionary_items WHERE dictionary_id = ?2))",
+             id, dictionary_id, value, stripped))
+    return NULL;
+
+  return g_steal_pointer (&id);
+}
+
+gboolean
+kehu_admin_set_pool_rule (KehuStore   *store,
+                          const char  *pool_id,
+                          const char  *customer_level,
+                          int          no_followup_days,
+                          int          no_deal_days,
+                          GError     **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *followup = int_text (no_followup_days);
+  g_autofree char *deal = int_text (no_deal_days);
+
+  if (!kehu_store_begin (store, error))
+    return FALSE;
+
+  if (!EXEC (store, error, "DELETE FROM pool_rules WHERE pool_id = ? AND customer_level IS ?",
+             pool_id, customer_level) ||
+      ((followup != NULL || deal != NULL) &&
+       !EXEC (store, error,
+              "INSERT INTO pool_rules (id, pool_id, customer_level, no_followup_days, no_deal_days) "
+              "VALUES (?, ?, ?, CAST (? AS INTEGER), CAST (? AS INTEGER))",
+              id, pool_id, customer_level, followup, deal)) ||
+      !kehu_store_commit (store, error))
+    {
+      kehu_store_rollback (store);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+kehu_admin_set_claim_limit (KehuStore   *store,
+                            const char  *pool_id,
+                            const char  *role_id,
+                            int          per_day,
+                            int          per_week,
+                            int          per_month,
+                            GError     **error)
+{
+  g_autofree char *day = int_text (per_day);
+  g_autofree char *week = int_text (per_week);
+  g_autofree char *month = int_text (per_month);
+
+  if (day == NULL && week == NULL && month == NULL)
+    return EXEC (store, error, "DELETE FROM pool_claim_limits WHERE pool_id = ? AND role_id = ?",
+                 pool_id, role_id);
+
+  return EXEC (store, error,
+               "INSERT INTO pool_claim_limits (pool_id, role_id, per_day, per_week, per_month) "
+               "VALUES (?, ?, CAST (? AS INTEGER), CAST (? AS INTEGER), CAST (? AS INTEGER)) "
+               "ON CONFLICT (pool_id, role_id) DO UPDATE SET per_day = excluded.per_day, "
+               "per_week = excluded.per_week, per_month = excluded.per_month",
+               pool_id, role_id, day, week, month);
+}

@@ -152,6 +152,48 @@ JsonArray     *kehu_admin_list_deleted          (KehuStore          *store,
                                                  GError            **error);
 
 
+/* Settings: tables that are parts of a record rather than records */
+gboolean       kehu_admin_save_stage            (KehuStore          *store,
+                                                 const char         *stage_id,
+                                                 const char         *name,
+                                                 int                 win_rate,
+                                                 GError            **error);
+gboolean       kehu_admin_move_stage            (KehuStore          *store,
+                                                 const char         *stage_id,
+                                                 int                 delta,
+                                                 GError            **error);
+char          *kehu_admin_add_stage             (KehuStore          *store,
+                                                 const char         *group_id,
+                                                 const char         *name,
+                                                 int                 win_rate,
+                                                 GError            **error);
+gboolean       kehu_admin_save_dictionary_item  (KehuStore          *store,
+                                                 const char         *item_id,
+                                                 const char         *label,
+                                                 gboolean            enabled,
+                                                 GError            **error);
+gboolean       kehu_admin_move_dictionary_item  (KehuStore          *store,
+                                                 const char         *item_id,
+                                                 int                 delta,
+                                                 GError            **error);
+char          *kehu_admin_add_dictionary_item   (KehuStore          *store,
+                                                 const char         *dictionary_id,
+                                                 const char         *label,
+                                                 GError            **error);
+gboolean       kehu_admin_set_pool_rule         (KehuStore          *store,
+                                                 const char         *pool_id,
+                                                 const char         *customer_level,
+                                                 int                 no_followup_days,
+                                                 int                 no_deal_days,
+                                                 GError            **error);
+gboolean       kehu_admin_set_claim_limit       (KehuStore          *store,
+                                                 const char         *pool_id,
+                                                 const char         *role_id,
+                                                 int                 per_day,
+                                                 int                 per_week,
+                                                 int                 per_month,
+                                                 GError            **error);
+
 /* Display helpers */
 int            kehu_admin_dwell_days            (const char         *since,
                                                  GDateTime          *now);

@@ -605,8 +605,16 @@ save_field (KehuRecordDetailView *self,
   g_autofree char *field = g_strdup (row->field->name);
 
   g_autoptr(KehuContext) ctx = new_context (self);
-  g_autoptr(JsonObject) changes = json_object_new ();
+  g_autoptr(JsonObject) all_changes = json_object_new ();
+  JsonObject *changes = all_changes;
   const KehuField *f = row->field;
+
+  /* Custom fields travel inside "extra". */
+  if (f->flags & KEHU_FIELD_CUSTOM)
+    {
+      changes = json_object_new ();
+      json_object_set_object_member (all_changes, "extra", changes);
+    }
 
   /* The record API takes typed JSON values. */
   if (stored == NULL || *stored == '\0')
@@ -635,7 +643,7 @@ save_field (KehuRecordDetailView *self,
   else
     json_object_set_string_member (changes, f->name, stored);
 
-  if (!kehu_record_update (ctx, self->module, self->record_id, changes, &error))
+  if (!kehu_record_update (ctx, self->module, self->record_id, all_changes, &error))
     {
       gtk_label_set_label (row->error_label, error->message);
       gtk_widget_set_visible (row->error_row, TRUE);
