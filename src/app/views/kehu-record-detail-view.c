@@ -239,7 +239,7 @@ fill_header (KehuRecordDetailView *self)
   gboolean is_customer = g_str_equal (self->module, "customers");
 
   if (g_str_equal (self->module, "payment_plans"))
-    title = g_strdup_printf (_("Instalment %" G_GINT64_FORMAT), int_member (self->record, "instalment"));
+    title = g_strdup_printf (_("Instalment %d"), (int) int_member (self->record, "instalment"));
   else if (str_member (self->record, title_col) != NULL)
     title = g_strdup (str_member (self->record, title_col));
   else
@@ -1267,7 +1267,7 @@ fill_related (KehuRecordDetailView *self)
       for (guint i = 0; plans && i < json_array_get_length (plans); i++)
         {
           JsonObject *p = json_array_get_object_element (plans, i);
-          g_autofree char *t = g_strdup_printf (_("Instalment %" G_GINT64_FORMAT), int_member (p, "n"));
+          g_autofree char *t = g_strdup_printf (_("Instalment %d"), (int) int_member (p, "n"));
           json_object_set_string_member (p, "title", t);
         }
       add_related_group (self, "payment-plans", _("Payment Plans"), "payment_plans", plans, _("No payment plans yet."));
