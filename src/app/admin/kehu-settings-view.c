@@ -65,7 +65,7 @@ static const struct {
 } sections[] = {
   { "departments", N_("Departments"), "system-users-symbolic", build_departments },
   { "users", N_("Users"), "avatar-default-symbolic", build_users },
-  { "roles", N_("Roles and Permissions"), "dialog-password-symbolic", build_roles },
+  { "roles", N_("Roles"), "dialog-password-symbolic", build_roles },
   { "stages", N_("Opportunity Stages"), "starred-symbolic", build_stages },
   { "pools", N_("Public Pools"), "emblem-shared-symbolic", build_pools },
   { "fields", N_("Custom Fields"), "document-properties-symbolic", build_fields },
