@@ -10,7 +10,7 @@
 #include "config.h"
 
 #include "kehu-record-detail-view-private.h"
-#include "kehu-test-records.h"
+#include "kehu-test-details.h"
 
 static KehuApplication *app;
 static KehuWindow *window;

@@ -12,7 +12,7 @@
 
 #include "kehu-record-detail-view-private.h"
 #include "kehu-settings-view.h"
-#include "kehu-test-records.h"
+#include "kehu-test-details.h"
 
 static KehuApplication *app;
 static KehuWindow *window;

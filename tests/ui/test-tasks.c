@@ -11,7 +11,7 @@
 #include "config.h"
 
 #include "kehu-tasks-view-private.h"
-#include "kehu-test-records.h"
+#include "kehu-test-details.h"
 
 static KehuApplication *app;
 static KehuWindow *window;

@@ -1,4 +1,4 @@
-/* kehu-test-records.h: a small company in a fresh store, for the detail,
+/* kehu-test-details.h: a small company in a fresh store, for the detail,
  * tasks and settings tests
  *
  * Written with plain SQL so that the tests do not depend on the code they
