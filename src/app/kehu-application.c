@@ -31,6 +31,8 @@ struct _KehuApplication
   KehuStore      *store;
   GError         *store_error;
   KehuReminders  *reminders;
+  KehuSchema     *schema;
+  KehuContext    *context;
 };
 
 G_DEFINE_FINAL_TYPE (KehuApplication, kehu_application, ADW_TYPE_APPLICATION)
@@ -220,6 +222,8 @@ kehu_application_startup (GApplication *app)
   KehuApplication *self = KEHU_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *prefs_accels[] = { "<Control>comma", NULL };
+  static const char *search_accels[] = { "<Control>f", NULL };
+  static const char *new_accels[] = { "<Control>n", NULL };
 
   G_APPLICATION_CLASS (kehu_application_parent_class)->startup (app);
 
@@ -229,6 +233,8 @@ kehu_application_startup (GApplication *app)
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-record", new_accels);
 
   apply_color_scheme (self);
   g_signal_connect_object (self->settings, "changed::color-scheme",
@@ -296,6 +302,8 @@ kehu_application_finalize (GObject *object)
 
   g_clear_object (&self->sync_client);
   g_clear_object (&self->reminders);
+  g_clear_object (&self->context);
+  g_clear_object (&self->schema);
   g_clear_object (&self->store);
   g_clear_error (&self->store_error);
   g_clear_object (&self->settings);
@@ -380,6 +388,86 @@ kehu_application_get_reminders (KehuApplication *self)
 {
   g_return_val_if_fail (KEHU_IS_APPLICATION (self), NULL);
   return self->reminders;
+}
+
+/**
+ * kehu_application_get_schema:
+ *
+ * Returns: (transfer none) (nullable): the description of the modules of
+ *   the open store, loaded on first use
+ */
+KehuSchema *
+kehu_application_get_schema (KehuApplication *self)
+{
+  g_return_val_if_fail (KEHU_IS_APPLICATION (self), NULL);
+
+  if (self->schema == NULL && self->store != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->schema = kehu_schema_new (self->store, &error);
+      if (self->schema == NULL)
+        g_warning ("Cannot read the modules of the store: %s", error->message);
+    }
+  return self->schema;
+}
+
+/* Without a server the local store has one user, its super administrator:
+ * the first one found, or one made for this computer's user. */
+static char *
+find_or_make_local_user (KehuStore *store)
+{
+  sqlite3 *db = kehu_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  char *id = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT id FROM users WHERE is_super_admin = 1 AND is_enabled = 1"
+                              " AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1",
+                          -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  if (id != NULL)
+    return id;
+
+  id = g_uuid_string_random ();
+  if (sqlite3_prepare_v2 (db, "INSERT INTO users (id, created_at, updated_at, phone, name,"
+                              " department_id, is_super_admin)"
+                              " VALUES (?1, strftime ('%Y-%m-%dT%H:%M:%SZ', 'now'),"
+                              " strftime ('%Y-%m-%dT%H:%M:%SZ', 'now'), 'local', ?2,"
+                              " (SELECT id FROM departments WHERE parent_id IS NULL ORDER BY created_at LIMIT 1), 1)",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      const char *name = g_get_real_name ();
+
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, name && *name && g_strcmp0 (name, "Unknown") != 0 ? name : g_get_user_name (),
+                         -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        g_warning ("Cannot add the local user: %s", sqlite3_errmsg (db));
+    }
+  sqlite3_finalize (stmt);
+  return id;
+}
+
+/**
+ * kehu_application_get_context:
+ *
+ * Returns: (transfer none) (nullable): who acts on the records of the
+ *   open store: the signed-in user, or the local store's own user
+ */
+KehuContext *
+kehu_application_get_context (KehuApplication *self)
+{
+  g_return_val_if_fail (KEHU_IS_APPLICATION (self), NULL);
+
+  if (self->context == NULL && kehu_application_get_schema (self) != NULL)
+    {
+      g_autofree char *user_id = find_or_make_local_user (self->store);
+
+      self->context = kehu_context_new (self->schema, user_id);
+    }
+  return self->context;
 }
 
 GSettings *

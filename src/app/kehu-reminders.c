@@ -14,7 +14,7 @@
 
 #include <glib/gi18n.h>
 
-#include "kehu-format.h"
+#include "kehu-display.h"
 #include "kehu-reminders.h"
 
 struct _KehuReminders
@@ -128,7 +128,7 @@ kehu_reminders_check (KehuReminders *self,
       const char *module = json_object_get_string_member_with_default (s, "target_module", NULL);
       const char *target = json_object_get_string_member_with_default (s, "target_id", NULL);
       const char *description = json_object_get_string_member_with_default (s, "description", NULL);
-      g_autofree char *when = kehu_format_time (json_object_get_string_member (s, "start_at"));
+      g_autofree char *when = kehu_display_time (json_object_get_string_member (s, "start_at"));
       g_autofree char *body = description && *description
         ? g_strdup_printf (_("%s · %s"), when, description) : g_strdup (when);
       g_autofree char *notification_id = g_strconcat ("schedule-", id, NULL);

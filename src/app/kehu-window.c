@@ -14,9 +14,11 @@
 
 #include <glib/gi18n.h>
 
-#include "kehu-format.h"
+#include "kehu-display.h"
+#include "kehu-global-search.h"
 #include "kehu-pages.h"
 #include "kehu-record-detail-view.h"
+#include "kehu-record-list-view.h"
 #include "kehu-settings-view.h"
 #include "kehu-tasks-view.h"
 #include "kehu-window.h"
@@ -36,6 +38,8 @@ struct _KehuWindow
   KehuRecordDetailView *detail_view;
   AdwWindowTitle       *content_title;
   KehuSyncIndicator    *sync_indicator;
+  KehuGlobalSearch     *global_search;
+  GtkWindow            *products_window;
 };
 
 G_DEFINE_FINAL_TYPE (KehuWindow, kehu_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -137,7 +141,7 @@ on_detail_title_changed_cb (KehuWindow *self)
       adw_window_title_set_title (self->content_title,
                                   kehu_record_detail_view_get_title (self->detail_view));
       adw_window_title_set_subtitle (self->content_title,
-                                     kehu_format_module_singular (kehu_record_detail_view_get_module (self->detail_view)));
+                                     kehu_display_module_singular (kehu_record_detail_view_get_module (self->detail_view)));
     }
 }
 
@@ -187,7 +191,7 @@ open_record_cb (GSimpleAction *action,
       return;
     }
 
-  page = kehu_format_page_for_module (module);
+  page = kehu_display_page_for_module (module);
   if (page != NULL && g_strcmp0 (page, kehu_window_get_module (self)) != 0)
     kehu_window_set_module (self, page);
 
@@ -266,8 +270,17 @@ on_application_set_cb (KehuWindow *self)
                                G_CALLBACK (on_detail_title_changed_cb), self,
                                G_CONNECT_SWAPPED);
 
-      replace_page (self, "tasks", GTK_WIDGET (kehu_tasks_view_new (store)));
-      replace_page (self, "settings", GTK_WIDGET (kehu_settings_view_new (store)));
+      KehuContext *context = kehu_application_get_context (KEHU_APPLICATION (app));
+      const char *user_id = context ? kehu_context_get_user_id (context) : NULL;
+      KehuTasksView *tasks = kehu_tasks_view_new (store);
+      KehuSettingsView *settings = kehu_settings_view_new (store);
+
+      /* Everything the pages write is done as the signed-in (or local) user. */
+      kehu_record_detail_view_set_user_id (self->detail_view, user_id);
+      kehu_tasks_view_set_user_id (tasks, user_id);
+      kehu_settings_view_set_user_id (settings, user_id);
+      replace_page (self, "tasks", GTK_WIDGET (tasks));
+      replace_page (self, "settings", GTK_WIDGET (settings));
     }
 
   if (!KEHU_IS_APPLICATION (app) ||
@@ -283,6 +296,73 @@ on_application_set_cb (KehuWindow *self)
   on_sync_client_changed_cb (self, NULL, client);
   kehu_sync_client_check (client);
 }
+
+static void
+search_activated_cb (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  KehuWindow *self = user_data;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->global_search));
+}
+
+static void
+new_record_activated_cb (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  KehuWindow *self = user_data;
+  GtkWidget *page = gtk_stack_get_visible_child (self->stack);
+
+  /* "New" belongs to the module on screen; modules without a list have none. */
+  if (KEHU_IS_RECORD_LIST_VIEW (page))
+    gtk_widget_activate_action (page, "list.new", NULL);
+  else if (KEHU_IS_TASKS_VIEW (page))
+    gtk_widget_activate_action (page, "tasks.new", NULL);
+}
+
+static void
+show_products_activated_cb (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  KehuWindow *self = user_data;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  KehuContext *context = KEHU_IS_APPLICATION (app) ? kehu_application_get_context (KEHU_APPLICATION (app)) : NULL;
+  GtkWidget *box, *header, *overlay;
+
+  if (context == NULL)
+    return;
+  if (self->products_window != NULL)
+    {
+      gtk_window_present (self->products_window);
+      return;
+    }
+
+  /* Products are reference data, not a daily list: their own window. */
+  self->products_window = GTK_WINDOW (adw_window_new ());
+  g_object_add_weak_pointer (G_OBJECT (self->products_window), (gpointer *) &self->products_window);
+  gtk_window_set_title (self->products_window, _("Products"));
+  gtk_window_set_transient_for (self->products_window, GTK_WINDOW (self));
+  gtk_window_set_default_size (self->products_window, 900, 600);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  header = adw_header_bar_new ();
+  overlay = adw_toast_overlay_new ();
+  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (overlay),
+                               GTK_WIDGET (kehu_record_list_view_new (context, "products")));
+  gtk_widget_set_vexpand (overlay, TRUE);
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_box_append (GTK_BOX (box), overlay);
+  adw_window_set_content (ADW_WINDOW (self->products_window), box);
+  gtk_window_present (self->products_window);
+}
+
+static const GActionEntry win_actions[] = {
+  { "search", search_activated_cb },
+  { "new-record", new_record_activated_cb },
+  { "show-products", show_products_activated_cb },
+};
 
 static void
 save_window_state (KehuWindow *self)
@@ -350,8 +430,19 @@ kehu_window_constructed (GObject *object)
   g_action_map_add_action_entries (G_ACTION_MAP (self), record_actions,
                                    G_N_ELEMENTS (record_actions), self);
   show_detail (self, FALSE);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
+
+  {
+    GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+    if (KEHU_IS_APPLICATION (app))
+      kehu_global_search_set_context (self->global_search,
+                                      kehu_application_get_context (KEHU_APPLICATION (app)));
+  }
 
   kehu_window_set_module (self, kehu_pages_lookup (last) ? last : "dashboard");
+
+  /* Start in the sidebar, not in the search entry: its hint stays readable. */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->sidebar));
 }
 
 static void
@@ -360,6 +451,8 @@ kehu_window_dispose (GObject *object)
   KehuWindow *self = (KehuWindow *)object;
 
   g_clear_object (&self->settings);
+  if (self->products_window != NULL)
+    gtk_window_destroy (self->products_window);
 
   G_OBJECT_CLASS (kehu_window_parent_class)->dispose (object);
 }
@@ -377,6 +470,7 @@ kehu_window_class_init (KehuWindowClass *klass)
 
   kehu_ensure_resources ();
   g_type_ensure (KEHU_TYPE_SYNC_INDICATOR);
+  g_type_ensure (KEHU_TYPE_GLOBAL_SEARCH);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/kehu/Kehu/ui/kehu-window.ui");
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, leaflet);
@@ -387,6 +481,7 @@ kehu_window_class_init (KehuWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, sync_indicator);
+  gtk_widget_class_bind_template_child (widget_class, KehuWindow, global_search);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
 

@@ -21,6 +21,7 @@ static const KehuMigration migrations[] = {
   { 1, "0001-meta.sql", NULL },
   { 2, "0002-modules.sql", NULL },
   { 3, "0003-core.sql", _kehu_schema_apply_seeds },
+  { 4, "0004-search.sql", NULL },
 };
 
 const KehuMigration *

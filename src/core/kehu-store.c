@@ -15,6 +15,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "kehu-migrations.h"
+#include "kehu-search.h"
 #include "kehu-store.h"
 
 struct _KehuStore
@@ -244,6 +245,8 @@ kehu_store_open_at_version (const char  *path,
 
   sqlite3_busy_timeout (self->db, 5000);
   sqlite3_extended_result_codes (self->db, 1);
+  /* The search triggers call these: needed before any write or migration. */
+  kehu_search_register_functions (self->db);
 
   /* A file that is not a database fails here, on the first read. */
   self->version = read_user_version (self);

@@ -17,7 +17,7 @@
 
 #include <glib/gi18n.h>
 
-#include "kehu-format.h"
+#include "kehu-display.h"
 #include "kehu-settings-view.h"
 
 struct _KehuSettingsView
@@ -873,7 +873,7 @@ build_roles (KehuSettingsView *self)
   gtk_widget_set_name (scope, "data-scope");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (scope), _("Data scope"));
   for (guint i = 0; data_scopes[i]; i++)
-    gtk_string_list_append (scope_labels, kehu_format_enum (data_scopes[i]));
+    gtk_string_list_append (scope_labels, kehu_display_enum (data_scopes[i]));
   adw_combo_row_set_model (ADW_COMBO_ROW (scope), G_LIST_MODEL (scope_labels));
   for (guint i = 0; data_scopes[i]; i++)
     if (g_strcmp0 (data_scopes[i], str_member (role, "data_scope")) == 0)
@@ -1059,7 +1059,7 @@ build_stages (KehuSettingsView *self)
 
       gtk_widget_set_name (row, str_member (s, "id"));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                     open ? _("Stage") : kehu_format_enum (str_member (s, "kind")));
+                                     open ? _("Stage") : kehu_display_enum (str_member (s, "kind")));
       gtk_editable_set_text (GTK_EDITABLE (row), name);
       adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
       g_object_set_data (G_OBJECT (row), "kehu-rate", rate);
@@ -1379,7 +1379,7 @@ build_fields (KehuSettingsView *self)
     {
       JsonObject *m = json_object_new ();
       json_object_set_string_member (m, "id", modules[i]);
-      json_object_set_string_member (m, "title", kehu_format_module_singular (modules[i]));
+      json_object_set_string_member (m, "title", kehu_display_module_singular (modules[i]));
       json_array_add_object_element (module_rows, m);
     }
 
@@ -1616,11 +1616,11 @@ build_recycle_bin (KehuSettingsView *self)
     {
       JsonObject *r = json_array_get_object_element (rows, i);
       const char *module = str_member (r, "module");
-      g_autofree char *when = kehu_format_time (str_member (r, "deleted_at"));
+      g_autofree char *when = kehu_display_time (str_member (r, "deleted_at"));
       g_autofree char *title = g_str_equal (module, "payment_plans")
         ? g_strdup_printf (_("Instalment %s"), str_member (r, "title") ?: "")
         : g_strdup (str_member (r, "title") ?: _("(untitled)"));
-      g_autofree char *sub = g_strdup_printf (_("%s · deleted %s"), kehu_format_module_singular (module), when);
+      g_autofree char *sub = g_strdup_printf (_("%s · deleted %s"), kehu_display_module_singular (module), when);
       g_autofree char *restore_label = g_strdup_printf (_("Restore %s"), title);
       GtkWidget *row = row_with_title (title, sub);
       GtkWidget *restore = gtk_button_new_with_label (_("Restore"));

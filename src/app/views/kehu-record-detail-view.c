@@ -17,7 +17,7 @@
 
 #include <glib/gi18n.h>
 
-#include "kehu-format.h"
+#include "kehu-display.h"
 #include "kehu-record-detail-view-private.h"
 
 typedef struct
@@ -243,7 +243,7 @@ fill_header (KehuRecordDetailView *self)
   else if (str_member (self->record, title_col) != NULL)
     title = g_strdup (str_member (self->record, title_col));
   else
-    title = g_strdup_printf (_("%s without a number"), kehu_format_module_singular (self->module));
+    title = g_strdup_printf (_("%s without a number"), kehu_display_module_singular (self->module));
 
   g_free (self->title);
   self->title = g_strdup (title);
@@ -253,11 +253,11 @@ fill_header (KehuRecordDetailView *self)
   if (is_customer && int_member (self->record, "is_locked"))
     /* Translators: the subtitle of a locked customer's detail page */
     subtitle = g_strdup_printf (_("%s · Locked: never returns to the public pool"),
-                                kehu_format_module_singular (self->module));
+                                kehu_display_module_singular (self->module));
   else if (!json_object_get_null_member (self->record, "deleted_at"))
-    subtitle = g_strdup_printf (_("%s · In the recycle bin"), kehu_format_module_singular (self->module));
+    subtitle = g_strdup_printf (_("%s · In the recycle bin"), kehu_display_module_singular (self->module));
   else
-    subtitle = g_strdup (kehu_format_module_singular (self->module));
+    subtitle = g_strdup (kehu_display_module_singular (self->module));
   gtk_label_set_label (self->subtitle_label, subtitle);
 
   remove_all (GTK_WIDGET (self->facts_box));
@@ -268,7 +268,7 @@ fill_header (KehuRecordDetailView *self)
 
       if (field == NULL)
         continue;
-      value = kehu_format_field (self->store, field, self->record);
+      value = kehu_display_field (self->store, field, self->record);
       gtk_flow_box_append (self->facts_box, fact_widget (kehu_field_get_label (field), value));
     }
 
@@ -363,7 +363,7 @@ fill_stage_bar (KehuRecordDetailView *self)
     since = str_member (self->record, "created_at");
   if (current != NULL)
     {
-      g_autofree char *stage = kehu_format_record_title (self->store, "stages", current);
+      g_autofree char *stage = kehu_display_record_title (self->store, "stages", current);
       int days = kehu_admin_dwell_days (since, now);
       g_autofree char *text = NULL;
 
@@ -372,13 +372,13 @@ fill_stage_bar (KehuRecordDetailView *self)
                                 stage, days);
       else
         {
-          g_autofree char *when = kehu_format_time (since);
+          g_autofree char *when = kehu_display_time (since);
           text = g_strdup_printf (_("Closed as “%s” on %s"), stage, when);
         }
       if (str_member (self->record, "lost_reason") != NULL &&
           g_strcmp0 (str_member (self->record, "status"), "lost") == 0)
         {
-          g_autofree char *reason = kehu_format_dictionary (self->store, "lost_reason",
+          g_autofree char *reason = kehu_display_dictionary (self->store, "lost_reason",
                                                             str_member (self->record, "lost_reason"));
           g_autofree char *with_reason = g_strdup_printf (_("%s · Lost because: %s"), text, reason);
           gtk_label_set_label (self->stage_info_label, with_reason);
@@ -415,7 +415,7 @@ fill_timeline (KehuRecordDetailView *self)
     {
       JsonObject *item = json_array_get_object_element (items, i);
       const char *kind = str_member (item, "kind");
-      g_autofree char *when = kehu_format_time (str_member (item, "at"));
+      g_autofree char *when = kehu_display_time (str_member (item, "at"));
       g_autofree char *meta = NULL;
       GtkWidget *row = adw_action_row_new ();
       const char *icon = "mail-send-receive-symbolic";
@@ -426,9 +426,9 @@ fill_timeline (KehuRecordDetailView *self)
 
       if (g_str_equal (kind, "followup"))
         {
-          g_autofree char *method = kehu_format_dictionary (self->store, "followup_method",
+          g_autofree char *method = kehu_display_dictionary (self->store, "followup_method",
                                                             str_member (item, "method"));
-          g_autofree char *next = kehu_format_time (str_member (item, "next_contact_at"));
+          g_autofree char *next = kehu_display_time (str_member (item, "next_contact_at"));
           const char *who = str_member (item, "user_name");
           g_autofree char *base = who ? g_strdup_printf ("%s · %s · %s", when, method, who)
                                       : g_strdup_printf ("%s · %s", when, method);
@@ -442,10 +442,10 @@ fill_timeline (KehuRecordDetailView *self)
            * opportunities and contracts: say where. */
           if (g_strcmp0 (str_member (item, "target_id"), self->record_id) != 0)
             {
-              g_autofree char *on = kehu_format_record_title (self->store, str_member (item, "target_module"),
+              g_autofree char *on = kehu_display_record_title (self->store, str_member (item, "target_module"),
                                                               str_member (item, "target_id"));
               g_autofree char *with = g_strdup_printf (_("%s · on %s “%s”"), meta,
-                                                       kehu_format_module_singular (str_member (item, "target_module")),
+                                                       kehu_display_module_singular (str_member (item, "target_module")),
                                                        on);
               g_free (meta);
               meta = g_steal_pointer (&with);
@@ -459,14 +459,14 @@ fill_timeline (KehuRecordDetailView *self)
       else if (g_str_equal (kind, "task"))
         {
           icon = "checkbox-checked-symbolic";
-          meta = g_strdup_printf (_("Task · %s · %s"), when, kehu_format_enum (str_member (item, "method")));
+          meta = g_strdup_printf (_("Task · %s · %s"), when, kehu_display_enum (str_member (item, "method")));
           gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.open-record");
           gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "(ss)", "tasks", str_member (item, "id"));
         }
       else
         {
           icon = "emblem-default-symbolic";
-          meta = g_strdup_printf (_("Approval · %s · %s"), when, kehu_format_enum (str_member (item, "method")));
+          meta = g_strdup_printf (_("Approval · %s · %s"), when, kehu_display_enum (str_member (item, "method")));
         }
 
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), meta);
@@ -524,7 +524,7 @@ editable_text (const KehuField *field,
       return g_strdup_printf ("%" G_GINT64_FORMAT, v);
     }
   if (field->type == KEHU_FIELD_DATETIME)
-    return kehu_format_time (json_node_get_string (node));
+    return kehu_display_time (json_node_get_string (node));
 
   return g_strdup (json_node_get_string (node));
 }
@@ -545,7 +545,7 @@ stored_from_text (const KehuField *field,
     {
       gint64 cents;
 
-      if (!kehu_parse_money (stripped, &cents))
+      if (!kehu_display_parse_money (stripped, &cents))
         {
           g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
                        _("“%s” must be an amount like 12,800.50"), kehu_field_get_label (field));
@@ -556,7 +556,7 @@ stored_from_text (const KehuField *field,
 
   if (field->type == KEHU_FIELD_DATETIME)
     {
-      g_autoptr(GDateTime) t = kehu_parse_local_time (stripped);
+      g_autoptr(GDateTime) t = kehu_display_parse_local_time (stripped);
 
       if (t == NULL)
         {
@@ -746,7 +746,7 @@ fill_combo (KehuRecordDetailView *self,
       for (guint i = 0; field->choices && field->choices[i]; i++)
         {
           g_ptr_array_add (row->values, g_strdup (field->choices[i]));
-          gtk_string_list_append (labels, kehu_format_enum (field->choices[i]));
+          gtk_string_list_append (labels, kehu_display_enum (field->choices[i]));
         }
     }
   else
@@ -869,7 +869,7 @@ fill_info (KehuRecordDetailView *self)
       row->field = field;
       g_ptr_array_add (self->field_rows, row);
 
-      value = kehu_format_field (self->store, field, self->record);
+      value = kehu_display_field (self->store, field, self->record);
       row->display = adw_action_row_new ();
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row->display), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->display), kehu_field_get_label (field));
@@ -995,11 +995,11 @@ money_rows (KehuRecordDetailView *self,
   for (guint i = 0; rows && i < json_array_get_length (rows); i++)
     {
       JsonObject *r = json_array_get_object_element (rows, i);
-      g_autofree char *amount = kehu_format_money (int_member (r, "amount"));
+      g_autofree char *amount = kehu_display_money (int_member (r, "amount"));
       const char *status = str_member (r, "status");
       g_autofree char *subtitle = g_strdup_printf ("%s · %s%s%s", amount,
                                                    str_member (r, "day") ? str_member (r, "day") : "—",
-                                                   status ? " · " : "", status ? kehu_format_enum (status) : "");
+                                                   status ? " · " : "", status ? kehu_display_enum (status) : "");
 
       json_object_set_string_member (r, "subtitle", subtitle);
       if (str_member (r, "title") == NULL)
@@ -1226,7 +1226,7 @@ fill_related (KehuRecordDetailView *self)
         {
           JsonObject *h = json_array_get_object_element (history, i);
           GtkWidget *row = adw_action_row_new ();
-          g_autofree char *when = kehu_format_time (str_member (h, "changed_at"));
+          g_autofree char *when = kehu_display_time (str_member (h, "changed_at"));
           g_autofree char *title = g_strdup_printf ("%s → %s",
                                                     str_member (h, "from_name") ? kehu_schema_display_label (str_member (h, "from_name")) : _("(none)"),
                                                     str_member (h, "to_name") ? kehu_schema_display_label (str_member (h, "to_name")) : _("(none)"));
@@ -1238,7 +1238,7 @@ fill_related (KehuRecordDetailView *self)
           adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
           if (str_member (h, "reason"))
             {
-              g_autofree char *reason = kehu_format_dictionary (self->store, "lost_reason", str_member (h, "reason"));
+              g_autofree char *reason = kehu_display_dictionary (self->store, "lost_reason", str_member (h, "reason"));
               g_autofree char *sub = g_strdup_printf ("%s · %s", dwell, reason);
               adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sub);
             }
@@ -1307,7 +1307,7 @@ fill_attachments (KehuRecordDetailView *self)
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *open = gtk_button_new_from_icon_name ("document-open-symbolic");
       g_autofree char *size = g_format_size (int_member (a, "size"));
-      g_autofree char *when = kehu_format_time (str_member (a, "created_at"));
+      g_autofree char *when = kehu_display_time (str_member (a, "created_at"));
       g_autofree char *type = str_member (a, "mime_type") ? g_content_type_get_description (str_member (a, "mime_type")) : NULL;
       g_autofree char *sub = g_strdup_printf ("%s · %s · %s", size, type ? type : _("Unknown type"), when);
       g_autofree char *open_label = g_strdup_printf (_("Open %s"), str_member (a, "name"));
@@ -1347,7 +1347,7 @@ log_value (KehuRecordDetailView *self,
   if (field == NULL)
     return g_strdup (value);
 
-  text = kehu_format_stored_value (self->store, field, value);
+  text = kehu_display_stored_value (self->store, field, value);
   return g_steal_pointer (&text);
 }
 
@@ -1368,7 +1368,7 @@ fill_log (KehuRecordDetailView *self)
       const char *action = str_member (o, "action");
       const char *field_name = str_member (o, "field");
       const KehuField *field = (m && field_name) ? kehu_module_lookup_field (m, field_name) : NULL;
-      g_autofree char *when = kehu_format_time (str_member (o, "at"));
+      g_autofree char *when = kehu_display_time (str_member (o, "at"));
       g_autofree char *title = g_strdup_printf ("%s · %s", str_member (o, "user_name") ?: _("You"), when);
       g_autofree char *old_v = log_value (self, field_name, str_member (o, "old_value"));
       g_autofree char *new_v = log_value (self, field_name, str_member (o, "new_value"));
@@ -1476,8 +1476,8 @@ on_followup_changed_cb (GtkWidget *dialog)
   g_autofree char *content = text_view_text (GTK_TEXT_VIEW (find_named (dialog, "followup-content")));
   const char *at = gtk_editable_get_text (GTK_EDITABLE (find_named (dialog, "followup-time")));
   const char *next = gtk_editable_get_text (GTK_EDITABLE (find_named (dialog, "followup-next")));
-  g_autoptr(GDateTime) at_t = kehu_parse_local_time (at);
-  g_autoptr(GDateTime) next_t = *next ? kehu_parse_local_time (next) : NULL;
+  g_autoptr(GDateTime) at_t = kehu_display_parse_local_time (at);
+  g_autoptr(GDateTime) next_t = *next ? kehu_display_parse_local_time (next) : NULL;
   const char *message = NULL;
 
   g_strstrip (content);
@@ -1513,8 +1513,8 @@ on_followup_response_cb (AdwMessageDialog     *dialog,
     return;
 
   content = text_view_text (GTK_TEXT_VIEW (find_named (GTK_WIDGET (dialog), "followup-content")));
-  at = kehu_parse_local_time (gtk_editable_get_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "followup-time"))));
-  next = kehu_parse_local_time (gtk_editable_get_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "followup-next"))));
+  at = kehu_display_parse_local_time (gtk_editable_get_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "followup-time"))));
+  next = kehu_display_parse_local_time (gtk_editable_get_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "followup-next"))));
   selected = gtk_drop_down_get_selected (method);
 
   ctx = new_context (self);
@@ -1662,7 +1662,7 @@ on_transfer_response_cb (AdwMessageDialog     *dialog,
 
   kehu_record_detail_view_reload (self);
   {
-    g_autofree char *to = kehu_format_user (self->store, g_ptr_array_index (ids, selected));
+    g_autofree char *to = kehu_display_user (self->store, g_ptr_array_index (ids, selected));
     g_autofree char *message = g_strdup_printf (_("Transferred to %s"), to);
     toast (self, message);
   }

@@ -16,7 +16,7 @@
 
 #include <glib/gi18n.h>
 
-#include "kehu-format.h"
+#include "kehu-display.h"
 #include "kehu-tasks-view-private.h"
 
 struct _KehuTasksView
@@ -185,12 +185,12 @@ task_row (KehuTasksView *self,
 
   if (due != NULL)
     {
-      g_autofree char *when = kehu_format_time (due);
+      g_autofree char *when = kehu_display_time (due);
       g_string_append (subtitle, when);
     }
   if (priority != NULL && !g_str_equal (priority, "none"))
     {
-      g_autofree char *p = g_strdup_printf (_("%s priority"), kehu_format_enum (priority));
+      g_autofree char *p = g_strdup_printf (_("%s priority"), kehu_display_enum (priority));
       if (subtitle->len)
         g_string_append (subtitle, " · ");
       g_string_append (subtitle, p);
@@ -443,7 +443,7 @@ on_save_clicked_cb (KehuTasksView *self)
 
   if (*due_text != '\0')
     {
-      g_autoptr(GDateTime) t = kehu_parse_local_time (due_text);
+      g_autoptr(GDateTime) t = kehu_display_parse_local_time (due_text);
 
       if (t == NULL)
         {
@@ -607,12 +607,12 @@ fill_pane (KehuTasksView *self)
   gtk_editable_set_text (GTK_EDITABLE (self->description_row), str_member (task, "description") ?: "");
   self->due_row = adw_entry_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->due_row), _("Due (YYYY-MM-DD or YYYY-MM-DD HH:MM)"));
-  due_text = kehu_format_time (str_member (task, "due_at"));
+  due_text = kehu_display_time (str_member (task, "due_at"));
   gtk_editable_set_text (GTK_EDITABLE (self->due_row), due_text);
   self->priority_row = adw_combo_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->priority_row), _("Priority"));
   for (guint i = 0; priorities[i]; i++)
-    gtk_string_list_append (priority_labels, kehu_format_enum (priorities[i]));
+    gtk_string_list_append (priority_labels, kehu_display_enum (priorities[i]));
   adw_combo_row_set_model (ADW_COMBO_ROW (self->priority_row), G_LIST_MODEL (priority_labels));
   for (guint i = 0; priorities[i]; i++)
     if (g_strcmp0 (priorities[i], str_member (task, "priority")) == 0)
@@ -748,12 +748,12 @@ fill_pane (KehuTasksView *self)
         {
           JsonObject *l = json_array_get_object_element (links, i);
           const char *module = str_member (l, "target_module");
-          g_autofree char *name = kehu_format_record_title (self->store, module, str_member (l, "target_id"));
+          g_autofree char *name = kehu_display_record_title (self->store, module, str_member (l, "target_id"));
 
           row = adw_action_row_new ();
           adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
           adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
-          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), kehu_format_module_singular (module));
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), kehu_display_module_singular (module));
           adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
           gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.open-record");
           gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "(ss)", module, str_member (l, "target_id"));
@@ -771,7 +771,7 @@ fill_pane (KehuTasksView *self)
   for (guint i = 0; comments && i < json_array_get_length (comments); i++)
     {
       JsonObject *c = json_array_get_object_element (comments, i);
-      g_autofree char *when = kehu_format_time (str_member (c, "created_at"));
+      g_autofree char *when = kehu_display_time (str_member (c, "created_at"));
       g_autofree char *sub = g_strdup_printf ("%s · %s", str_member (c, "name") ?: _("You"), when);
 
       row = adw_action_row_new ();

@@ -1,4 +1,4 @@
-/* kehu-format.c: values of records as users read them
+/* kehu-display.c: values of records as users read them
  *
  * Money in yuan with thousands separators (stored as int64 cents, never
  * converted through floating point), times in the user's time zone,
@@ -16,10 +16,10 @@
 
 #include <glib/gi18n.h>
 
-#include "kehu-format.h"
+#include "kehu-display.h"
 
 char *
-kehu_format_money (gint64 cents)
+kehu_display_money (gint64 cents)
 {
   g_autoptr(GString) digits = NULL;
   guint64 abs_cents = cents < 0 ? (guint64) -(cents + 1) + 1 : (guint64) cents;
@@ -42,7 +42,7 @@ kehu_format_money (gint64 cents)
 
 /* "1,234.5", "¥1234.56", "-3" → cents, without floating point. */
 gboolean
-kehu_parse_money (const char *text,
+kehu_display_parse_money (const char *text,
                   gint64     *cents)
 {
   g_autoptr(GString) clean = g_string_new (NULL);
@@ -98,7 +98,7 @@ kehu_parse_money (const char *text,
 }
 
 char *
-kehu_format_time (const char *iso_utc)
+kehu_display_time (const char *iso_utc)
 {
   g_autoptr(GDateTime) time = NULL;
   g_autoptr(GDateTime) local = NULL;
@@ -118,7 +118,7 @@ kehu_format_time (const char *iso_utc)
 
 /* "YYYY-MM-DD HH:MM" or "YYYY-MM-DD" in the local time zone. */
 GDateTime *
-kehu_parse_local_time (const char *text)
+kehu_display_parse_local_time (const char *text)
 {
   g_autofree char *stripped = g_strstrip (g_strdup (text ? text : ""));
   g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
@@ -171,7 +171,7 @@ static const struct {
 };
 
 const char *
-kehu_format_enum (const char *value)
+kehu_display_enum (const char *value)
 {
   for (guint i = 0; i < G_N_ELEMENTS (enum_labels); i++)
     if (g_strcmp0 (enum_labels[i].value, value) == 0)
@@ -181,7 +181,7 @@ kehu_format_enum (const char *value)
 }
 
 char *
-kehu_format_dictionary (KehuStore  *store,
+kehu_display_dictionary (KehuStore  *store,
                         const char *dictionary,
                         const char *value)
 {
@@ -216,7 +216,7 @@ title_column (const char *module)
 }
 
 char *
-kehu_format_record_title (KehuStore  *store,
+kehu_display_record_title (KehuStore  *store,
                           const char *module,
                           const char *id)
 {
@@ -244,13 +244,13 @@ kehu_format_record_title (KehuStore  *store,
 }
 
 char *
-kehu_format_user (KehuStore  *store,
+kehu_display_user (KehuStore  *store,
                   const char *user_id)
 {
   if (user_id == NULL)
     return g_strdup (_("Nobody"));
 
-  return kehu_format_record_title (store, "users", user_id);
+  return kehu_display_record_title (store, "users", user_id);
 }
 
 static char *
@@ -297,7 +297,7 @@ dup_stored (const KehuField *field,
 }
 
 char *
-kehu_format_stored_value (KehuStore       *store,
+kehu_display_stored_value (KehuStore       *store,
                           const KehuField *field,
                           const char      *value)
 {
@@ -307,21 +307,21 @@ kehu_format_stored_value (KehuStore       *store,
   switch (field->type)
     {
     case KEHU_FIELD_MONEY:
-      return kehu_format_money (g_ascii_strtoll (value, NULL, 10));
+      return kehu_display_money (g_ascii_strtoll (value, NULL, 10));
     case KEHU_FIELD_PERCENT:
       return g_strdup_printf ("%s%%", value);
     case KEHU_FIELD_DATETIME:
-      return kehu_format_time (value);
+      return kehu_display_time (value);
     case KEHU_FIELD_BOOLEAN:
       return g_strdup (g_str_equal (value, "1") || g_str_equal (value, "true") ? _("Yes") : _("No"));
     case KEHU_FIELD_CHOICE:
-      return kehu_format_dictionary (store, field->dictionary, value);
+      return kehu_display_dictionary (store, field->dictionary, value);
     case KEHU_FIELD_ENUM:
-      return g_strdup (kehu_format_enum (value));
+      return g_strdup (kehu_display_enum (value));
     case KEHU_FIELD_REFERENCE:
-      return kehu_format_record_title (store, field->reference, value);
+      return kehu_display_record_title (store, field->reference, value);
     case KEHU_FIELD_USER:
-      return kehu_format_user (store, value);
+      return kehu_display_user (store, value);
     case KEHU_FIELD_TAGS:
     case KEHU_FIELD_MULTI_CHOICE:
       {
@@ -334,7 +334,7 @@ kehu_format_stored_value (KehuStore       *store,
           {
             const char *item = json_array_get_string_element (json_node_get_array (node), i);
             g_autofree char *label = field->type == KEHU_FIELD_MULTI_CHOICE
-              ? kehu_format_dictionary (store, field->dictionary, item) : g_strdup (item);
+              ? kehu_display_dictionary (store, field->dictionary, item) : g_strdup (item);
 
             if (out->len > 0)
               g_string_append (out, _(", "));
@@ -348,13 +348,13 @@ kehu_format_stored_value (KehuStore       *store,
 }
 
 char *
-kehu_format_field (KehuStore       *store,
+kehu_display_field (KehuStore       *store,
                    const KehuField *field,
                    JsonObject      *record)
 {
   g_autofree char *stored = dup_stored (field, record);
 
-  return kehu_format_stored_value (store, field, stored);
+  return kehu_display_stored_value (store, field, stored);
 }
 
 static const struct {
@@ -378,7 +378,7 @@ static const struct {
 };
 
 const char *
-kehu_format_module_singular (const char *module)
+kehu_display_module_singular (const char *module)
 {
   for (guint i = 0; i < G_N_ELEMENTS (modules); i++)
     if (g_strcmp0 (modules[i].module, module) == 0)
@@ -389,7 +389,7 @@ kehu_format_module_singular (const char *module)
 
 /* The sidebar page a record of @module belongs to. */
 const char *
-kehu_format_page_for_module (const char *module)
+kehu_display_page_for_module (const char *module)
 {
   for (guint i = 0; i < G_N_ELEMENTS (modules); i++)
     if (g_strcmp0 (modules[i].module, module) == 0)
