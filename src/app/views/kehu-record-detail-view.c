@@ -307,7 +307,9 @@ fill_stage_bar (KehuRecordDetailView *self)
                              "SELECT id, name, win_rate, kind FROM stages WHERE group_id = ? "
                              "ORDER BY kind != 'open', position",
                              str_member (self->record, "stage_group_id"), NULL);
-  if (current == NULL)
+  /* Stages before the current one are done; a closed opportunity (won,
+   * lost, invalid) did not necessarily pass through every open stage. */
+  if (current == NULL || g_strcmp0 (str_member (self->record, "status"), "open") != 0)
     passed = FALSE;
 
   open_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
