@@ -162,6 +162,12 @@ main (int   argc,
       return 1;
     }
 
+  /* Before the address is printed: whoever reads it may signal us at once
+   * (the same fix as on the server branch). */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit_cb, loop);
+  g_unix_signal_add (SIGTERM, quit_cb, loop);
+
   /* Scripts and tests read the chosen port from this line. */
   uris = soup_server_get_uris (server);
   for (GSList *l = uris; l != NULL; l = l->next)
@@ -175,9 +181,6 @@ main (int   argc,
   if (demo)
     g_message ("Demo mode: data in %s", data_dir);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, quit_cb, loop);
-  g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_main_loop_run (loop);
 
   soup_server_disconnect (server);
