@@ -207,7 +207,9 @@ page (const char *title,
   GtkWidget *heading = gtk_label_new (title);
   GtkWidget *desc = gtk_label_new (description);
 
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  /* Wide sections (the permission matrix) scroll sideways on a narrow
+   * window rather than folding the settings sidebar away. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
   adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 900);
   gtk_widget_set_margin_top (box, 18);
   gtk_widget_set_margin_bottom (box, 18);
