@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "kehu-record-detail-view-private.h"
+#include "kehu-record-editor.h"
 #include "kehu-test-details.h"
 
 static KehuApplication *app;
@@ -455,6 +456,93 @@ test_delete (void)
   }
 }
 
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+static void
+test_edit_opens_editor (void)
+{
+  KehuRecordDetailView *detail = open_record ("contracts", T_CONTRACT);
+  GtkWindow *editor;
+
+  gtk_widget_activate_action (GTK_WIDGET (detail), "detail.edit", NULL);
+  kehu_test_ui_settle (300);
+  editor = find_toplevel (KEHU_TYPE_RECORD_EDITOR);
+  g_assert_nonnull (editor);
+  g_assert_cmpstr (kehu_record_editor_get_module (KEHU_RECORD_EDITOR (editor)), ==, "contracts");
+  g_assert_cmpstr (kehu_record_editor_get_id (KEHU_RECORD_EDITOR (editor)), ==, T_CONTRACT);
+  gtk_window_destroy (editor);
+  kehu_test_ui_settle (100);
+}
+
+static void
+test_attachment (void)
+{
+  g_autoptr(KehuContext) ctx = test_context ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kehu-attach-XXXXXX", NULL);
+  g_autofree char *src = g_build_filename (dir, "名片 card.txt", NULL);
+  g_autofree char *blobs = g_build_filename (dir, "blobs", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  const char *content = "张伟 13800000001";
+  g_autofree char *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, content, -1);
+  g_autoptr(GFile) file = g_file_new_for_path (src);
+  g_autoptr(GFile) copy = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *copied = NULL;
+  g_autofree char *blob_path = g_build_filename (blobs, sha, NULL);
+  KehuRecordDetailView *detail;
+
+  g_assert_true (g_file_set_contents (src, content, -1, NULL));
+  id = kehu_admin_add_attachment (ctx, blobs, "customers", T_CUSTOMER, file, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(JsonObject) row = kehu_test_row (store, "SELECT name, size, sha256 FROM attachments WHERE id = ?", id);
+    g_assert_cmpstr (json_object_get_string_member (row, "name"), ==, "名片 card.txt");
+    g_assert_cmpint (json_object_get_int_member (row, "size"), ==, (gint64) strlen (content));
+    g_assert_cmpstr (json_object_get_string_member (row, "sha256"), ==, sha);
+  }
+  /* Stored by content: a second attachment of the same file adds no blob. */
+  g_assert_true (g_file_test (blob_path, G_FILE_TEST_IS_REGULAR));
+  again = kehu_admin_add_attachment (ctx, blobs, "customers", T_CUSTOMER, file, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(JsonObject) n = kehu_test_row (store, "SELECT count (*) AS n FROM blobs WHERE sha256 = ?", sha);
+    g_assert_cmpint (json_object_get_int_member (n, "n"), ==, 1);
+  }
+
+  /* Opening copies it out under its real name. */
+  copy = kehu_admin_export_attachment (store, blobs, id, out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_file_peek_path (copy) + strlen (g_file_peek_path (copy)) - strlen ("名片 card.txt"), ==, "名片 card.txt");
+  g_assert_true (g_file_get_contents (g_file_peek_path (copy), &copied, NULL, NULL));
+  g_assert_cmpstr (copied, ==, content);
+
+  /* And the page lists both. */
+  detail = open_record ("customers", T_CUSTOMER);
+  kehu_record_detail_view_show_tab (detail, "attachments");
+  kehu_test_ui_settle (150);
+  {
+    GtkListBox *list = _kehu_record_detail_view_get_list (detail, "attachments");
+    GtkListBoxRow *first = gtk_list_box_get_row_at_index (list, 0);
+
+    g_assert_nonnull (gtk_list_box_get_row_at_index (list, 1));
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (first)), ==, "名片 card.txt");
+  }
+}
+
 static void
 test_screenshots (void)
 {
@@ -532,6 +620,8 @@ main (int   argc,
   g_test_add_func ("/ui/detail/convert", test_convert);
   g_test_add_func ("/ui/detail/transfer", test_transfer);
   g_test_add_func ("/ui/detail/delete", test_delete);
+  g_test_add_func ("/ui/detail/edit-opens-editor", test_edit_opens_editor);
+  g_test_add_func ("/ui/detail/attachment", test_attachment);
   g_test_add_func ("/ui/detail/screenshots", test_screenshots);
 
   status = g_test_run ();

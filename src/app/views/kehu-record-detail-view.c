@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "kehu-display.h"
+#include "kehu-record-editor.h"
 #include "kehu-record-detail-view-private.h"
 
 typedef struct
@@ -1613,22 +1614,32 @@ follow_up_action_cb (GtkWidget  *widget,
 }
 
 static void
+on_editor_destroyed_cb (KehuRecordDetailView *self)
+{
+  kehu_record_detail_view_reload (self);
+}
+
+/* Edit opens the whole form (the record editor of the lists); single
+ * values are also edited in place on the Basic Info tab. */
+static void
 edit_action_cb (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
   KehuRecordDetailView *self = KEHU_RECORD_DETAIL_VIEW (widget);
+  g_autoptr(KehuContext) ctx = new_context (self);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  KehuRecordEditor *editor;
 
-  adw_view_stack_set_visible_child_name (self->view_stack, "info");
-  for (guint i = 0; self->field_rows && i < self->field_rows->len; i++)
-    {
-      FieldRow *row = g_ptr_array_index (self->field_rows, i);
-      if (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row->display)))
-        {
-          gtk_widget_grab_focus (row->display);
-          break;
-        }
-    }
+  if (self->schema == NULL || self->module == NULL)
+    return;
+
+  editor = kehu_record_editor_new (ctx, self->module, self->record_id);
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (editor), GTK_WINDOW (root));
+  gtk_window_set_modal (GTK_WINDOW (editor), TRUE);
+  g_signal_connect_object (editor, "destroy", G_CALLBACK (on_editor_destroyed_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (editor));
 }
 
 static void
