@@ -209,6 +209,16 @@ kehu_application_activate (GApplication *app)
       return;
     }
 
+  /* Reminders run while the app runs for a user, not when a test or a
+   * remote activation merely registers it. */
+  if (self->reminders != NULL)
+    {
+      KehuContext *context = kehu_application_get_context (self);
+
+      kehu_reminders_set_user_id (self->reminders, context ? kehu_context_get_user_id (context) : NULL);
+      kehu_reminders_start (self->reminders);
+    }
+
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
   if (window == NULL)
     window = GTK_WINDOW (kehu_window_new (self));
@@ -250,7 +260,6 @@ kehu_application_startup (GApplication *app)
     else
       {
         self->reminders = kehu_reminders_new (app, self->store);
-        kehu_reminders_start (self->reminders);
       }
   }
 
