@@ -16,6 +16,7 @@
 
 #include "kehu-application.h"
 #include "kehu-preferences-window.h"
+#include "kehu-reminders.h"
 #include "kehu-resources.h"
 #include "kehu-version.h"
 #include "kehu-window.h"
@@ -29,6 +30,7 @@ struct _KehuApplication
   KehuSyncClient *sync_client;
   KehuStore      *store;
   GError         *store_error;
+  KehuReminders  *reminders;
   KehuSchema     *schema;
   KehuContext    *context;
 };
@@ -154,7 +156,26 @@ about_activated_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+/* A reminder's notification opens the record it is about. */
+static void
+open_record_activated_cb (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  GApplication *app = user_data;
+  GtkWindow *window;
+
+  g_application_activate (app);
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  if (window != NULL)
+    {
+      gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.open-record", parameter);
+      gtk_window_present (window);
+    }
+}
+
 static const GActionEntry app_actions[] = {
+  { "open-record", open_record_activated_cb, "(ss)" },
   { "quit", quit_activated_cb },
   { "preferences", preferences_activated_cb },
   { "about", about_activated_cb },
@@ -186,6 +207,16 @@ kehu_application_activate (GApplication *app)
                                G_CONNECT_SWAPPED);
       gtk_window_present (GTK_WINDOW (dialog));
       return;
+    }
+
+  /* Reminders run while the app runs for a user, not when a test or a
+   * remote activation merely registers it. */
+  if (self->reminders != NULL)
+    {
+      KehuContext *context = kehu_application_get_context (self);
+
+      kehu_reminders_set_user_id (self->reminders, context ? kehu_context_get_user_id (context) : NULL);
+      kehu_reminders_start (self->reminders);
     }
 
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
@@ -226,6 +257,10 @@ kehu_application_startup (GApplication *app)
     self->store = kehu_store_open (path, &self->store_error);
     if (self->store == NULL)
       g_warning ("%s", self->store_error->message);
+    else
+      {
+        self->reminders = kehu_reminders_new (app, self->store);
+      }
   }
 
   {
@@ -275,6 +310,7 @@ kehu_application_finalize (GObject *object)
   KehuApplication *self = (KehuApplication *)object;
 
   g_clear_object (&self->sync_client);
+  g_clear_object (&self->reminders);
   g_clear_object (&self->context);
   g_clear_object (&self->schema);
   g_clear_object (&self->store);
@@ -348,6 +384,19 @@ kehu_application_get_store (KehuApplication *self)
 {
   g_return_val_if_fail (KEHU_IS_APPLICATION (self), NULL);
   return self->store;
+}
+
+/**
+ * kehu_application_get_reminders:
+ *
+ * Returns: (transfer none) (nullable): what turns schedule reminders into
+ *   notifications, or %NULL without a store
+ */
+KehuReminders *
+kehu_application_get_reminders (KehuApplication *self)
+{
+  g_return_val_if_fail (KEHU_IS_APPLICATION (self), NULL);
+  return self->reminders;
 }
 
 /**

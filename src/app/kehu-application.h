@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "kehu-reminders.h"
 #include "kehu-record.h"
 #include "kehu-schema.h"
 #include "kehu-store.h"
@@ -22,6 +23,7 @@ GSettings       *kehu_application_get_settings   (KehuApplication *self);
 char            *kehu_application_dup_server_url (KehuApplication *self);
 KehuSyncClient  *kehu_application_get_sync_client (KehuApplication *self);
 KehuStore       *kehu_application_get_store       (KehuApplication *self);
+KehuReminders   *kehu_application_get_reminders   (KehuApplication *self);
 KehuSchema      *kehu_application_get_schema      (KehuApplication *self);
 KehuContext     *kehu_application_get_context     (KehuApplication *self);
 

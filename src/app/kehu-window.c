@@ -15,9 +15,13 @@
 #include <glib/gi18n.h>
 
 #include "kehu-drill-dialog.h"
+#include "kehu-display.h"
 #include "kehu-global-search.h"
 #include "kehu-pages.h"
+#include "kehu-record-detail-view.h"
 #include "kehu-record-list-view.h"
+#include "kehu-settings-view.h"
+#include "kehu-tasks-view.h"
 #include "kehu-window.h"
 
 struct _KehuWindow
@@ -29,6 +33,10 @@ struct _KehuWindow
   AdwLeaflet           *leaflet;
   GtkListBox           *sidebar;
   GtkStack             *stack;
+  GtkStack             *content_stack;
+  GtkWidget            *record_back_button;
+  AdwToastOverlay      *toast_overlay;
+  KehuRecordDetailView *detail_view;
   AdwWindowTitle       *content_title;
   KehuSyncIndicator    *sync_indicator;
   KehuGlobalSearch     *global_search;
@@ -93,6 +101,9 @@ find_row (KehuWindow *self,
   return NULL;
 }
 
+static void show_detail (KehuWindow *self,
+                         gboolean    shown);
+
 static void
 module_change_state_cb (GSimpleAction *action,
                         GVariant      *value,
@@ -111,6 +122,7 @@ module_change_state_cb (GSimpleAction *action,
 
   g_simple_action_set_state (action, value);
 
+  show_detail (self, FALSE);
   gtk_stack_set_visible_child_name (self->stack, module);
   adw_window_title_set_title (self->content_title, _(info->title));
 
@@ -120,6 +132,87 @@ module_change_state_cb (GSimpleAction *action,
 
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   g_settings_set_string (self->settings, "last-module", module);
+}
+
+static void
+on_detail_title_changed_cb (KehuWindow *self)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "detail") == 0)
+    {
+      adw_window_title_set_title (self->content_title,
+                                  kehu_record_detail_view_get_title (self->detail_view));
+      adw_window_title_set_subtitle (self->content_title,
+                                     kehu_display_module_singular (kehu_record_detail_view_get_module (self->detail_view)));
+    }
+}
+
+/* The detail page of a record lies over its module's list; the back button,
+ * Escape and Alt+Left return to the list. */
+static void
+show_detail (KehuWindow *self,
+             gboolean    shown)
+{
+  const char *module = kehu_window_get_module (self);
+  const KehuPageInfo *info = module ? kehu_pages_lookup (module) : NULL;
+
+  gtk_stack_set_visible_child_name (self->content_stack, shown ? "detail" : "modules");
+  gtk_widget_set_visible (self->record_back_button, shown);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "close-record")),
+                               shown);
+
+  if (shown)
+    on_detail_title_changed_cb (self);
+  else
+    {
+      adw_window_title_set_subtitle (self->content_title, NULL);
+      if (info != NULL)
+        adw_window_title_set_title (self->content_title, _(info->title));
+    }
+}
+
+static void
+open_record_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  KehuWindow *self = KEHU_WINDOW (user_data);
+  g_autoptr(GError) error = NULL;
+  const char *module = NULL;
+  const char *id = NULL;
+  const char *page;
+
+  g_variant_get (parameter, "(&s&s)", &module, &id);
+
+  if (self->detail_view == NULL)
+    return;
+
+  if (!kehu_record_detail_view_load (self->detail_view, module, id, &error))
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+
+  page = kehu_display_page_for_module (module);
+  if (page != NULL && g_strcmp0 (page, kehu_window_get_module (self)) != 0)
+    kehu_window_set_module (self, page);
+
+  show_detail (self, TRUE);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  gtk_widget_grab_focus (GTK_WIDGET (self->detail_view));
+}
+
+static void
+close_record_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  KehuWindow *self = KEHU_WINDOW (user_data);
+  GtkWidget *page;
+
+  show_detail (self, FALSE);
+  page = gtk_stack_get_visible_child (self->stack);
+  if (page != NULL)
+    gtk_widget_grab_focus (page);
 }
 
 static void
@@ -145,11 +238,51 @@ on_sync_client_changed_cb (KehuWindow     *self,
   kehu_sync_indicator_set_error (self->sync_indicator, kehu_sync_client_get_error (client));
 }
 
+/* Pages that need the store are made once the window has its application. */
+static void
+replace_page (KehuWindow *self,
+              const char *module,
+              GtkWidget  *page)
+{
+  const KehuPageInfo *info = kehu_pages_lookup (module);
+  GtkWidget *old = gtk_stack_get_child_by_name (self->stack, module);
+  gboolean visible = old != NULL && gtk_stack_get_visible_child (self->stack) == old;
+
+  if (old != NULL)
+    gtk_stack_remove (self->stack, old);
+  gtk_stack_add_titled (self->stack, page, module, _(info->title));
+  if (visible)
+    gtk_stack_set_visible_child (self->stack, page);
+}
+
 static void
 on_application_set_cb (KehuWindow *self)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
   KehuSyncClient *client;
+  KehuStore *store;
+
+  if (KEHU_IS_APPLICATION (app) && self->detail_view == NULL &&
+      (store = kehu_application_get_store (KEHU_APPLICATION (app))) != NULL)
+    {
+      self->detail_view = kehu_record_detail_view_new (store);
+      gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->detail_view), "detail");
+      g_signal_connect_object (self->detail_view, "notify::title",
+                               G_CALLBACK (on_detail_title_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+
+      KehuContext *context = kehu_application_get_context (KEHU_APPLICATION (app));
+      const char *user_id = context ? kehu_context_get_user_id (context) : NULL;
+      KehuTasksView *tasks = kehu_tasks_view_new (store);
+      KehuSettingsView *settings = kehu_settings_view_new (store);
+
+      /* Everything the pages write is done as the signed-in (or local) user. */
+      kehu_record_detail_view_set_user_id (self->detail_view, user_id);
+      kehu_tasks_view_set_user_id (tasks, user_id);
+      kehu_settings_view_set_user_id (settings, user_id);
+      replace_page (self, "tasks", GTK_WIDGET (tasks));
+      replace_page (self, "settings", GTK_WIDGET (settings));
+    }
 
   if (!KEHU_IS_APPLICATION (app) ||
       !(client = kehu_application_get_sync_client (KEHU_APPLICATION (app))))
@@ -186,6 +319,8 @@ new_record_activated_cb (GSimpleAction *action,
   /* "New" belongs to the module on screen; modules without a list have none. */
   if (KEHU_IS_RECORD_LIST_VIEW (page))
     gtk_widget_activate_action (page, "list.new", NULL);
+  else if (KEHU_IS_TASKS_VIEW (page))
+    gtk_widget_activate_action (page, "tasks.new", NULL);
 }
 
 static void
@@ -287,6 +422,10 @@ show_records_cb (GSimpleAction *action,
     }
   gtk_window_present (GTK_WINDOW (dialog));
 }
+static const GActionEntry record_actions[] = {
+  { "open-record", open_record_cb, "(ss)" },
+  { "close-record", close_record_cb },
+};
 
 static void
 kehu_window_constructed (GObject *object)
@@ -321,6 +460,9 @@ kehu_window_constructed (GObject *object)
   g_signal_connect_object (module_action, "change-state",
                            G_CALLBACK (module_change_state_cb), self, 0);
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (module_action));
+  g_action_map_add_action_entries (G_ACTION_MAP (self), record_actions,
+                                   G_N_ELEMENTS (record_actions), self);
+  show_detail (self, FALSE);
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
 
   {
@@ -367,11 +509,16 @@ kehu_window_class_init (KehuWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, KehuWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, KehuWindow, record_back_button);
+  gtk_widget_class_bind_template_child (widget_class, KehuWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, KehuWindow, global_search);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.close-record", NULL);
 }
 
 static void
@@ -417,6 +564,31 @@ kehu_window_get_page (KehuWindow *self,
 {
   g_return_val_if_fail (KEHU_IS_WINDOW (self), NULL);
   return gtk_stack_get_child_by_name (self->stack, module);
+}
+
+/**
+ * kehu_window_get_detail_view:
+ *
+ * Returns: (transfer none) (nullable): the record detail page, made once the
+ *   window has an application with an open store
+ */
+KehuRecordDetailView *
+kehu_window_get_detail_view (KehuWindow *self)
+{
+  g_return_val_if_fail (KEHU_IS_WINDOW (self), NULL);
+  return self->detail_view;
+}
+
+/**
+ * kehu_window_is_showing_record:
+ *
+ * Returns: whether a record's detail page is shown over its module
+ */
+gboolean
+kehu_window_is_showing_record (KehuWindow *self)
+{
+  g_return_val_if_fail (KEHU_IS_WINDOW (self), FALSE);
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "detail") == 0;
 }
 
 KehuSyncIndicator *

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "kehu-application.h"
+#include "kehu-record-detail-view.h"
 #include "kehu-sync-indicator.h"
 
 G_BEGIN_DECLS
@@ -22,5 +23,7 @@ void               kehu_window_set_module         (KehuWindow      *self,
 GtkWidget         *kehu_window_get_page           (KehuWindow      *self,
                                                    const char      *module);
 KehuSyncIndicator *kehu_window_get_sync_indicator (KehuWindow      *self);
+KehuRecordDetailView *kehu_window_get_detail_view (KehuWindow      *self);
+gboolean           kehu_window_is_showing_record  (KehuWindow      *self);
 
 G_END_DECLS

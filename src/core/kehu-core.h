@@ -6,6 +6,7 @@
 
 #include "kehu-approval.h"
 #include "kehu-approvals.h"
+#include "kehu-admin.h"
 #include "kehu-demo.h"
 #include "kehu-export.h"
 #include "kehu-perm.h"

@@ -1,0 +1,1837 @@
+/* kehu-settings-view.c: settings and administration
+ *
+ * Departments, users, roles with their permission matrix and data scope,
+ * opportunity stages, public pools with their rules and limits, custom
+ * fields, dictionaries, and the recycle bin (SPEC.md §5, §10, §13). Records
+ * are written through core's record API; the parts of records that are
+ * plain tables (stages, dictionary items, pool rules) through kehu-admin.
+ *
+ * Only a super administrator, or a user whose role may edit roles, gets
+ * here; a local store without accounts is its own super administrator.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kehu-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "kehu-display.h"
+#include "kehu-settings-view.h"
+
+struct _KehuSettingsView
+{
+  GtkWidget     parent_instance;
+
+  KehuStore    *store;
+  KehuSchema   *schema;
+  char         *user_id;
+  char         *section;
+  GtkWidget    *dialog;
+  gboolean      is_admin;
+
+  /* selections kept across reloads */
+  char         *role_id;
+  char         *stage_group_id;
+  char         *pool_id;
+  char         *custom_module;
+  char         *dictionary_id;
+
+  GtkWidget    *outer_stack;
+  AdwLeaflet   *leaflet;
+  GtkListBox   *section_list;
+  GtkStack     *section_stack;
+};
+
+G_DEFINE_FINAL_TYPE (KehuSettingsView, kehu_settings_view, GTK_TYPE_WIDGET)
+
+typedef GtkWidget *(*SectionBuilder) (KehuSettingsView *self);
+
+static GtkWidget *build_departments (KehuSettingsView *self);
+static GtkWidget *build_users       (KehuSettingsView *self);
+static GtkWidget *build_roles       (KehuSettingsView *self);
+static GtkWidget *build_stages      (KehuSettingsView *self);
+static GtkWidget *build_pools       (KehuSettingsView *self);
+static GtkWidget *build_fields      (KehuSettingsView *self);
+static GtkWidget *build_dictionaries (KehuSettingsView *self);
+static GtkWidget *build_recycle_bin (KehuSettingsView *self);
+
+static const struct {
+  const char     *name;
+  const char     *title;
+  const char     *icon;
+  SectionBuilder  build;
+} sections[] = {
+  { "departments", N_("Departments"), "system-users-symbolic", build_departments },
+  { "users", N_("Users"), "avatar-default-symbolic", build_users },
+  { "roles", N_("Roles"), "dialog-password-symbolic", build_roles },
+  { "stages", N_("Opportunity Stages"), "starred-symbolic", build_stages },
+  { "pools", N_("Public Pools"), "emblem-shared-symbolic", build_pools },
+  { "fields", N_("Custom Fields"), "document-properties-symbolic", build_fields },
+  { "dictionaries", N_("Dictionaries"), "view-list-symbolic", build_dictionaries },
+  { "recycle-bin", N_("Recycle Bin"), "user-trash-symbolic", build_recycle_bin },
+};
+
+/* Permission matrix: modules (permission keys) × actions. */
+static const struct {
+  const char *key;
+  const char *label;
+} perm_modules[] = {
+  { "lead", N_("Leads") },
+  { "customer", N_("Customers") },
+  { "contact", N_("Contacts") },
+  { "opportunity", N_("Opportunities") },
+  { "contract", N_("Contracts") },
+  { "payment_plan", N_("Payment Plans") },
+  { "payment", N_("Payments") },
+  { "invoice", N_("Invoices") },
+  { "product", N_("Products") },
+  { "followup", N_("Follow-ups") },
+  { "task", N_("Tasks") },
+  { "attachment", N_("Attachments") },
+};
+static const struct {
+  const char *key;
+  const char *label;
+} perm_actions[] = {
+  { "create", N_("Create") },
+  { "read", N_("Read") },
+  { "edit", N_("Edit") },
+  { "delete", N_("Delete") },
+  { "import", N_("Import") },
+  { "export", N_("Export") },
+  { "transfer", N_("Transfer") },
+};
+static const struct {
+  const char *key;
+  const char *label;
+} perm_special[] = {
+  { "customer.claim", N_("Claim customers from the public pool") },
+  { "customer.assign", N_("Assign customers from the public pool") },
+  { "customer.lock", N_("Lock and unlock customers") },
+  { "lead.convert", N_("Convert leads") },
+  { "contract.approve", N_("Approve contracts") },
+  { "payment.approve", N_("Approve payments") },
+  { "invoice.approve", N_("Approve invoices") },
+  { "report.read", N_("See reports") },
+  { "recycle.restore", N_("Restore from the recycle bin") },
+  { "recycle.purge", N_("Purge the recycle bin") },
+};
+static const char * const data_scopes[] = {
+  "self", "self_and_subordinates", "department", "department_and_children", "all", NULL
+};
+
+/* Helpers ---------------------------------------------------------------------------- */
+
+static KehuContext *
+new_context (KehuSettingsView *self)
+{
+  return kehu_context_new (self->schema, self->user_id);
+}
+
+static const char *
+str_member (JsonObject *object,
+            const char *name)
+{
+  if (object == NULL || !json_object_has_member (object, name) ||
+      json_object_get_null_member (object, name) ||
+      json_node_get_value_type (json_object_get_member (object, name)) != G_TYPE_STRING)
+    return NULL;
+  return json_object_get_string_member (object, name);
+}
+
+static gint64
+int_member (JsonObject *object,
+            const char *name,
+            gint64      fallback)
+{
+  if (object == NULL || !json_object_has_member (object, name) ||
+      json_object_get_null_member (object, name))
+    return fallback;
+  return json_object_get_int_member (object, name);
+}
+
+static void
+toast (KehuSettingsView *self,
+       const char       *message)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  g_debug ("Toast: %s", message);
+  /* Kept for the UI tests, which cannot read a toast. */
+  g_object_set_data_full (G_OBJECT (self), "kehu-last-message", g_strdup (message), g_free);
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
+}
+
+static void
+rebuild (KehuSettingsView *self)
+{
+  kehu_settings_view_show_section (self, self->section);
+}
+
+static gboolean
+rebuild_idle_cb (gpointer user_data)
+{
+  rebuild (KEHU_SETTINGS_VIEW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+/* Reports @error, or rebuilds the section and says @done. */
+static void
+finish (KehuSettingsView *self,
+        gboolean          ok,
+        GError           *error,
+        const char       *done)
+{
+  if (!ok)
+    {
+      toast (self, error ? error->message : _("That did not work"));
+      return;
+    }
+  /* From idle: the widget that fired may be one the rebuild replaces. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, rebuild_idle_cb, g_object_ref (self), g_object_unref);
+  if (done)
+    toast (self, done);
+}
+
+static GtkWidget *
+page (const char *title,
+      const char *description,
+      GtkWidget **content)
+{
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *heading = gtk_label_new (title);
+  GtkWidget *desc = gtk_label_new (description);
+
+  /* Wide sections (the permission matrix) scroll sideways on a narrow
+   * window rather than folding the settings sidebar away. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 900);
+  gtk_widget_set_margin_top (box, 18);
+  gtk_widget_set_margin_bottom (box, 18);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "title-2");
+  gtk_label_set_xalign (GTK_LABEL (desc), 0);
+  gtk_label_set_wrap (GTK_LABEL (desc), TRUE);
+  gtk_widget_add_css_class (desc, "dim-label");
+  gtk_box_append (GTK_BOX (box), heading);
+  gtk_box_append (GTK_BOX (box), desc);
+  adw_clamp_set_child (ADW_CLAMP (clamp), box);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
+  *content = box;
+  return scrolled;
+}
+
+static GtkWidget *
+boxed_list (const char *name,
+            const char *accessible)
+{
+  GtkWidget *list = gtk_list_box_new ();
+
+  gtk_widget_set_name (list, name);
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  if (accessible)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  return list;
+}
+
+static GtkWidget *
+heading (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_widget_set_margin_top (label, 6);
+  return label;
+}
+
+static GtkWidget *
+row_with_title (const char *title,
+                const char *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
+  if (subtitle && *subtitle)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  return row;
+}
+
+static GtkWidget *
+icon_button (const char *icon,
+             const char *label)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  return button;
+}
+
+static GtkWidget *
+spin (const char *name,
+      int         value,
+      int         max,
+      const char *accessible)
+{
+  GtkWidget *button = gtk_spin_button_new_with_range (0, max, 1);
+
+  gtk_widget_set_name (button, name);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (button), value);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  return button;
+}
+
+/* A drop-down over rows of (id, title) from @sql; the ids ride along. */
+static GtkWidget *
+id_drop_down (KehuSettingsView *self,
+              const char       *name,
+              JsonArray        *rows,
+              const char       *selected_id,
+              gboolean          with_none,
+              gboolean          translate)
+{
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *drop;
+  guint selected = 0;
+
+  if (with_none)
+    {
+      gtk_string_list_append (labels, _("(none)"));
+      g_ptr_array_add (ids, NULL);
+    }
+  for (guint i = 0; rows && i < json_array_get_length (rows); i++)
+    {
+      JsonObject *r = json_array_get_object_element (rows, i);
+      const char *title = str_member (r, "title");
+
+      if (g_strcmp0 (str_member (r, "id"), selected_id) == 0)
+        selected = ids->len;
+      gtk_string_list_append (labels, translate ? kehu_schema_display_label (title) : (title ? title : ""));
+      g_ptr_array_add (ids, g_strdup (str_member (r, "id")));
+    }
+
+  drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (labels)), NULL);
+  gtk_widget_set_name (drop, name);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (drop), selected);
+  g_object_set_data_full (G_OBJECT (drop), "kehu-ids", ids, (GDestroyNotify) g_ptr_array_unref);
+  return drop;
+}
+
+static const char *
+drop_down_id (GtkWidget *drop)
+{
+  GPtrArray *ids = g_object_get_data (G_OBJECT (drop), "kehu-ids");
+  guint selected = gtk_drop_down_get_selected (GTK_DROP_DOWN (drop));
+
+  return selected < ids->len ? g_ptr_array_index (ids, selected) : NULL;
+}
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+on_dialog_destroyed_cb (KehuSettingsView *self)
+{
+  self->dialog = NULL;
+}
+
+static AdwMessageDialog *
+new_dialog (KehuSettingsView *self,
+            const char       *heading_text,
+            const char       *body)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                              heading_text, body);
+
+  if (self->dialog)
+    gtk_window_destroy (GTK_WINDOW (self->dialog));
+  self->dialog = dialog;
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_dialog_destroyed_cb), self, G_CONNECT_SWAPPED);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  return ADW_MESSAGE_DIALOG (dialog);
+}
+
+static void
+on_selection_changed_cb (GtkWidget        *drop,
+                         GParamSpec       *pspec,
+                         KehuSettingsView *self)
+{
+  char **slot = g_object_get_data (G_OBJECT (drop), "kehu-slot");
+
+  g_free (*slot);
+  *slot = g_strdup (drop_down_id (drop));
+  /* Not now: the drop-down that changed is still busy with its signal. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, rebuild_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+/* A drop-down that picks what the section shows (a role, a pool…). */
+static GtkWidget *
+chooser (KehuSettingsView *self,
+         const char       *name,
+         const char       *label,
+         JsonArray        *rows,
+         char            **slot,
+         gboolean          translate)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *l = gtk_label_new (label);
+  GtkWidget *drop;
+
+  if (*slot == NULL && rows && json_array_get_length (rows) > 0)
+    *slot = g_strdup (str_member (json_array_get_object_element (rows, 0), "id"));
+  drop = id_drop_down (self, name, rows, *slot, FALSE, translate);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (drop), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  g_object_set_data (G_OBJECT (drop), "kehu-slot", slot);
+  g_signal_connect_object (drop, "notify::selected", G_CALLBACK (on_selection_changed_cb), self, 0);
+  gtk_widget_add_css_class (l, "heading");
+  gtk_box_append (GTK_BOX (box), l);
+  gtk_box_append (GTK_BOX (box), drop);
+  return box;
+}
+
+/* Departments -------------------------------------------------------------------------- */
+
+static void
+on_department_add_cb (GtkButton        *button,
+                      KehuSettingsView *self)
+{
+  GtkWidget *entry = g_object_get_data (G_OBJECT (button), "kehu-entry");
+  GtkWidget *parent = g_object_get_data (G_OBJECT (button), "kehu-parent");
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  json_object_set_string_member (fields, "name", gtk_editable_get_text (GTK_EDITABLE (entry)));
+  if (drop_down_id (parent))
+    json_object_set_string_member (fields, "parent_id", drop_down_id (parent));
+  id = kehu_record_create (ctx, "departments", fields, &error);
+  finish (self, id != NULL, error, _("Department added"));
+}
+
+static void
+on_department_response_cb (AdwMessageDialog *dialog,
+                           const char       *response,
+                           KehuSettingsView *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (dialog), "kehu-id");
+  GtkWidget *name = find_named (GTK_WIDGET (dialog), "department-name");
+  GtkWidget *parent = find_named (GTK_WIDGET (dialog), "department-parent");
+  g_autoptr(KehuContext) ctx = NULL;
+  g_autoptr(JsonObject) changes = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (!g_str_equal (response, "save"))
+    return;
+
+  ctx = new_context (self);
+  json_object_set_string_member (changes, "name", gtk_editable_get_text (GTK_EDITABLE (name)));
+  if (parent != NULL)
+    {
+      if (drop_down_id (parent))
+        json_object_set_string_member (changes, "parent_id", drop_down_id (parent));
+      else
+        json_object_set_null_member (changes, "parent_id");
+    }
+  ok = kehu_record_update (ctx, "departments", id, changes, &error);
+  finish (self, ok, error, _("Department saved"));
+}
+
+static void
+on_department_edit_cb (GtkButton        *button,
+                       KehuSettingsView *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (button), "kehu-id");
+  g_autoptr(JsonObject) dept = kehu_admin_query_one (self->store, NULL,
+    "SELECT name, parent_id FROM departments WHERE id = ?", id, NULL);
+  /* Anything but itself and its sub-departments can be its parent. */
+  g_autoptr(JsonArray) parents = kehu_admin_query (self->store, NULL,
+    "WITH RECURSIVE below (id) AS (SELECT ?1 UNION ALL SELECT d.id FROM departments d JOIN below b ON d.parent_id = b.id) "
+    "SELECT id, name AS title FROM departments WHERE deleted_at IS NULL AND id NOT IN (SELECT id FROM below) ORDER BY position, name",
+    id, NULL);
+  AdwMessageDialog *dialog = new_dialog (self, _("Rename or Move the Department"), NULL);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *name = gtk_entry_new ();
+
+  gtk_widget_set_name (name, "department-name");
+  gtk_editable_set_text (GTK_EDITABLE (name), kehu_schema_display_label (str_member (dept, "name")));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (name), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Name"), -1);
+  gtk_box_append (GTK_BOX (box), name);
+  if (str_member (dept, "parent_id") != NULL)
+    {
+      GtkWidget *parent = id_drop_down (self, "department-parent", parents, str_member (dept, "parent_id"), FALSE, TRUE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (parent), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Parent department"), -1);
+      gtk_box_append (GTK_BOX (box), parent);
+    }
+  g_object_set_data_full (G_OBJECT (dialog), "kehu-id", g_strdup (id), g_free);
+  adw_message_dialog_set_extra_child (dialog, box);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "save", _("_Save"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "save");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_department_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static GtkWidget *
+build_departments (KehuSettingsView *self)
+{
+  g_autoptr(JsonArray) depts = kehu_admin_query (self->store, NULL,
+    "WITH RECURSIVE tree (id, name, parent_id, depth, path) AS ("
+    " SELECT id, name, parent_id, 0, printf ('%08d', position) FROM departments WHERE parent_id IS NULL AND deleted_at IS NULL"
+    " UNION ALL SELECT d.id, d.name, d.parent_id, t.depth + 1, t.path || '/' || printf ('%08d', d.position) || d.name"
+    " FROM departments d JOIN tree t ON d.parent_id = t.id WHERE d.deleted_at IS NULL) "
+    "SELECT t.id, t.name AS title, t.parent_id, t.depth,"
+    " (SELECT count (*) FROM users u WHERE u.department_id = t.id AND u.deleted_at IS NULL) AS n_users "
+    "FROM tree t ORDER BY t.path", NULL);
+  GtkWidget *content, *result, *list, *add_box, *entry, *parent, *add;
+
+  result = page (_("Departments"),
+                 _("Departments form a tree under the top one. Data scopes “own department and sub-departments” follow this tree."),
+                 &content);
+  list = boxed_list ("departments", _("Departments"));
+  for (guint i = 0; depts && i < json_array_get_length (depts); i++)
+    {
+      JsonObject *d = json_array_get_object_element (depts, i);
+      int depth = (int) int_member (d, "depth", 0);
+      int n = (int) int_member (d, "n_users", 0);
+      g_autofree char *users = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d user", "%d users", n), n);
+      GtkWidget *row = row_with_title (kehu_schema_display_label (str_member (d, "title")), users);
+      g_autofree char *label = g_strdup_printf (_("Rename or move %s"), kehu_schema_display_label (str_member (d, "title")));
+      GtkWidget *edit = icon_button ("document-edit-symbolic", label);
+      GtkWidget *indent = gtk_image_new_from_icon_name (depth == 0 ? "go-home-symbolic" : "go-next-symbolic");
+
+      gtk_widget_set_margin_start (indent, 18 * depth);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), indent);
+      g_object_set_data_full (G_OBJECT (edit), "kehu-id", g_strdup (str_member (d, "id")), g_free);
+      g_signal_connect_object (edit, "clicked", G_CALLBACK (on_department_edit_cb), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
+      gtk_widget_set_name (row, str_member (d, "id"));
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  gtk_box_append (GTK_BOX (content), list);
+
+  add_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  entry = gtk_entry_new ();
+  gtk_widget_set_name (entry, "new-department");
+  gtk_widget_set_hexpand (entry, TRUE);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("New department name"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("New department name"), -1);
+  parent = id_drop_down (self, "new-department-parent", depts, NULL, FALSE, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (parent), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Parent department"), -1);
+  add = gtk_button_new_with_mnemonic (_("_Add Department"));
+  gtk_widget_set_name (add, "add-department");
+  g_object_set_data (G_OBJECT (add), "kehu-entry", entry);
+  g_object_set_data (G_OBJECT (add), "kehu-parent", parent);
+  g_signal_connect_object (add, "clicked", G_CALLBACK (on_department_add_cb), self, 0);
+  g_signal_connect_swapped (entry, "activate", G_CALLBACK (gtk_widget_activate), add);
+  gtk_box_append (GTK_BOX (add_box), entry);
+  gtk_box_append (GTK_BOX (add_box), parent);
+  gtk_box_append (GTK_BOX (add_box), add);
+  gtk_box_append (GTK_BOX (content), add_box);
+  return result;
+}
+
+/* Users ----------------------------------------------------------------------------------- */
+
+static void
+on_user_enabled_cb (GtkSwitch        *toggle,
+                    GParamSpec       *pspec,
+                    KehuSettingsView *self)
+{
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(JsonObject) changes = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean enabled = gtk_switch_get_active (toggle);
+  gboolean ok;
+
+  json_object_set_boolean_member (changes, "is_enabled", enabled);
+  ok = kehu_record_update (ctx, "users", g_object_get_data (G_OBJECT (toggle), "kehu-id"), changes, &error);
+  finish (self, ok, error, enabled ? _("User enabled") : _("User disabled: they can no longer sign in"));
+}
+
+static void
+on_user_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     KehuSettingsView *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (dialog), "kehu-id");
+  GtkWidget *dept = find_named (GTK_WIDGET (dialog), "user-department");
+  GtkWidget *role = find_named (GTK_WIDGET (dialog), "user-role");
+  g_autoptr(KehuContext) ctx = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *new_id = NULL;
+  const char *user_id;
+
+  if (!g_str_equal (response, "save"))
+    return;
+
+  ctx = new_context (self);
+  json_object_set_string_member (fields, "name",
+                                 gtk_editable_get_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "user-name"))));
+  json_object_set_string_member (fields, "phone",
+                                 gtk_editable_get_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "user-phone"))));
+  {
+    const char *email = gtk_editable_get_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "user-email")));
+    if (*email)
+      json_object_set_string_member (fields, "email", email);
+    else
+      json_object_set_null_member (fields, "email");
+  }
+  if (drop_down_id (dept))
+    json_object_set_string_member (fields, "department_id", drop_down_id (dept));
+
+  if (!kehu_context_begin (ctx, &error))
+    {
+      finish (self, FALSE, error, NULL);
+      return;
+    }
+  if (id != NULL)
+    {
+      user_id = id;
+      if (!kehu_record_update (ctx, "users", id, fields, &error))
+        goto failed;
+    }
+  else
+    {
+      json_object_set_boolean_member (fields, "is_enabled", TRUE);
+      if ((new_id = kehu_record_create (ctx, "users", fields, &error)) == NULL)
+        goto failed;
+      user_id = new_id;
+    }
+
+  /* One role from this dialog; user_roles is a plain link table. */
+  {
+    sqlite3 *db = kehu_store_get_db (self->store);
+    sqlite3_stmt *stmt = NULL;
+
+    sqlite3_prepare_v2 (db, "DELETE FROM user_roles WHERE user_id = ?", -1, &stmt, NULL);
+    sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_TRANSIENT);
+    sqlite3_step (stmt);
+    sqlite3_finalize (stmt);
+    if (drop_down_id (role))
+      {
+        sqlite3_prepare_v2 (db, "INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)", -1, &stmt, NULL);
+        sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text (stmt, 2, drop_down_id (role), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step (stmt) != SQLITE_DONE)
+          {
+            kehu_store_set_error_from_db (self->store, sqlite3_errcode (db), &error);
+            sqlite3_finalize (stmt);
+            goto failed;
+          }
+        sqlite3_finalize (stmt);
+      }
+  }
+
+  if (!kehu_context_commit (ctx, &error))
+    goto failed;
+  finish (self, TRUE, NULL, id ? _("User saved") : _("User added"));
+  return;
+
+failed:
+  kehu_context_rollback (ctx);
+  finish (self, FALSE, error, NULL);
+}
+
+static void
+open_user_dialog (KehuSettingsView *self,
+                  const char       *id)
+{
+  g_autoptr(JsonObject) user = id ? kehu_admin_query_one (self->store, NULL,
+    "SELECT u.name, u.phone, u.email, u.department_id, (SELECT role_id FROM user_roles WHERE user_id = u.id LIMIT 1) AS role_id "
+    "FROM users u WHERE u.id = ?", id, NULL) : NULL;
+  g_autoptr(JsonArray) depts = kehu_admin_query (self->store, NULL,
+    "SELECT id, name AS title FROM departments WHERE deleted_at IS NULL ORDER BY position, name", NULL);
+  g_autoptr(JsonArray) roles = kehu_admin_query (self->store, NULL,
+    "SELECT id, name AS title FROM roles WHERE deleted_at IS NULL ORDER BY name", NULL);
+  AdwMessageDialog *dialog = new_dialog (self, id ? _("Edit User") : _("Add a User"),
+                                         id ? NULL : _("Users sign in with their phone number. They are never deleted, only disabled."));
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  const struct { const char *name, *label, *key; } entries[] = {
+    { "user-name", N_("Name"), "name" },
+    { "user-phone", N_("Phone (sign-in)"), "phone" },
+    { "user-email", N_("E-mail"), "email" },
+  };
+  GtkWidget *drop;
+
+  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+    {
+      GtkWidget *entry = gtk_entry_new ();
+
+      gtk_widget_set_name (entry, entries[i].name);
+      gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _(entries[i].label));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _(entries[i].label), -1);
+      gtk_editable_set_text (GTK_EDITABLE (entry), str_member (user, entries[i].key) ?: "");
+      gtk_box_append (GTK_BOX (box), entry);
+    }
+  drop = id_drop_down (self, "user-department", depts, str_member (user, "department_id"), TRUE, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (drop), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Department"), -1);
+  gtk_box_append (GTK_BOX (box), drop);
+  drop = id_drop_down (self, "user-role", roles, str_member (user, "role_id"), TRUE, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (drop), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Role"), -1);
+  gtk_box_append (GTK_BOX (box), drop);
+
+  if (id)
+    g_object_set_data_full (G_OBJECT (dialog), "kehu-id", g_strdup (id), g_free);
+  adw_message_dialog_set_extra_child (dialog, box);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "save", id ? _("_Save") : _("_Add"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "save");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_user_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_user_edit_cb (GtkButton        *button,
+                 KehuSettingsView *self)
+{
+  open_user_dialog (self, g_object_get_data (G_OBJECT (button), "kehu-id"));
+}
+
+static void
+on_user_add_cb (KehuSettingsView *self)
+{
+  open_user_dialog (self, NULL);
+}
+
+static GtkWidget *
+build_users (KehuSettingsView *self)
+{
+  g_autoptr(JsonArray) users = kehu_admin_query (self->store, NULL,
+    "SELECT u.id, u.name, u.phone, u.is_enabled, u.is_super_admin, d.name AS dept,"
+    " (SELECT group_concat (r.name, ', ') FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS roles "
+    "FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE u.deleted_at IS NULL "
+    "ORDER BY u.is_enabled DESC, u.name", NULL);
+  GtkWidget *content, *result, *list, *add;
+
+  result = page (_("Users"),
+                 _("Everyone who signs in. A user who leaves is disabled, never deleted; transfer their customers first."),
+                 &content);
+  add = gtk_button_new_with_mnemonic (_("_Add a User…"));
+  gtk_widget_set_name (add, "add-user");
+  gtk_widget_set_halign (add, GTK_ALIGN_START);
+  g_signal_connect_object (add, "clicked", G_CALLBACK (on_user_add_cb), self, G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (content), add);
+
+  list = boxed_list ("users", _("Users"));
+  for (guint i = 0; users && i < json_array_get_length (users); i++)
+    {
+      JsonObject *u = json_array_get_object_element (users, i);
+      g_autofree char *sub = NULL;
+      g_autofree char *edit_label = g_strdup_printf (_("Edit %s"), str_member (u, "name"));
+      g_autofree char *enabled_label = g_strdup_printf (_("%s may sign in"), str_member (u, "name"));
+      const char *roles = int_member (u, "is_super_admin", 0) ? _("Super administrator") : str_member (u, "roles");
+      GtkWidget *row, *toggle, *edit;
+
+      {
+        g_autoptr(GString) s = g_string_new (str_member (u, "phone"));
+        if (str_member (u, "dept"))
+          g_string_append_printf (s, " · %s", kehu_schema_display_label (str_member (u, "dept")));
+        if (roles)
+          g_string_append_printf (s, " · %s", roles);
+        sub = g_string_free (g_steal_pointer (&s), FALSE);
+      }
+      row = row_with_title (str_member (u, "name"), sub);
+      gtk_widget_set_name (row, str_member (u, "id"));
+      toggle = gtk_switch_new ();
+      gtk_widget_set_name (toggle, "enabled");
+      gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+      gtk_switch_set_active (GTK_SWITCH (toggle), int_member (u, "is_enabled", 1) != 0);
+      gtk_widget_set_tooltip_text (toggle, enabled_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_LABEL, enabled_label, -1);
+      g_object_set_data_full (G_OBJECT (toggle), "kehu-id", g_strdup (str_member (u, "id")), g_free);
+      g_signal_connect_object (toggle, "notify::active", G_CALLBACK (on_user_enabled_cb), self, 0);
+      edit = icon_button ("document-edit-symbolic", edit_label);
+      g_object_set_data_full (G_OBJECT (edit), "kehu-id", g_strdup (str_member (u, "id")), g_free);
+      g_signal_connect_object (edit, "clicked", G_CALLBACK (on_user_edit_cb), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
+      if (!int_member (u, "is_enabled", 1))
+        gtk_widget_add_css_class (row, "dim-label");
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  if (users == NULL || json_array_get_length (users) == 0)
+    gtk_list_box_append (GTK_LIST_BOX (list),
+                         row_with_title (_("No users yet"), _("This computer works alone; add users when your team joins.")));
+  gtk_box_append (GTK_BOX (content), list);
+  return result;
+}
+
+/* Roles ----------------------------------------------------------------------------------- */
+
+static void
+on_role_save_cb (GtkButton        *button,
+                 KehuSettingsView *self)
+{
+  GtkWidget *section = g_object_get_data (G_OBJECT (button), "kehu-section");
+  GtkWidget *scope = find_named (section, "data-scope");
+  g_autoptr(GPtrArray) perms = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) kept = g_object_steal_data (G_OBJECT (button), "kehu-kept");
+  gboolean ok;
+
+  for (guint m = 0; m < G_N_ELEMENTS (perm_modules); m++)
+    for (guint a = 0; a < G_N_ELEMENTS (perm_actions); a++)
+      {
+        g_autofree char *key = g_strconcat (perm_modules[m].key, ".", perm_actions[a].key, NULL);
+        GtkWidget *check = find_named (section, key);
+
+        if (check && gtk_check_button_get_active (GTK_CHECK_BUTTON (check)))
+          g_ptr_array_add (perms, g_steal_pointer (&key));
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (perm_special); i++)
+    {
+      GtkWidget *check = find_named (section, perm_special[i].key);
+      if (check && gtk_check_button_get_active (GTK_CHECK_BUTTON (check)))
+        g_ptr_array_add (perms, g_strdup (perm_special[i].key));
+    }
+  /* Permissions this page does not show (administration) stay as they were. */
+  for (guint i = 0; kept && kept[i]; i++)
+    g_ptr_array_add (perms, g_strdup (kept[i]));
+  g_ptr_array_add (perms, NULL);
+
+  ok = kehu_admin_set_role (ctx, self->role_id, (const char * const *) perms->pdata,
+                            data_scopes[MIN (adw_combo_row_get_selected (ADW_COMBO_ROW (scope)), 4)], &error);
+  finish (self, ok, error, _("Role saved; its users get the new permissions at their next sync"));
+}
+
+static gboolean
+in_matrix (const char *perm)
+{
+  for (guint m = 0; m < G_N_ELEMENTS (perm_modules); m++)
+    for (guint a = 0; a < G_N_ELEMENTS (perm_actions); a++)
+      {
+        g_autofree char *key = g_strconcat (perm_modules[m].key, ".", perm_actions[a].key, NULL);
+        if (g_str_equal (key, perm))
+          return TRUE;
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (perm_special); i++)
+    if (g_str_equal (perm_special[i].key, perm))
+      return TRUE;
+  return FALSE;
+}
+
+static GtkWidget *
+build_roles (KehuSettingsView *self)
+{
+  g_autoptr(JsonArray) roles = kehu_admin_query (self->store, NULL,
+    "SELECT id, name AS title FROM roles WHERE deleted_at IS NULL ORDER BY is_system DESC, name", NULL);
+  g_autoptr(JsonObject) role = NULL;
+  g_autoptr(JsonNode) perms_node = NULL;
+  g_autoptr(GtkStringList) scope_labels = gtk_string_list_new (NULL);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  GtkWidget *content, *result, *grid, *list, *scope, *save, *special, *frame;
+  JsonArray *perms = NULL;
+  gboolean super_admin;
+
+  result = page (_("Roles and Permissions"),
+                 _("A role grants operation permissions per module and a data scope: whose records its users see."),
+                 &content);
+  gtk_box_append (GTK_BOX (content), chooser (self, "role", _("Role"), roles, &self->role_id, TRUE));
+
+  role = self->role_id ? kehu_admin_query_one (self->store, NULL,
+    "SELECT id, name, permissions, data_scope FROM roles WHERE id = ?", self->role_id, NULL) : NULL;
+  if (role == NULL)
+    return result;
+
+  super_admin = g_strcmp0 (self->role_id, KEHU_ID_ROLE_SUPER_ADMIN) == 0;
+  perms_node = json_from_string (str_member (role, "permissions") ?: "[]", NULL);
+  if (perms_node && JSON_NODE_HOLDS_ARRAY (perms_node))
+    perms = json_node_get_array (perms_node);
+
+  /* Data scope. */
+  list = boxed_list ("role-scope", _("Data scope"));
+  scope = adw_combo_row_new ();
+  gtk_widget_set_name (scope, "data-scope");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (scope), _("Data scope"));
+  for (guint i = 0; data_scopes[i]; i++)
+    gtk_string_list_append (scope_labels, kehu_display_enum (data_scopes[i]));
+  adw_combo_row_set_model (ADW_COMBO_ROW (scope), G_LIST_MODEL (scope_labels));
+  for (guint i = 0; data_scopes[i]; i++)
+    if (g_strcmp0 (data_scopes[i], str_member (role, "data_scope")) == 0)
+      adw_combo_row_set_selected (ADW_COMBO_ROW (scope), i);
+  gtk_list_box_append (GTK_LIST_BOX (list), scope);
+  gtk_box_append (GTK_BOX (content), list);
+
+  if (super_admin)
+    {
+      GtkWidget *note = gtk_label_new (_("The super administrator has every permission and sees all data; this role cannot be narrowed."));
+      gtk_label_set_wrap (GTK_LABEL (note), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (note), 0);
+      gtk_box_append (GTK_BOX (content), note);
+      gtk_widget_set_sensitive (list, FALSE);
+    }
+
+  /* The matrix. */
+  gtk_box_append (GTK_BOX (content), heading (_("Operation Permissions")));
+  grid = gtk_grid_new ();
+  gtk_widget_set_name (grid, "permissions");
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 6);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 2);
+  gtk_widget_set_margin_top (grid, 6);
+  gtk_widget_set_margin_bottom (grid, 6);
+  gtk_widget_set_margin_start (grid, 12);
+  gtk_widget_set_margin_end (grid, 12);
+  for (guint a = 0; a < G_N_ELEMENTS (perm_actions); a++)
+    {
+      GtkWidget *l = gtk_label_new (_(perm_actions[a].label));
+      gtk_widget_add_css_class (l, "caption-heading");
+      gtk_widget_set_hexpand (l, TRUE);
+      gtk_grid_attach (GTK_GRID (grid), l, a + 1, 0, 1, 1);
+    }
+  for (guint m = 0; m < G_N_ELEMENTS (perm_modules); m++)
+    {
+      GtkWidget *l = gtk_label_new (_(perm_modules[m].label));
+      gtk_label_set_xalign (GTK_LABEL (l), 0);
+      gtk_grid_attach (GTK_GRID (grid), l, 0, m + 1, 1, 1);
+      for (guint a = 0; a < G_N_ELEMENTS (perm_actions); a++)
+        {
+          g_autofree char *key = g_strconcat (perm_modules[m].key, ".", perm_actions[a].key, NULL);
+          g_autofree char *accessible = g_strdup_printf ("%s: %s", _(perm_modules[m].label), _(perm_actions[a].label));
+          GtkWidget *check = gtk_check_button_new ();
+          gboolean has = super_admin;
+
+          for (guint i = 0; perms && i < json_array_get_length (perms); i++)
+            if (g_strcmp0 (json_array_get_string_element (perms, i), key) == 0 ||
+                g_strcmp0 (json_array_get_string_element (perms, i), "*") == 0)
+              has = TRUE;
+          gtk_widget_set_name (check, key);
+          gtk_widget_set_halign (check, GTK_ALIGN_CENTER);
+          gtk_check_button_set_active (GTK_CHECK_BUTTON (check), has);
+          gtk_widget_set_sensitive (check, !super_admin);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+          gtk_grid_attach (GTK_GRID (grid), check, a + 1, m + 1, 1, 1);
+        }
+    }
+  frame = gtk_frame_new (NULL);
+  gtk_frame_set_child (GTK_FRAME (frame), grid);
+  gtk_widget_add_css_class (frame, "view");
+  gtk_box_append (GTK_BOX (content), frame);
+
+  special = gtk_flow_box_new ();
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (special), GTK_SELECTION_NONE);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (special), 2);
+  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (special), 1);
+  for (guint i = 0; i < G_N_ELEMENTS (perm_special); i++)
+    {
+      GtkWidget *check = gtk_check_button_new_with_label (_(perm_special[i].label));
+      gboolean has = super_admin;
+
+      for (guint j = 0; perms && j < json_array_get_length (perms); j++)
+        if (g_strcmp0 (json_array_get_string_element (perms, j), perm_special[i].key) == 0)
+          has = TRUE;
+      gtk_widget_set_name (check, perm_special[i].key);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), has);
+      gtk_widget_set_sensitive (check, !super_admin);
+      gtk_flow_box_append (GTK_FLOW_BOX (special), check);
+    }
+  gtk_box_append (GTK_BOX (content), special);
+
+  for (guint i = 0; perms && i < json_array_get_length (perms); i++)
+    if (!in_matrix (json_array_get_string_element (perms, i)))
+      g_ptr_array_add (kept, g_strdup (json_array_get_string_element (perms, i)));
+  g_ptr_array_add (kept, NULL);
+
+  save = gtk_button_new_with_mnemonic (_("_Save Role"));
+  gtk_widget_set_name (save, "save-role");
+  gtk_widget_set_halign (save, GTK_ALIGN_END);
+  gtk_widget_add_css_class (save, "suggested-action");
+  gtk_widget_set_sensitive (save, !super_admin);
+  g_object_set_data (G_OBJECT (save), "kehu-section", content);
+  g_object_set_data_full (G_OBJECT (save), "kehu-kept", g_ptr_array_free (g_steal_pointer (&kept), FALSE),
+                          (GDestroyNotify) g_strfreev);
+  g_signal_connect_object (save, "clicked", G_CALLBACK (on_role_save_cb), self, 0);
+  gtk_box_append (GTK_BOX (content), save);
+  return result;
+}
+
+/* Stages ----------------------------------------------------------------------------------- */
+
+static void
+save_stage_row (KehuSettingsView *self,
+                GtkWidget        *row)
+{
+  GtkWidget *rate = g_object_get_data (G_OBJECT (row), "kehu-rate");
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = kehu_admin_save_stage (self->store, gtk_widget_get_name (row),
+                              gtk_editable_get_text (GTK_EDITABLE (row)),
+                              gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (rate)), &error);
+  finish (self, ok, error, _("Stage saved"));
+}
+
+static void
+on_stage_apply_cb (GtkWidget        *row,
+                   KehuSettingsView *self)
+{
+  save_stage_row (self, row);
+}
+
+/* A win rate saves as it changes, without rebuilding the list under the
+ * spin button the user is still using. */
+static void
+on_stage_rate_changed_cb (GtkSpinButton    *rate,
+                          KehuSettingsView *self)
+{
+  GtkWidget *row = g_object_get_data (G_OBJECT (rate), "kehu-row");
+  g_autoptr(GError) error = NULL;
+
+  if (!kehu_admin_save_stage (self->store, gtk_widget_get_name (row),
+                              gtk_editable_get_text (GTK_EDITABLE (row)),
+                              gtk_spin_button_get_value_as_int (rate), &error))
+    toast (self, error->message);
+}
+
+static void
+on_stage_move_cb (GtkButton        *button,
+                  KehuSettingsView *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = kehu_admin_move_stage (self->store, g_object_get_data (G_OBJECT (button), "kehu-id"),
+                                       GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kehu-delta")), &error);
+  finish (self, ok, error, NULL);
+}
+
+static void
+on_stage_add_cb (GtkWidget        *entry,
+                 KehuSettingsView *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = kehu_admin_add_stage (self->store, self->stage_group_id,
+                                              gtk_editable_get_text (GTK_EDITABLE (entry)), 50, &error);
+  finish (self, id != NULL, error, _("Stage added"));
+}
+
+static GtkWidget *
+build_stages (KehuSettingsView *self)
+{
+  g_autoptr(JsonArray) groups = kehu_admin_query (self->store, NULL,
+    "SELECT id, name AS title FROM stage_groups WHERE deleted_at IS NULL ORDER BY is_default DESC, name", NULL);
+  g_autoptr(JsonArray) stages = NULL;
+  GtkWidget *content, *result, *list, *add;
+
+  result = page (_("Opportunity Stages"),
+                 _("Stages in the order opportunities move through them, each with its win rate (0–100 %). Won, lost and invalid close an opportunity and stay last."),
+                 &content);
+  gtk_box_append (GTK_BOX (content), chooser (self, "stage-group", _("Stage group"), groups, &self->stage_group_id, TRUE));
+
+  stages = kehu_admin_query (self->store, NULL,
+    "SELECT id, name, win_rate, kind FROM stages WHERE group_id = ? ORDER BY kind != 'open', position",
+    self->stage_group_id ? self->stage_group_id : "", NULL);
+  list = boxed_list ("stages", _("Opportunity Stages"));
+  for (guint i = 0; stages && i < json_array_get_length (stages); i++)
+    {
+      JsonObject *s = json_array_get_object_element (stages, i);
+      const char *name = kehu_schema_display_label (str_member (s, "name"));
+      gboolean open = g_strcmp0 (str_member (s, "kind"), "open") == 0;
+      g_autofree char *rate_label = g_strdup_printf (_("Win rate of %s, percent"), name);
+      GtkWidget *row = adw_entry_row_new ();
+      GtkWidget *rate = spin ("win-rate", (int) int_member (s, "win_rate", 0), 100, rate_label);
+
+      gtk_widget_set_name (row, str_member (s, "id"));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     open ? _("Stage") : kehu_display_enum (str_member (s, "kind")));
+      gtk_editable_set_text (GTK_EDITABLE (row), name);
+      adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
+      g_object_set_data (G_OBJECT (row), "kehu-rate", rate);
+      g_signal_connect_object (row, "apply", G_CALLBACK (on_stage_apply_cb), self, 0);
+      g_object_set_data (G_OBJECT (rate), "kehu-row", row);
+      g_signal_connect_object (rate, "value-changed", G_CALLBACK (on_stage_rate_changed_cb), self, 0);
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), rate);
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), gtk_label_new ("%"));
+      if (open)
+        {
+          g_autofree char *up_label = g_strdup_printf (_("Move %s earlier"), name);
+          g_autofree char *down_label = g_strdup_printf (_("Move %s later"), name);
+          GtkWidget *up = icon_button ("go-up-symbolic", up_label);
+          GtkWidget *down = icon_button ("go-down-symbolic", down_label);
+
+          gtk_widget_set_name (up, "move-up");
+          gtk_widget_set_name (down, "move-down");
+          g_object_set_data_full (G_OBJECT (up), "kehu-id", g_strdup (str_member (s, "id")), g_free);
+          g_object_set_data_full (G_OBJECT (down), "kehu-id", g_strdup (str_member (s, "id")), g_free);
+          g_object_set_data (G_OBJECT (up), "kehu-delta", GINT_TO_POINTER (-1));
+          g_object_set_data (G_OBJECT (down), "kehu-delta", GINT_TO_POINTER (1));
+          g_signal_connect_object (up, "clicked", G_CALLBACK (on_stage_move_cb), self, 0);
+          g_signal_connect_object (down, "clicked", G_CALLBACK (on_stage_move_cb), self, 0);
+          adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), up);
+          adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), down);
+        }
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  add = adw_entry_row_new ();
+  gtk_widget_set_name (add, "new-stage");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (add), _("Add a stage (Enter)"));
+  adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (add), TRUE);
+  g_signal_connect_object (add, "apply", G_CALLBACK (on_stage_add_cb), self, 0);
+  g_signal_connect_object (add, "entry-activated", G_CALLBACK (on_stage_add_cb), self, 0);
+  gtk_list_box_append (GTK_LIST_BOX (list), add);
+  gtk_box_append (GTK_BOX (content), list);
+  {
+    GtkWidget *hint = gtk_label_new (_("A win rate is saved as you change it; press Enter to save a new name."));
+    gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+    gtk_label_set_xalign (GTK_LABEL (hint), 0);
+    gtk_widget_add_css_class (hint, "caption");
+    gtk_widget_add_css_class (hint, "dim-label");
+    gtk_box_append (GTK_BOX (content), hint);
+  }
+  return result;
+}
+
+/* Pools --------------------------------------------------------------------------------------- */
+
+static int
+spin_value_or_none (GtkWidget *spin_button)
+{
+  /* 0 means "no limit" / "off". */
+  int v = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin_button));
+  return v > 0 ? v : -1;
+}
+
+static void
+on_pool_save_cb (GtkButton        *button,
+                 KehuSettingsView *self)
+{
+  GtkWidget *section = g_object_get_data (G_OBJECT (button), "kehu-section");
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(JsonObject) changes = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) levels = NULL;
+  g_autoptr(JsonArray) roles = NULL;
+  const char *ints[] = { "remind_days", "reclaim_cooldown_days", NULL };
+  const char *caps[] = { "max_owned_per_user", "max_locked_per_user", NULL };
+  gboolean ok = TRUE;
+
+  for (guint i = 0; ints[i]; i++)
+    json_object_set_int_member (changes, ints[i],
+                                gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (find_named (section, ints[i]))));
+  for (guint i = 0; caps[i]; i++)
+    {
+      int v = spin_value_or_none (find_named (section, caps[i]));
+      if (v < 0)
+        json_object_set_null_member (changes, caps[i]);
+      else
+        json_object_set_int_member (changes, caps[i], v);
+    }
+  json_object_set_boolean_member (changes, "recycle_enabled",
+                                  gtk_switch_get_active (GTK_SWITCH (find_named (section, "recycle_enabled"))));
+  ok = kehu_record_update (ctx, "pools", self->pool_id, changes, &error);
+
+  levels = kehu_admin_query (self->store, NULL,
+    "SELECT value FROM dictionary_items WHERE dictionary_id = 'customer_level' ORDER BY position", NULL);
+  for (guint i = 0; ok && levels && i < json_array_get_length (levels); i++)
+    {
+      const char *level = str_member (json_array_get_object_element (levels, i), "value");
+      g_autofree char *f = g_strconcat ("no-followup-", level, NULL);
+      g_autofree char *d = g_strconcat ("no-deal-", level, NULL);
+
+      ok = kehu_admin_set_pool_rule (self->store, self->pool_id, level,
+                                     spin_value_or_none (find_named (section, f)),
+                                     spin_value_or_none (find_named (section, d)), &error);
+    }
+
+  roles = kehu_admin_query (self->store, NULL, "SELECT id FROM roles WHERE deleted_at IS NULL", NULL);
+  for (guint i = 0; ok && roles && i < json_array_get_length (roles); i++)
+    {
+      const char *role = str_member (json_array_get_object_element (roles, i), "id");
+      g_autofree char *day = g_strconcat ("day-", role, NULL);
+      g_autofree char *week = g_strconcat ("week-", role, NULL);
+      g_autofree char *month = g_strconcat ("month-", role, NULL);
+
+      ok = kehu_admin_set_claim_limit (self->store, self->pool_id, role,
+                                       spin_value_or_none (find_named (section, day)),
+                                       spin_value_or_none (find_named (section, week)),
+                                       spin_value_or_none (find_named (section, month)), &error);
+    }
+
+  finish (self, ok, error, _("Pool rules saved"));
+}
+
+static GtkWidget *
+labelled_spins (const char *title,
+                const char *subtitle,
+                GtkWidget  *a,
+                GtkWidget  *b,
+                GtkWidget  *c)
+{
+  GtkWidget *row = row_with_title (title, subtitle);
+
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), a);
+  if (b)
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), b);
+  if (c)
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), c);
+  return row;
+}
+
+static GtkWidget *
+build_pools (KehuSettingsView *self)
+{
+  g_autoptr(JsonArray) pools = kehu_admin_query (self->store, NULL,
+    "SELECT id, name AS title FROM pools WHERE deleted_at IS NULL ORDER BY is_default DESC, name", NULL);
+  g_autoptr(JsonObject) pool = NULL;
+  g_autoptr(JsonArray) levels = NULL;
+  g_autoptr(JsonArray) roles = NULL;
+  GtkWidget *content, *result, *list, *toggle, *save, *row;
+
+  result = page (_("Public Pools"),
+                 _("When customers return to a pool by themselves, and how many a rep may claim. Locked customers never return. Use 0 for “no limit” or “off”."),
+                 &content);
+  gtk_box_append (GTK_BOX (content), chooser (self, "pool", _("Pool"), pools, &self->pool_id, TRUE));
+  pool = self->pool_id ? kehu_admin_query_one (self->store, NULL, "SELECT * FROM pools WHERE id = ?", self->pool_id, NULL) : NULL;
+  if (pool == NULL)
+    return result;
+
+  list = boxed_list ("pool-settings", _("Pool"));
+  toggle = gtk_switch_new ();
+  gtk_widget_set_name (toggle, "recycle_enabled");
+  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+  gtk_switch_set_active (GTK_SWITCH (toggle), int_member (pool, "recycle_enabled", 1) != 0);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Recycle automatically"), -1);
+  row = row_with_title (_("Recycle automatically"), _("Customers nobody works on return to this pool"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+  gtk_list_box_append (GTK_LIST_BOX (list), row);
+  gtk_list_box_append (GTK_LIST_BOX (list),
+    labelled_spins (_("Warn days before"), _("Reps see a warning this many days before a customer returns"),
+                    spin ("remind_days", (int) int_member (pool, "remind_days", 3), 365, _("Warn days before")), NULL, NULL));
+  gtk_list_box_append (GTK_LIST_BOX (list),
+    labelled_spins (_("Cool-down days"), _("Before a former owner may claim the customer again"),
+                    spin ("reclaim_cooldown_days", (int) int_member (pool, "reclaim_cooldown_days", 7), 365, _("Cool-down days")), NULL, NULL));
+  gtk_list_box_append (GTK_LIST_BOX (list),
+    labelled_spins (_("Most customers per rep"), _("A rep cannot own more"),
+                    spin ("max_owned_per_user", (int) int_member (pool, "max_owned_per_user", 0), 100000, _("Most customers per rep")), NULL, NULL));
+  gtk_list_box_append (GTK_LIST_BOX (list),
+    labelled_spins (_("Most locked customers per rep"), NULL,
+                    spin ("max_locked_per_user", (int) int_member (pool, "max_locked_per_user", 0), 100000, _("Most locked customers per rep")), NULL, NULL));
+  gtk_box_append (GTK_BOX (content), list);
+
+  /* Recycle rules per customer level. */
+  gtk_box_append (GTK_BOX (content), heading (_("Recycle Rules by Customer Level (days without a follow-up · without a deal)")));
+  levels = kehu_admin_query (self->store, NULL,
+    "SELECT i.value, i.label, r.no_followup_days, r.no_deal_days FROM dictionary_items i "
+    "LEFT JOIN pool_rules r ON r.pool_id = ? AND r.customer_level = i.value "
+    "WHERE i.dictionary_id = 'customer_level' ORDER BY i.position", self->pool_id, NULL);
+  list = boxed_list ("pool-rules", _("Recycle rules"));
+  for (guint i = 0; levels && i < json_array_get_length (levels); i++)
+    {
+      JsonObject *l = json_array_get_object_element (levels, i);
+      const char *label = kehu_schema_display_label (str_member (l, "label"));
+      g_autofree char *f = g_strconcat ("no-followup-", str_member (l, "value"), NULL);
+      g_autofree char *d = g_strconcat ("no-deal-", str_member (l, "value"), NULL);
+      g_autofree char *fa = g_strdup_printf (_("%s: days without a follow-up"), label);
+      g_autofree char *da = g_strdup_printf (_("%s: days without a deal"), label);
+
+      gtk_list_box_append (GTK_LIST_BOX (list),
+        labelled_spins (label, NULL,
+                        spin (f, (int) int_member (l, "no_followup_days", 0), 3650, fa),
+                        spin (d, (int) int_member (l, "no_deal_days", 0), 3650, da), NULL));
+    }
+  gtk_box_append (GTK_BOX (content), list);
+
+  /* Claim limits per role. */
+  gtk_box_append (GTK_BOX (content), heading (_("Claim Limits by Role (per day · week · month)")));
+  roles = kehu_admin_query (self->store, NULL,
+    "SELECT r.id, r.name, c.per_day, c.per_week, c.per_month FROM roles r "
+    "LEFT JOIN pool_claim_limits c ON c.pool_id = ? AND c.role_id = r.id "
+    "WHERE r.deleted_at IS NULL ORDER BY r.is_system DESC, r.name", self->pool_id, NULL);
+  list = boxed_list ("claim-limits", _("Claim limits"));
+  for (guint i = 0; roles && i < json_array_get_length (roles); i++)
+    {
+      JsonObject *r = json_array_get_object_element (roles, i);
+      const char *name = kehu_schema_display_label (str_member (r, "name"));
+      const char *id = str_member (r, "id");
+      g_autofree char *dn = g_strconcat ("day-", id, NULL);
+      g_autofree char *wn = g_strconcat ("week-", id, NULL);
+      g_autofree char *mn = g_strconcat ("month-", id, NULL);
+      g_autofree char *da = g_strdup_printf (_("%s: claims per day"), name);
+      g_autofree char *wa = g_strdup_printf (_("%s: claims per week"), name);
+      g_autofree char *ma = g_strdup_printf (_("%s: claims per month"), name);
+
+      gtk_list_box_append (GTK_LIST_BOX (list),
+        labelled_spins (name, NULL,
+                        spin (dn, (int) int_member (r, "per_day", 0), 10000, da),
+                        spin (wn, (int) int_member (r, "per_week", 0), 10000, wa),
+                        spin (mn, (int) int_member (r, "per_month", 0), 10000, ma)));
+    }
+  gtk_box_append (GTK_BOX (content), list);
+
+  save = gtk_button_new_with_mnemonic (_("_Save Pool Rules"));
+  gtk_widget_set_name (save, "save-pool");
+  gtk_widget_set_halign (save, GTK_ALIGN_END);
+  gtk_widget_add_css_class (save, "suggested-action");
+  g_object_set_data (G_OBJECT (save), "kehu-section", content);
+  g_signal_connect_object (save, "clicked", G_CALLBACK (on_pool_save_cb), self, 0);
+  gtk_box_append (GTK_BOX (content), save);
+  return result;
+}
+
+/* Custom fields --------------------------------------------------------------------------------- */
+
+static const struct {
+  KehuFieldType type;
+  const char   *label;
+} field_types[] = {
+  { KEHU_FIELD_TEXT, N_("Text") },
+  { KEHU_FIELD_LONG_TEXT, N_("Long text") },
+  { KEHU_FIELD_NUMBER, N_("Number") },
+  { KEHU_FIELD_MONEY, N_("Amount of money") },
+  { KEHU_FIELD_DATE, N_("Date") },
+  { KEHU_FIELD_DATETIME, N_("Date and time") },
+  { KEHU_FIELD_CHOICE, N_("Single choice") },
+  { KEHU_FIELD_MULTI_CHOICE, N_("Multiple choice") },
+  { KEHU_FIELD_USER, N_("User") },
+  { KEHU_FIELD_BOOLEAN, N_("Yes or no") },
+  { KEHU_FIELD_PHONE, N_("Phone") },
+  { KEHU_FIELD_EMAIL, N_("E-mail") },
+};
+
+static const char *
+field_type_label (const char *type)
+{
+  KehuFieldType t;
+
+  if (!kehu_field_type_from_string (type, &t))
+    return type;
+  for (guint i = 0; i < G_N_ELEMENTS (field_types); i++)
+    if (field_types[i].type == t)
+      return _(field_types[i].label);
+  return type;
+}
+
+static void
+on_field_remove_cb (GtkButton        *button,
+                    KehuSettingsView *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = kehu_schema_remove_custom_field (self->schema, self->custom_module,
+                                                 g_object_get_data (G_OBJECT (button), "kehu-name"), &error);
+  finish (self, ok, error, _("Field removed; the values already entered are kept"));
+}
+
+static void
+on_field_add_cb (GtkButton        *button,
+                 KehuSettingsView *self)
+{
+  GtkWidget *section = g_object_get_data (G_OBJECT (button), "kehu-section");
+  const char *label = gtk_editable_get_text (GTK_EDITABLE (find_named (section, "new-field-label")));
+  guint type = gtk_drop_down_get_selected (GTK_DROP_DOWN (find_named (section, "new-field-type")));
+  gboolean required = gtk_check_button_get_active (GTK_CHECK_BUTTON (find_named (section, "new-field-required")));
+  const char *dictionary = drop_down_id (find_named (section, "new-field-dictionary"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  /* A stable key for the extra JSON, not the label the admin may rename. */
+  g_autofree char *name = g_strdup_printf ("cf_%.8s", id);
+  g_autofree char *added = NULL;
+
+  if (type >= G_N_ELEMENTS (field_types))
+    return;
+  if (field_types[type].type != KEHU_FIELD_CHOICE && field_types[type].type != KEHU_FIELD_MULTI_CHOICE)
+    dictionary = NULL;
+
+  added = kehu_schema_add_custom_field (self->schema, self->custom_module, name, label, field_types[type].type,
+                                        required ? KEHU_FIELD_REQUIRED : 0, dictionary, &error);
+  finish (self, added != NULL, error, _("Field added: it shows on forms, lists, filters and exports"));
+}
+
+static GtkWidget *
+build_fields (KehuSettingsView *self)
+{
+  static const char * const modules[] = {
+    "leads", "customers", "contacts", "opportunities", "contracts", "payment_plans", "payments", "products", NULL
+  };
+  g_autoptr(JsonArray) module_rows = json_array_new ();
+  g_autoptr(JsonArray) fields = NULL;
+  g_autoptr(JsonArray) dictionaries = kehu_admin_query (self->store, NULL,
+    "SELECT id, name AS title FROM dictionaries ORDER BY name", NULL);
+  g_autoptr(GtkStringList) type_labels = gtk_string_list_new (NULL);
+  GtkWidget *content, *result, *list, *grid, *entry, *type, *required, *dict, *add;
+
+  for (guint i = 0; modules[i]; i++)
+    {
+      JsonObject *m = json_object_new ();
+      json_object_set_string_member (m, "id", modules[i]);
+      json_object_set_string_member (m, "title", kehu_display_module_singular (modules[i]));
+      json_array_add_object_element (module_rows, m);
+    }
+
+  result = page (_("Custom Fields"),
+                 _("Fields your company needs beyond the standard ones. Choice fields take their values from a dictionary."),
+                 &content);
+  gtk_box_append (GTK_BOX (content), chooser (self, "field-module", _("Module"), module_rows, &self->custom_module, FALSE));
+
+  fields = kehu_admin_query (self->store, NULL,
+    "SELECT f.name, f.label, f.type, f.required, d.name AS dictionary FROM custom_fields f "
+    "LEFT JOIN dictionaries d ON d.id = f.dictionary_id "
+    "WHERE f.module = ? AND f.is_enabled = 1 ORDER BY f.position, f.label",
+    self->custom_module ? self->custom_module : "", NULL);
+  list = boxed_list ("custom-fields", _("Custom Fields"));
+  for (guint i = 0; fields && i < json_array_get_length (fields); i++)
+    {
+      JsonObject *f = json_array_get_object_element (fields, i);
+      g_autoptr(GString) sub = g_string_new (field_type_label (str_member (f, "type")));
+      g_autofree char *remove_label = g_strdup_printf (_("Remove the field %s"), str_member (f, "label"));
+      GtkWidget *row, *remove;
+
+      if (int_member (f, "required", 0))
+        g_string_append_printf (sub, " · %s", _("required"));
+      if (str_member (f, "dictionary"))
+        g_string_append_printf (sub, " · %s", kehu_schema_display_label (str_member (f, "dictionary")));
+      row = row_with_title (str_member (f, "label"), sub->str);
+      gtk_widget_set_name (row, str_member (f, "name"));
+      remove = icon_button ("user-trash-symbolic", remove_label);
+      g_object_set_data_full (G_OBJECT (remove), "kehu-name", g_strdup (str_member (f, "name")), g_free);
+      g_signal_connect_object (remove, "clicked", G_CALLBACK (on_field_remove_cb), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  if (fields == NULL || json_array_get_length (fields) == 0)
+    gtk_list_box_append (GTK_LIST_BOX (list), row_with_title (_("No custom fields yet"), NULL));
+  gtk_box_append (GTK_BOX (content), list);
+
+  gtk_box_append (GTK_BOX (content), heading (_("Add a Field")));
+  grid = gtk_grid_new ();
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 6);
+  entry = gtk_entry_new ();
+  gtk_widget_set_name (entry, "new-field-label");
+  gtk_widget_set_hexpand (entry, TRUE);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Label, e.g. 开户银行"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Label"), -1);
+  for (guint i = 0; i < G_N_ELEMENTS (field_types); i++)
+    gtk_string_list_append (type_labels, _(field_types[i].label));
+  type = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (type_labels)), NULL);
+  gtk_widget_set_name (type, "new-field-type");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (type), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Type"), -1);
+  required = gtk_check_button_new_with_mnemonic (_("_Required"));
+  gtk_widget_set_name (required, "new-field-required");
+  dict = id_drop_down (self, "new-field-dictionary", dictionaries, NULL, TRUE, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dict), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Dictionary (for choices)"), -1);
+  add = gtk_button_new_with_mnemonic (_("_Add Field"));
+  gtk_widget_set_name (add, "add-field");
+  g_object_set_data (G_OBJECT (add), "kehu-section", content);
+  g_signal_connect_object (add, "clicked", G_CALLBACK (on_field_add_cb), self, 0);
+  gtk_grid_attach (GTK_GRID (grid), entry, 0, 0, 2, 1);
+  gtk_grid_attach (GTK_GRID (grid), type, 2, 0, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), dict, 0, 1, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), required, 1, 1, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), add, 2, 1, 1, 1);
+  gtk_box_append (GTK_BOX (content), grid);
+  return result;
+}
+
+/* Dictionaries ----------------------------------------------------------------------------------- */
+
+static void
+on_item_apply_cb (GtkWidget        *row,
+                  KehuSettingsView *self)
+{
+  GtkWidget *toggle = g_object_get_data (G_OBJECT (row), "kehu-switch");
+  g_autoptr(GError) error = NULL;
+  gboolean ok = kehu_admin_save_dictionary_item (self->store, gtk_widget_get_name (row),
+                                                 gtk_editable_get_text (GTK_EDITABLE (row)),
+                                                 gtk_switch_get_active (GTK_SWITCH (toggle)), &error);
+  finish (self, ok, error, _("Item saved"));
+}
+
+static void
+on_item_switch_cb (GtkSwitch        *toggle,
+                   GParamSpec       *pspec,
+                   KehuSettingsView *self)
+{
+  on_item_apply_cb (g_object_get_data (G_OBJECT (toggle), "kehu-row"), self);
+}
+
+static void
+on_item_move_cb (GtkButton        *button,
+                 KehuSettingsView *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = kehu_admin_move_dictionary_item (self->store, g_object_get_data (G_OBJECT (button), "kehu-id"),
+                                                 GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kehu-delta")),
+                                                 &error);
+  finish (self, ok, error, NULL);
+}
+
+static void
+on_item_add_cb (GtkWidget        *entry,
+                KehuSettingsView *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = kehu_admin_add_dictionary_item (self->store, self->dictionary_id,
+                                                        gtk_editable_get_text (GTK_EDITABLE (entry)), &error);
+  finish (self, id != NULL, error, _("Item added"));
+}
+
+static GtkWidget *
+build_dictionaries (KehuSettingsView *self)
+{
+  g_autoptr(JsonArray) dictionaries = kehu_admin_query (self->store, NULL,
+    "SELECT id, name AS title FROM dictionaries ORDER BY name", NULL);
+  g_autoptr(JsonArray) items = NULL;
+  GtkWidget *content, *result, *list, *add;
+
+  result = page (_("Dictionaries"),
+                 _("The values of choice fields: customer levels, sources, industries, follow-up methods… An item in use is disabled rather than removed."),
+                 &content);
+  gtk_box_append (GTK_BOX (content), chooser (self, "dictionary", _("Dictionary"), dictionaries, &self->dictionary_id, TRUE));
+
+  items = kehu_admin_query (self->store, NULL,
+    "SELECT id, value, label, is_enabled FROM dictionary_items WHERE dictionary_id = ? ORDER BY position, id",
+    self->dictionary_id ? self->dictionary_id : "", NULL);
+  list = boxed_list ("dictionary-items", _("Dictionary items"));
+  for (guint i = 0; items && i < json_array_get_length (items); i++)
+    {
+      JsonObject *it = json_array_get_object_element (items, i);
+      const char *label = kehu_schema_display_label (str_member (it, "label"));
+      g_autofree char *up_label = g_strdup_printf (_("Move %s up"), label);
+      g_autofree char *down_label = g_strdup_printf (_("Move %s down"), label);
+      g_autofree char *enabled_label = g_strdup_printf (_("Offer %s"), label);
+      GtkWidget *row = adw_entry_row_new ();
+      GtkWidget *toggle = gtk_switch_new ();
+      GtkWidget *up = icon_button ("go-up-symbolic", up_label);
+      GtkWidget *down = icon_button ("go-down-symbolic", down_label);
+
+      gtk_widget_set_name (row, str_member (it, "id"));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), str_member (it, "value"));
+      gtk_editable_set_text (GTK_EDITABLE (row), label);
+      adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
+      g_signal_connect_object (row, "apply", G_CALLBACK (on_item_apply_cb), self, 0);
+      gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+      gtk_switch_set_active (GTK_SWITCH (toggle), int_member (it, "is_enabled", 1) != 0);
+      gtk_widget_set_tooltip_text (toggle, enabled_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_LABEL, enabled_label, -1);
+      g_object_set_data (G_OBJECT (row), "kehu-switch", toggle);
+      g_object_set_data (G_OBJECT (toggle), "kehu-row", row);
+      g_signal_connect_object (toggle, "notify::active", G_CALLBACK (on_item_switch_cb), self, 0);
+      g_object_set_data_full (G_OBJECT (up), "kehu-id", g_strdup (str_member (it, "id")), g_free);
+      g_object_set_data_full (G_OBJECT (down), "kehu-id", g_strdup (str_member (it, "id")), g_free);
+      g_object_set_data (G_OBJECT (up), "kehu-delta", GINT_TO_POINTER (-1));
+      g_object_set_data (G_OBJECT (down), "kehu-delta", GINT_TO_POINTER (1));
+      g_signal_connect_object (up, "clicked", G_CALLBACK (on_item_move_cb), self, 0);
+      g_signal_connect_object (down, "clicked", G_CALLBACK (on_item_move_cb), self, 0);
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), toggle);
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), up);
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), down);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  add = adw_entry_row_new ();
+  gtk_widget_set_name (add, "new-item");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (add), _("Add an item (Enter)"));
+  adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (add), TRUE);
+  g_signal_connect_object (add, "apply", G_CALLBACK (on_item_add_cb), self, 0);
+  g_signal_connect_object (add, "entry-activated", G_CALLBACK (on_item_add_cb), self, 0);
+  gtk_list_box_append (GTK_LIST_BOX (list), add);
+  gtk_box_append (GTK_BOX (content), list);
+  return result;
+}
+
+/* Recycle bin ------------------------------------------------------------------------------------- */
+
+static void
+on_restore_cb (GtkButton        *button,
+               KehuSettingsView *self)
+{
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = kehu_record_restore (ctx, g_object_get_data (G_OBJECT (button), "kehu-module"),
+                                     g_object_get_data (G_OBJECT (button), "kehu-id"), &error);
+
+  finish (self, ok, error, _("Restored"));
+}
+
+static void
+on_purge_response_cb (AdwMessageDialog *dialog,
+                      const char       *response,
+                      KehuSettingsView *self)
+{
+  g_autoptr(KehuContext) ctx = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (!g_str_equal (response, "purge"))
+    return;
+  ctx = new_context (self);
+  ok = kehu_record_purge (ctx, g_object_get_data (G_OBJECT (dialog), "kehu-module"),
+                          g_object_get_data (G_OBJECT (dialog), "kehu-id"), &error);
+  finish (self, ok, error, _("Purged for good"));
+}
+
+static void
+on_purge_cb (GtkButton        *button,
+             KehuSettingsView *self)
+{
+  g_autofree char *body = g_strdup_printf (_("“%s” will be gone for good, with its operation log. This cannot be undone."),
+                                           (const char *) g_object_get_data (G_OBJECT (button), "kehu-title"));
+  AdwMessageDialog *dialog = new_dialog (self, _("Purge for Good?"), body);
+
+  g_object_set_data_full (G_OBJECT (dialog), "kehu-module", g_strdup (g_object_get_data (G_OBJECT (button), "kehu-module")), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "kehu-id", g_strdup (g_object_get_data (G_OBJECT (button), "kehu-id")), g_free);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "purge", _("_Purge"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "purge", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_purge_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static GtkWidget *
+build_recycle_bin (KehuSettingsView *self)
+{
+  g_autoptr(JsonArray) rows = kehu_admin_list_deleted (self->store, NULL);
+  GtkWidget *content, *result, *list;
+
+  result = page (_("Recycle Bin"),
+                 _("Deleted records of every module. Anyone may restore; only administrators purge. A record whose customer or contract is deleted can be restored after it."),
+                 &content);
+  list = boxed_list ("recycle-bin", _("Recycle Bin"));
+  for (guint i = 0; rows && i < json_array_get_length (rows); i++)
+    {
+      JsonObject *r = json_array_get_object_element (rows, i);
+      const char *module = str_member (r, "module");
+      g_autofree char *when = kehu_display_time (str_member (r, "deleted_at"));
+      g_autofree char *title = g_str_equal (module, "payment_plans")
+        ? g_strdup_printf (_("Instalment %s"), str_member (r, "title") ?: "")
+        : g_strdup (str_member (r, "title") ?: _("(untitled)"));
+      g_autofree char *sub = g_strdup_printf (_("%s · deleted %s"), kehu_display_module_singular (module), when);
+      g_autofree char *restore_label = g_strdup_printf (_("Restore %s"), title);
+      GtkWidget *row = row_with_title (title, sub);
+      GtkWidget *restore = gtk_button_new_with_label (_("Restore"));
+      GtkWidget *purge = icon_button ("user-trash-full-symbolic", NULL);
+      g_autofree char *purge_label = g_strdup_printf (_("Purge %s for good"), title);
+
+      gtk_widget_set_name (row, str_member (r, "id"));
+      gtk_widget_set_name (restore, "restore");
+      gtk_widget_set_valign (restore, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (restore), GTK_ACCESSIBLE_PROPERTY_LABEL, restore_label, -1);
+      gtk_widget_set_name (purge, "purge");
+      gtk_widget_set_tooltip_text (purge, purge_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (purge), GTK_ACCESSIBLE_PROPERTY_LABEL, purge_label, -1);
+      gtk_widget_add_css_class (purge, "error");
+      gtk_widget_set_visible (purge, self->is_admin);
+      for (guint k = 0; k < 2; k++)
+        {
+          GtkWidget *b = k == 0 ? restore : purge;
+          g_object_set_data_full (G_OBJECT (b), "kehu-module", g_strdup (module), g_free);
+          g_object_set_data_full (G_OBJECT (b), "kehu-id", g_strdup (str_member (r, "id")), g_free);
+          g_object_set_data_full (G_OBJECT (b), "kehu-title", g_strdup (title), g_free);
+        }
+      g_signal_connect_object (restore, "clicked", G_CALLBACK (on_restore_cb), self, 0);
+      g_signal_connect_object (purge, "clicked", G_CALLBACK (on_purge_cb), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), restore);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), purge);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  if (rows == NULL || json_array_get_length (rows) == 0)
+    gtk_list_box_append (GTK_LIST_BOX (list),
+                         row_with_title (_("The recycle bin is empty"), _("Deleted records wait here until someone restores or purges them.")));
+  gtk_box_append (GTK_BOX (content), list);
+  return result;
+}
+
+/* GObject ------------------------------------------------------------------------------------------- */
+
+static void
+on_section_activated_cb (KehuSettingsView *self,
+                         GtkListBoxRow    *row)
+{
+  kehu_settings_view_show_section (self, gtk_widget_get_name (GTK_WIDGET (row)));
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+kehu_settings_view_dispose (GObject *object)
+{
+  KehuSettingsView *self = (KehuSettingsView *)object;
+
+  if (self->dialog)
+    gtk_window_destroy (GTK_WINDOW (self->dialog));
+  g_clear_pointer (&self->outer_stack, gtk_widget_unparent);
+  G_OBJECT_CLASS (kehu_settings_view_parent_class)->dispose (object);
+}
+
+static void
+kehu_settings_view_finalize (GObject *object)
+{
+  KehuSettingsView *self = (KehuSettingsView *)object;
+
+  g_clear_object (&self->schema);
+  g_clear_object (&self->store);
+  g_free (self->user_id);
+  g_free (self->section);
+  g_free (self->role_id);
+  g_free (self->stage_group_id);
+  g_free (self->pool_id);
+  g_free (self->custom_module);
+  g_free (self->dictionary_id);
+  G_OBJECT_CLASS (kehu_settings_view_parent_class)->finalize (object);
+}
+
+static void
+kehu_settings_view_class_init (KehuSettingsViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = kehu_settings_view_dispose;
+  object_class->finalize = kehu_settings_view_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/kehu/Kehu/ui/kehu-settings-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, KehuSettingsView, outer_stack);
+  gtk_widget_class_bind_template_child (widget_class, KehuSettingsView, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, KehuSettingsView, section_list);
+  gtk_widget_class_bind_template_child (widget_class, KehuSettingsView, section_stack);
+  gtk_widget_class_bind_template_callback (widget_class, on_section_activated_cb);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+kehu_settings_view_init (KehuSettingsView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
+    {
+      GtkWidget *row = gtk_list_box_row_new ();
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *label = gtk_label_new (_(sections[i].title));
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name (sections[i].icon));
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+      gtk_widget_set_name (row, sections[i].name);
+      gtk_list_box_append (self->section_list, row);
+    }
+}
+
+KehuSettingsView *
+kehu_settings_view_new (KehuStore *store)
+{
+  KehuSettingsView *self = g_object_new (KEHU_TYPE_SETTINGS_VIEW, NULL);
+  g_autoptr(GError) error = NULL;
+
+  self->store = g_object_ref (store);
+  self->schema = kehu_schema_new (store, &error);
+  if (self->schema == NULL)
+    g_warning ("Settings cannot read the schema: %s", error->message);
+  kehu_settings_view_set_user_id (self, NULL);
+  return self;
+}
+
+/**
+ * kehu_settings_view_set_user_id:
+ * @user_id: (nullable): the signed-in user; %NULL for a local store without
+ *   accounts, which is its own super administrator
+ */
+void
+kehu_settings_view_set_user_id (KehuSettingsView *self,
+                                const char       *user_id)
+{
+  g_free (self->user_id);
+  self->user_id = g_strdup (user_id);
+
+  if (user_id == NULL)
+    self->is_admin = TRUE;
+  else
+    {
+      g_autoptr(KehuPerm) perm = kehu_perm_load (self->store, user_id, NULL);
+
+      self->is_admin = perm != NULL && kehu_perm_is_enabled (perm) &&
+                       (kehu_perm_is_super_admin (perm) || kehu_perm_has (perm, "role.edit"));
+    }
+
+  gtk_stack_set_visible_child_name (GTK_STACK (self->outer_stack), self->is_admin ? "settings" : "denied");
+  kehu_settings_view_reload (self);
+}
+
+gboolean
+kehu_settings_view_is_allowed (KehuSettingsView *self)
+{
+  return self->is_admin;
+}
+
+void
+kehu_settings_view_reload (KehuSettingsView *self)
+{
+  if (self->schema)
+    kehu_schema_reload (self->schema, NULL);
+  kehu_settings_view_show_section (self, self->section ? self->section : "departments");
+}
+
+void
+kehu_settings_view_show_section (KehuSettingsView *self,
+                                 const char       *section)
+{
+  GtkWidget *old;
+  GtkWidget *page_widget = NULL;
+  g_autofree char *name = g_strdup (section);
+
+  if (!self->is_admin)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
+    if (g_strcmp0 (sections[i].name, name) == 0)
+      page_widget = sections[i].build (self);
+  if (page_widget == NULL)
+    return;
+
+  g_free (self->section);
+  self->section = g_strdup (name);
+
+  /* Sections are rebuilt from the store on every visit: they are small. */
+  if ((old = gtk_stack_get_child_by_name (self->section_stack, name)) != NULL)
+    gtk_stack_remove (self->section_stack, old);
+  gtk_stack_add_named (self->section_stack, page_widget, name);
+  gtk_stack_set_visible_child (self->section_stack, page_widget);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->section_list)); row;
+       row = gtk_widget_get_next_sibling (row))
+    if (GTK_IS_LIST_BOX_ROW (row) && g_strcmp0 (gtk_widget_get_name (row), name) == 0 &&
+        gtk_list_box_get_selected_row (self->section_list) != GTK_LIST_BOX_ROW (row))
+      gtk_list_box_select_row (self->section_list, GTK_LIST_BOX_ROW (row));
+}
+
+GtkWidget *
+kehu_settings_view_find (KehuSettingsView *self,
+                         const char       *name)
+{
+  GtkWidget *visible = gtk_stack_get_visible_child (self->section_stack);
+  return visible ? find_named (visible, name) : NULL;
+}
+
+GtkWidget *
+kehu_settings_view_get_dialog (KehuSettingsView *self)
+{
+  return self->dialog;
+}

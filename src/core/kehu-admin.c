@@ -1,0 +1,1205 @@
+/* kehu-admin.c: small store helpers behind the detail page, tasks and settings
+ *
+ * What the desktop's record detail page, its tasks page and its settings need
+ * beyond the generic record API: follow-ups with their schedule entry,
+ * reminders that fire once, task grouping, attachments stored by content,
+ * role permissions, the recycle bin listing. Every write runs under
+ * BEGIN IMMEDIATE and appends its change to the sync outbox in the same
+ * transaction, so nothing made offline is lost.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "kehu-admin"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "kehu-admin.h"
+#include "kehu-perm.h"
+#include "kehu-record.h"
+
+G_DEFINE_QUARK (kehu-admin-error-quark, kehu_admin_error)
+
+/* Modules whose rows the recycle bin lists, with the column that names a row. */
+static const struct {
+  const char *table;
+  const char *title;
+} tables[] = {
+  { "leads", "name" },
+  { "customers", "name" },
+  { "contacts", "name" },
+  { "opportunities", "name" },
+  { "contracts", "name" },
+  { "payment_plans", "instalment" },
+  { "payments", "number" },
+  { "invoices", "number" },
+  { "products", "name" },
+  { "followups", "content" },
+  { "tasks", "name" },
+  { "schedules", "title" },
+  { "attachments", "name" },
+};
+
+static const char * const followup_targets[] = {
+  "leads", "customers", "contacts", "opportunities", "contracts", NULL
+};
+
+const char *
+kehu_admin_table_title_column (const char *table)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    if (g_strcmp0 (tables[i].table, table) == 0)
+      return tables[i].title;
+
+  return NULL;
+}
+
+char *
+kehu_admin_format_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) utc = g_date_time_to_utc (time);
+
+  return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+GDateTime *
+kehu_admin_parse_time (const char *text)
+{
+  if (text == NULL || *text == '\0')
+    return NULL;
+
+  return g_date_time_new_from_iso8601 (text, NULL);
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           i,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, i, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, i);
+}
+
+static JsonObject *
+row_to_object (sqlite3_stmt *stmt)
+{
+  JsonObject *object = json_object_new ();
+  int n = sqlite3_column_count (stmt);
+
+  for (int i = 0; i < n; i++)
+    {
+      const char *name = sqlite3_column_name (stmt, i);
+
+      switch (sqlite3_column_type (stmt, i))
+        {
+        case SQLITE_INTEGER:
+          json_object_set_int_member (object, name, sqlite3_column_int64 (stmt, i));
+          break;
+        case SQLITE_FLOAT:
+          json_object_set_double_member (object, name, sqlite3_column_double (stmt, i));
+          break;
+        case SQLITE_NULL:
+          json_object_set_null_member (object, name);
+          break;
+        default:
+          json_object_set_string_member (object, name, (const char *) sqlite3_column_text (stmt, i));
+          break;
+        }
+    }
+
+  return object;
+}
+
+static JsonArray *
+query_va (KehuStore   *store,
+          GError     **error,
+          const char  *sql,
+          va_list      args)
+{
+  sqlite3 *db = kehu_store_get_db (store);
+  g_autoptr(JsonArray) rows = json_array_new ();
+  sqlite3_stmt *stmt = NULL;
+  const char *param;
+  int rc;
+  int i = 1;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      kehu_store_set_error_from_db (store, rc, error);
+      return NULL;
+    }
+
+  while ((param = va_arg (args, const char *)) != NULL)
+    bind_text (stmt, i++, param);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    json_array_add_object_element (rows, row_to_object (stmt));
+
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      kehu_store_set_error_from_db (store, rc, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * kehu_admin_query:
+ * @sql: a constant statement; the NULL-terminated strings after it bind its
+ *   parameters in order
+ *
+ * Returns: (transfer full): the rows as JSON objects keyed by column name
+ */
+JsonArray *
+kehu_admin_query (KehuStore   *store,
+                  GError     **error,
+                  const char  *sql,
+                  ...)
+{
+  JsonArray *rows;
+  va_list args;
+
+  va_start (args, sql);
+  rows = query_va (store, error, sql, args);
+  va_end (args);
+
+  return rows;
+}
+
+/**
+ * kehu_admin_query_one:
+ *
+ * Returns: (transfer full) (nullable): the first row, or %NULL with
+ *   KEHU_ADMIN_ERROR_NOT_FOUND when there is none
+ */
+JsonObject *
+kehu_admin_query_one (KehuStore   *store,
+                      GError     **error,
+                      const char  *sql,
+                      ...)
+{
+  g_autoptr(JsonArray) rows = NULL;
+  va_list args;
+
+  va_start (args, sql);
+  rows = query_va (store, error, sql, args);
+  va_end (args);
+
+  if (rows == NULL)
+    return NULL;
+  if (json_array_get_length (rows) == 0)
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_NOT_FOUND,
+                   _("The record does not exist"));
+      return NULL;
+    }
+
+  return json_object_ref (json_array_get_object_element (rows, 0));
+}
+
+static gboolean
+is_known_table (const char *table)
+{
+  return kehu_admin_table_title_column (table) != NULL;
+}
+
+/**
+ * kehu_admin_load_row:
+ *
+ * Returns: (transfer full): the row of @id in @table, deleted or not
+ */
+JsonObject *
+kehu_admin_load_row (KehuStore   *store,
+                     const char  *table,
+                     const char  *id,
+                     GError     **error)
+{
+  g_autofree char *sql = NULL;
+
+  if (!is_known_table (table))
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("Unknown module “%s”"), table);
+      return NULL;
+    }
+
+  /* The table name comes from the fixed list above, never from user text. */
+  sql = g_strdup_printf ("SELECT * FROM %s WHERE id = ?", table);
+  return kehu_admin_query_one (store, error, sql, id, NULL);
+}
+
+static gboolean
+exec_bound (KehuStore   *store,
+            GError     **error,
+            const char  *sql,
+            int          n,
+            const char * const *params)
+{
+  sqlite3 *db = kehu_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return kehu_store_set_error_from_db (store, rc, error);
+
+  for (int i = 0; i < n; i++)
+    bind_text (stmt, i + 1, params[i]);
+
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return kehu_store_set_error_from_db (store, rc, error);
+
+  return TRUE;
+}
+
+#define EXEC(store, error, sql, ...) \
+  exec_bound ((store), (error), (sql), \
+              G_N_ELEMENTS (((const char *[]) { __VA_ARGS__ })), \
+              (const char * const *) ((const char *[]) { __VA_ARGS__ }))
+
+
+
+static gboolean
+fail (KehuContext *ctx)
+{
+  kehu_context_rollback (ctx);
+  return FALSE;
+}
+
+/* Follow-ups ------------------------------------------------------------------ */
+
+/**
+ * kehu_admin_add_followup:
+ * @ctx: who writes, and when
+ * @followed_at: when the contact happened
+ * @next_contact_at: (nullable): when to contact again; makes a schedule
+ *   entry that reminds %KEHU_ADMIN_REMIND_MINUTES before it
+ *
+ * Writes the follow-up, its schedule entry and the record's next_contact_at
+ * in one transaction, through the record API (whose rules keep the record's
+ * last_followup_at and the follow-up's customer).
+ */
+gboolean
+kehu_admin_add_followup (KehuContext  *ctx,
+                         const char   *module,
+                         const char   *record_id,
+                         const char   *method,
+                         const char   *content,
+                         GDateTime    *followed_at,
+                         GDateTime    *next_contact_at,
+                         char        **out_id,
+                         GError      **error)
+{
+  KehuStore *store = kehu_context_get_store (ctx);
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) changes = json_object_new ();
+  g_autofree char *id = NULL;
+  g_autofree char *at_s = kehu_admin_format_time (followed_at);
+  g_autofree char *next_s = next_contact_at ? kehu_admin_format_time (next_contact_at) : NULL;
+  g_autofree char *content_stripped = g_strstrip (g_strdup (content ? content : ""));
+  const char *user_id = kehu_context_get_user_id (ctx);
+  gboolean trusted = kehu_context_get_trusted (ctx);
+
+  if (!g_strv_contains (followup_targets, module))
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("Follow-ups cannot be added to “%s”"), module);
+      return FALSE;
+    }
+  if (next_contact_at != NULL && g_date_time_compare (next_contact_at, followed_at) <= 0)
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("The next contact time must be after the follow-up time"));
+      return FALSE;
+    }
+
+  record = kehu_admin_load_row (store, module, record_id, error);
+  if (record == NULL)
+    return FALSE;
+
+  json_object_set_string_member (fields, "target_module", module);
+  json_object_set_string_member (fields, "target_id", record_id);
+  json_object_set_string_member (fields, "method", method ? method : "");
+  json_object_set_string_member (fields, "content", content_stripped);
+  json_object_set_string_member (fields, "followed_at", at_s);
+  if (next_s)
+    json_object_set_string_member (fields, "next_contact_at", next_s);
+  if (user_id)
+    json_object_set_string_member (fields, "owner_id", user_id);
+
+  if (!kehu_context_begin (ctx, error))
+    return FALSE;
+
+  id = kehu_record_create (ctx, "followups", fields, error);
+  if (id == NULL)
+    return fail (ctx);
+
+  if (next_contact_at != NULL)
+    {
+      g_autoptr(GDateTime) remind = g_date_time_add_minutes (next_contact_at, -KEHU_ADMIN_REMIND_MINUTES);
+      g_autofree char *remind_s = kehu_admin_format_time (remind);
+      g_autoptr(JsonObject) schedule = json_object_new ();
+      const char *title_col = kehu_admin_table_title_column (module);
+      const char *name = json_object_get_string_member_with_default (record, title_col, "");
+      /* Translators: the title of the schedule entry a follow-up's next
+       * contact time makes; %s is the customer, lead… */
+      g_autofree char *title = g_strdup_printf (_("Contact %s"), name);
+      g_autofree char *schedule_id = NULL;
+
+      json_object_set_string_member (schedule, "title", title);
+      json_object_set_string_member (schedule, "description", content_stripped);
+      json_object_set_string_member (schedule, "start_at", next_s);
+      json_object_set_string_member (schedule, "remind_at", remind_s);
+      json_object_set_string_member (schedule, "target_module", module);
+      json_object_set_string_member (schedule, "target_id", record_id);
+      json_object_set_string_member (schedule, "followup_id", id);
+      if (user_id)
+        json_object_set_string_member (schedule, "owner_id", user_id);
+      /* followup_id is read-only to users; this rule sets it. */
+      kehu_context_set_trusted (ctx, TRUE);
+      schedule_id = kehu_record_create (ctx, "schedules", schedule, error);
+      kehu_context_set_trusted (ctx, trusted);
+      if (schedule_id == NULL)
+        return fail (ctx);
+    }
+
+  /* The record's next contact is the one this follow-up set; one without
+   * a next contact time closes the previous plan. */
+  if (next_s)
+    json_object_set_string_member (changes, "next_contact_at", next_s);
+  else
+    json_object_set_null_member (changes, "next_contact_at");
+  /* A new lead someone followed up is being followed. */
+  if (g_str_equal (module, "leads") &&
+      g_strcmp0 (json_object_get_string_member_with_default (record, "status", NULL), "new") == 0)
+    json_object_set_string_member (changes, "status", "following");
+
+  if (!kehu_record_update (ctx, module, record_id, changes, error) ||
+      !kehu_context_commit (ctx, error))
+    return fail (ctx);
+
+  if (out_id)
+    *out_id = g_steal_pointer (&id);
+  return TRUE;
+}
+
+/**
+ * kehu_admin_list_timeline:
+ *
+ * Returns: (transfer full): the follow-ups of the record (for a customer,
+ *   also those of its contacts, opportunities and contracts), its schedule
+ *   entries, linked tasks and operation log entries, newest first. Each item
+ *   has kind (followup, schedule, task, log), at, and the row's fields.
+ */
+JsonArray *
+kehu_admin_list_timeline (KehuStore   *store,
+                          const char  *module,
+                          const char  *record_id,
+                          GError     **error)
+{
+  gboolean customer = g_strcmp0 (module, "customers") == 0;
+
+  return kehu_admin_query (store, error,
+    "SELECT * FROM ("
+    " SELECT 'followup' AS kind, f.followed_at AS at, f.id, f.method, f.content AS text,"
+    "   f.next_contact_at, f.owner_id AS user_id, f.target_module, f.target_id, u.name AS user_name"
+    " FROM followups f LEFT JOIN users u ON u.id = f.owner_id"
+    " WHERE f.deleted_at IS NULL AND ((f.target_module = ?1 AND f.target_id = ?2)"
+    "   OR (?3 = '1' AND f.customer_id = ?2))"
+    " UNION ALL"
+    " SELECT 'schedule', s.start_at, s.id, NULL, s.title, NULL, s.owner_id, s.target_module, s.target_id, NULL"
+    " FROM schedules s WHERE s.deleted_at IS NULL AND s.target_module = ?1 AND s.target_id = ?2"
+    " UNION ALL"
+    " SELECT 'task', COALESCE (t.due_at, t.created_at), t.id, t.status, t.name, NULL, t.owner_id, NULL, NULL, NULL"
+    " FROM tasks t JOIN task_links l ON l.task_id = t.id"
+    " WHERE t.deleted_at IS NULL AND l.target_module = ?1 AND l.target_id = ?2"
+    " UNION ALL"
+    " SELECT 'approval', a.submitted_at, a.id, a.status, a.title, NULL, a.submitter_id, a.module, a.record_id, NULL"
+    " FROM approval_instances a WHERE a.module = ?1 AND a.record_id = ?2"
+    ") ORDER BY at DESC, id DESC",
+    module, record_id, customer ? "1" : "0", NULL);
+}
+
+/* Reminders -------------------------------------------------------------------- */
+
+/* reminded_at is this device's bookkeeping of which notifications it has
+ * shown, not a user's edit: it is written directly, not logged. */
+JsonArray *
+kehu_admin_take_due_reminders (KehuStore   *store,
+                               const char  *owner_id,
+                               GDateTime   *now,
+                               GError     **error)
+{
+  g_autofree char *now_s = kehu_admin_format_time (now);
+  g_autoptr(JsonArray) due = NULL;
+
+  if (!kehu_store_begin (store, error))
+    return NULL;
+
+  due = kehu_admin_query (store, error,
+                          "SELECT id, title, description, start_at, remind_at, target_module, target_id "
+                          "FROM schedules WHERE deleted_at IS NULL AND reminded_at IS NULL "
+                          "AND remind_at IS NOT NULL AND remind_at <= ?1 "
+                          "AND (?2 IS NULL OR owner_id = ?2 OR owner_id IS NULL) "
+                          "ORDER BY remind_at, id",
+                          now_s, owner_id, NULL);
+  if (due == NULL)
+    {
+      kehu_store_rollback (store);
+      return NULL;
+    }
+
+  for (guint i = 0; i < json_array_get_length (due); i++)
+    {
+      JsonObject *s = json_array_get_object_element (due, i);
+      const char *id = json_object_get_string_member (s, "id");
+
+      if (!EXEC (store, error, "UPDATE schedules SET reminded_at = ? WHERE id = ?", now_s, id))
+        {
+          kehu_store_rollback (store);
+          return NULL;
+        }
+    }
+
+  if (!kehu_store_commit (store, error))
+    {
+      kehu_store_rollback (store);
+      return NULL;
+    }
+
+  return g_steal_pointer (&due);
+}
+
+/* Tasks ------------------------------------------------------------------------- */
+
+/**
+ * kehu_task_group_for_due:
+ * @due_at: (nullable): "YYYY-MM-DD" (a local date) or an ISO 8601 time
+ * @tz: the user's time zone: "today" is a local day
+ * @overdue: (out) (optional): whether the due time has passed
+ */
+KehuTaskGroup
+kehu_task_group_for_due (const char *due_at,
+                         GDateTime  *now,
+                         GTimeZone  *tz,
+                         gboolean   *overdue)
+{
+  g_autoptr(GDateTime) local_now = g_date_time_to_timezone (now, tz);
+  g_autoptr(GDateTime) due = NULL;
+  g_autoptr(GDateTime) today = NULL;
+  GDate due_date, today_date;
+  int days;
+
+  if (overdue)
+    *overdue = FALSE;
+
+  if (due_at == NULL || *due_at == '\0')
+    return KEHU_TASK_GROUP_INBOX;
+
+  if (strlen (due_at) == 10)
+    {
+      /* A date: due at the end of that local day. */
+      int y, m, d;
+
+      if (sscanf (due_at, "%d-%d-%d", &y, &m, &d) != 3)
+        return KEHU_TASK_GROUP_INBOX;
+      due = g_date_time_new (tz, y, m, d, 23, 59, 59);
+    }
+  else
+    {
+      g_autoptr(GDateTime) parsed = g_date_time_new_from_iso8601 (due_at, NULL);
+
+      if (parsed == NULL)
+        return KEHU_TASK_GROUP_INBOX;
+      due = g_date_time_to_timezone (parsed, tz);
+    }
+  if (due == NULL)
+    return KEHU_TASK_GROUP_INBOX;
+
+  if (overdue)
+    *overdue = g_date_time_compare (due, now) < 0;
+
+  g_date_clear (&due_date, 1);
+  g_date_clear (&today_date, 1);
+  g_date_set_dmy (&due_date, g_date_time_get_day_of_month (due),
+                  g_date_time_get_month (due), g_date_time_get_year (due));
+  g_date_set_dmy (&today_date, g_date_time_get_day_of_month (local_now),
+                  g_date_time_get_month (local_now), g_date_time_get_year (local_now));
+  days = g_date_days_between (&today_date, &due_date);
+
+  if (days <= 0)
+    return KEHU_TASK_GROUP_TODAY;
+  if (days <= 7)
+    return KEHU_TASK_GROUP_NEXT;
+  return KEHU_TASK_GROUP_LATER;
+}
+
+char *
+kehu_admin_create_task (KehuContext  *ctx,
+                        const char   *parent_id,
+                        const char   *name,
+                        const char   *description,
+                        const char   *due_at,
+                        const char   *priority,
+                        GError      **error)
+{
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autofree char *stripped = g_strstrip (g_strdup (name ? name : ""));
+  const char *user_id = kehu_context_get_user_id (ctx);
+
+  json_object_set_string_member (fields, "name", stripped);
+  if (parent_id)
+    json_object_set_string_member (fields, "parent_id", parent_id);
+  if (description && *description)
+    json_object_set_string_member (fields, "description", description);
+  if (due_at && *due_at)
+    json_object_set_string_member (fields, "due_at", due_at);
+  json_object_set_string_member (fields, "priority", priority ? priority : "none");
+  if (user_id)
+    json_object_set_string_member (fields, "owner_id", user_id);
+
+  return kehu_record_create (ctx, "tasks", fields, error);
+}
+
+/**
+ * kehu_admin_update_task:
+ * @due_at: (nullable): "YYYY-MM-DD", an ISO 8601 time, or %NULL for none
+ * @tags: (nullable): the tags; %NULL leaves them
+ */
+gboolean
+kehu_admin_update_task (KehuContext         *ctx,
+                        const char          *task_id,
+                        const char          *name,
+                        const char          *description,
+                        const char          *due_at,
+                        const char          *priority,
+                        const char * const  *tags,
+                        GError             **error)
+{
+  g_autoptr(JsonObject) changes = json_object_new ();
+  g_autofree char *stripped = g_strstrip (g_strdup (name ? name : ""));
+
+  json_object_set_string_member (changes, "name", stripped);
+  if (description && *description)
+    json_object_set_string_member (changes, "description", description);
+  else
+    json_object_set_null_member (changes, "description");
+  if (due_at && *due_at)
+    json_object_set_string_member (changes, "due_at", due_at);
+  else
+    json_object_set_null_member (changes, "due_at");
+  json_object_set_string_member (changes, "priority", priority ? priority : "none");
+  if (tags)
+    {
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; tags[i]; i++)
+        json_array_add_string_element (array, tags[i]);
+      json_object_set_array_member (changes, "tags", array);
+    }
+
+  return kehu_record_update (ctx, "tasks", task_id, changes, error);
+}
+
+gboolean
+kehu_admin_set_task_done (KehuContext  *ctx,
+                          const char   *task_id,
+                          gboolean      done,
+                          GError      **error)
+{
+  g_autoptr(JsonObject) changes = json_object_new ();
+  g_autofree char *now_s = kehu_context_now_string (ctx);
+  gboolean trusted = kehu_context_get_trusted (ctx);
+  gboolean ok;
+
+  json_object_set_string_member (changes, "status", done ? "done" : "todo");
+  if (done)
+    json_object_set_string_member (changes, "done_at", now_s);
+  else
+    json_object_set_null_member (changes, "done_at");
+
+  /* done_at is read-only to users: it follows the status, set here. */
+  kehu_context_set_trusted (ctx, TRUE);
+  ok = kehu_record_update (ctx, "tasks", task_id, changes, error);
+  kehu_context_set_trusted (ctx, trusted);
+  return ok;
+}
+
+gboolean
+kehu_admin_add_task_comment (KehuStore   *store,
+                             const char  *task_id,
+                             const char  *user_id,
+                             const char  *content,
+                             GDateTime   *now,
+                             GError     **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *now_s = kehu_admin_format_time (now);
+  g_autofree char *stripped = g_strstrip (g_strdup (content ? content : ""));
+
+  if (*stripped == '\0')
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("The comment is empty"));
+      return FALSE;
+    }
+
+  return EXEC (store, error,
+               "INSERT INTO task_comments (id, task_id, user_id, content, created_at) "
+               "VALUES (?, ?, ?, ?, ?)",
+               id, task_id, user_id, stripped, now_s);
+}
+
+gboolean
+kehu_admin_set_task_link (KehuStore   *store,
+                          const char  *task_id,
+                          const char  *module,
+                          const char  *record_id,
+                          gboolean     linked,
+                          GError     **error)
+{
+  if (linked)
+    return EXEC (store, error,
+                 "INSERT OR IGNORE INTO task_links (task_id, target_module, target_id) VALUES (?, ?, ?)",
+                 task_id, module, record_id);
+
+  return EXEC (store, error,
+               "DELETE FROM task_links WHERE task_id = ? AND target_module = ? AND target_id = ?",
+               task_id, module, record_id);
+}
+
+gboolean
+kehu_admin_set_task_participant (KehuStore   *store,
+                                 const char  *task_id,
+                                 const char  *user_id,
+                                 gboolean     participates,
+                                 GError     **error)
+{
+  if (participates)
+    return EXEC (store, error,
+                 "INSERT OR IGNORE INTO task_participants (task_id, user_id) VALUES (?, ?)",
+                 task_id, user_id);
+
+  return EXEC (store, error,
+               "DELETE FROM task_participants WHERE task_id = ? AND user_id = ?",
+               task_id, user_id);
+}
+
+/* Teams ------------------------------------------------------------------------- */
+
+/**
+ * kehu_admin_set_team_member:
+ * @access: (nullable): "read" or "write"; %NULL removes the member
+ */
+gboolean
+kehu_admin_set_team_member (KehuStore   *store,
+                            const char  *module,
+                            const char  *record_id,
+                            const char  *user_id,
+                            const char  *access,
+                            const char  *added_by,
+                            GDateTime   *now,
+                            GError     **error)
+{
+  g_autofree char *now_s = kehu_admin_format_time (now);
+
+  if (access == NULL)
+    return EXEC (store, error,
+                 "DELETE FROM team_members WHERE module = ? AND record_id = ? AND user_id = ?",
+                 module, record_id, user_id);
+
+  if (!g_str_equal (access, "read") && !g_str_equal (access, "write"))
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("“%s” is not a team access"), access);
+      return FALSE;
+    }
+
+  return EXEC (store, error,
+               "INSERT INTO team_members (module, record_id, user_id, access, added_at, added_by) "
+               "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (module, record_id, user_id) "
+               "DO UPDATE SET access = excluded.access",
+               module, record_id, user_id, access, now_s, added_by);
+}
+
+/* Attachments -------------------------------------------------------------------- */
+
+char *
+kehu_admin_add_attachment (KehuContext  *ctx,
+                           const char   *blobs_dir,
+                           const char   *module,
+                           const char   *record_id,
+                           GFile        *file,
+                           GError      **error)
+{
+  KehuStore *store = kehu_context_get_store (ctx);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GFile) dir = g_file_new_for_path (blobs_dir);
+  g_autoptr(GFile) blob = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autofree char *sha = NULL;
+  g_autofree char *now_s = kehu_context_now_string (ctx);
+  g_autofree char *size_s = NULL;
+  g_autofree char *blob_path = NULL;
+  g_autofree char *id = NULL;
+  const char *mime;
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME ","
+                            G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
+                            G_FILE_QUERY_INFO_NONE, NULL, error);
+  if (info == NULL)
+    return NULL;
+
+  bytes = g_file_load_bytes (file, NULL, NULL, error);
+  if (bytes == NULL)
+    return NULL;
+
+  sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  blob = g_file_get_child (dir, sha);
+  blob_path = g_file_get_path (blob);
+
+  if (g_mkdir_with_parents (blobs_dir, 0700) != 0)
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_IO,
+                   _("Could not create the folder “%s”"), blobs_dir);
+      return NULL;
+    }
+
+  /* Content-addressed: the same file attached twice is stored once. */
+  if (!g_file_query_exists (blob, NULL) &&
+      !g_file_replace_contents (blob, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                NULL, FALSE, G_FILE_CREATE_PRIVATE, NULL, NULL, error))
+    return NULL;
+
+  mime = g_file_info_get_content_type (info);
+  size_s = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (bytes));
+
+  json_object_set_string_member (fields, "target_module", module);
+  json_object_set_string_member (fields, "target_id", record_id);
+  json_object_set_string_member (fields, "name", g_file_info_get_display_name (info));
+  if (mime)
+    json_object_set_string_member (fields, "mime_type", mime);
+  json_object_set_int_member (fields, "size", (gint64) g_bytes_get_size (bytes));
+  json_object_set_string_member (fields, "sha256", sha);
+  if (kehu_context_get_user_id (ctx))
+    json_object_set_string_member (fields, "owner_id", kehu_context_get_user_id (ctx));
+
+  if (!kehu_context_begin (ctx, error))
+    return NULL;
+
+  id = kehu_record_create (ctx, "attachments", fields, error);
+  if (id == NULL ||
+      !EXEC (store, error,
+             "INSERT OR IGNORE INTO blobs (sha256, size, path, stored_at) "
+             "VALUES (?, CAST (? AS INTEGER), ?, ?)",
+             sha, size_s, blob_path, now_s) ||
+      !kehu_context_commit (ctx, error))
+    {
+      fail (ctx);
+      return NULL;
+    }
+
+  return g_steal_pointer (&id);
+}
+
+/**
+ * kehu_admin_export_attachment:
+ *
+ * Copies the attachment's blob out under its real name into @dest_dir, so
+ * that another application can open it.
+ *
+ * Returns: (transfer full): the copy
+ */
+GFile *
+kehu_admin_export_attachment (KehuStore   *store,
+                              const char  *blobs_dir,
+                              const char  *attachment_id,
+                              const char  *dest_dir,
+                              GError     **error)
+{
+  g_autoptr(JsonObject) row = NULL;
+  g_autoptr(GFile) blob = NULL;
+  g_autoptr(GFile) dir = NULL;
+  g_autoptr(GFile) dest = NULL;
+  g_autofree char *safe = NULL;
+  const char *sha;
+
+  row = kehu_admin_query_one (store, error,
+                              "SELECT name, sha256 FROM attachments WHERE id = ?",
+                              attachment_id, NULL);
+  if (row == NULL)
+    return NULL;
+
+  sha = json_object_get_string_member (row, "sha256");
+  blob = g_file_new_build_filename (blobs_dir, sha, NULL);
+  if (!g_file_query_exists (blob, NULL))
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_NOT_FOUND,
+                   _("The content of “%s” is not on this computer yet"),
+                   json_object_get_string_member (row, "name"));
+      return NULL;
+    }
+
+  /* A folder per blob keeps two attachments of the same name apart. */
+  dir = g_file_new_build_filename (dest_dir, sha, NULL);
+  if (g_mkdir_with_parents (g_file_peek_path (dir), 0700) != 0)
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_IO,
+                   _("Could not create the folder “%s”"), g_file_peek_path (dir));
+      return NULL;
+    }
+
+  safe = g_strdelimit (g_strdup (json_object_get_string_member (row, "name")), "/", '_');
+  dest = g_file_get_child (dir, safe);
+  if (!g_file_copy (blob, dest, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
+    return NULL;
+
+  return g_steal_pointer (&dest);
+}
+
+/* Roles -------------------------------------------------------------------------- */
+
+gboolean
+kehu_admin_set_role (KehuContext         *ctx,
+                     const char          *role_id,
+                     const char * const  *permissions,
+                     const char          *data_scope,
+                     GError             **error)
+{
+  g_autoptr(JsonObject) changes = json_object_new ();
+  JsonArray *array = json_array_new ();
+  KehuDataScope scope;
+
+  if (!kehu_data_scope_from_string (data_scope, &scope))
+    {
+      json_array_unref (array);
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("“%s” is not a data scope"), data_scope);
+      return FALSE;
+    }
+
+  for (guint i = 0; permissions && permissions[i]; i++)
+    json_array_add_string_element (array, permissions[i]);
+  json_object_set_array_member (changes, "permissions", array);
+  json_object_set_string_member (changes, "data_scope", data_scope);
+
+  if (!kehu_context_begin (ctx, error))
+    return FALSE;
+
+  if (!kehu_record_update (ctx, "roles", role_id, changes, error) ||
+      /* The server answers the next pull of these users with a reset. */
+      !EXEC (kehu_context_get_store (ctx), error,
+             "UPDATE users SET scope_epoch = scope_epoch + 1 "
+             "WHERE id IN (SELECT user_id FROM user_roles WHERE role_id = ?)",
+             role_id) ||
+      !kehu_context_commit (ctx, error))
+    return fail (ctx);
+
+  return TRUE;
+}
+
+/* The recycle bin --------------------------------------------------------------- */
+
+JsonArray *
+kehu_admin_list_deleted (KehuStore  *store,
+                         GError    **error)
+{
+  g_autoptr(GString) sql = g_string_new ("SELECT * FROM (");
+
+  /* Identifiers from the fixed table list; no user text in the SQL. */
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      if (i > 0)
+        g_string_append (sql, " UNION ALL ");
+      g_string_append_printf (sql,
+                              "SELECT '%s' AS module, id, CAST (%s AS TEXT) AS title, deleted_at, owner_id "
+                              "FROM %s WHERE deleted_at IS NOT NULL",
+                              tables[i].table, tables[i].title, tables[i].table);
+    }
+  g_string_append (sql, ") ORDER BY deleted_at DESC, id");
+
+  return kehu_admin_query (store, error, sql->str, NULL);
+}
+
+/* Display helpers ------------------------------------------------------------- */
+
+/* Whole days from @since to @now: 23 hours count as 0. */
+int
+kehu_admin_dwell_days (const char *since,
+                       GDateTime  *now)
+{
+  g_autoptr(GDateTime) start = kehu_admin_parse_time (since);
+
+  if (start == NULL)
+    return 0;
+
+  return (int) MAX (0, g_date_time_difference (now, start) / G_TIME_SPAN_DAY);
+}
+
+
+/* Settings ----------------------------------------------------------------------- */
+
+static char *
+int_text (int value)
+{
+  /* Negative means "no value": NULL in the table. */
+  return value < 0 ? NULL : g_strdup_printf ("%d", value);
+}
+
+gboolean
+kehu_admin_save_stage (KehuStore   *store,
+                       const char  *stage_id,
+                       const char  *name,
+                       int          win_rate,
+                       GError     **error)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (name ? name : ""));
+  g_autofree char *rate = NULL;
+
+  if (*stripped == '\0')
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID, _("A stage needs a name"));
+      return FALSE;
+    }
+  if (win_rate < 0 || win_rate > 100)
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("The win rate of “%s” must be between 0 and 100"), stripped);
+      return FALSE;
+    }
+
+  rate = g_strdup_printf ("%d", win_rate);
+  return EXEC (store, error,
+               "UPDATE stages SET name = ?, win_rate = CAST (? AS INTEGER) WHERE id = ?",
+               stripped, rate, stage_id);
+}
+
+/* Swaps @id's position with its neighbour among rows of the same parent. */
+static gboolean
+move_row (KehuStore   *store,
+          const char  *select_sql,
+          const char  *update_sql,
+          const char  *id,
+          int          delta,
+          GError     **error)
+{
+  g_autoptr(JsonArray) rows = NULL;
+  int index = -1;
+  int other;
+
+  if (!kehu_store_begin (store, error))
+    return FALSE;
+
+  rows = kehu_admin_query (store, error, select_sql, id, NULL);
+  if (rows == NULL)
+    {
+      kehu_store_rollback (store);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (rows, i), "id"), id) == 0)
+      index = i;
+
+  other = index + delta;
+  if (index < 0 || other < 0 || other >= (int) json_array_get_length (rows))
+    {
+      kehu_store_rollback (store);
+      return TRUE;   /* already first or last */
+    }
+
+  /* Renumber all, so equal positions cannot confuse the order. */
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      guint target = i == (guint) index ? (guint) other : i == (guint) other ? (guint) index : i;
+      g_autofree char *pos = g_strdup_printf ("%u", target + 1);
+      const char *row_id = json_object_get_string_member (json_array_get_object_element (rows, i), "id");
+
+      if (!EXEC (store, error, update_sql, pos, row_id))
+        {
+          kehu_store_rollback (store);
+          return FALSE;
+        }
+    }
+
+  if (!kehu_store_commit (store, error))
+    {
+      kehu_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+kehu_admin_move_stage (KehuStore   *store,
+                       const char  *stage_id,
+                       int          delta,
+                       GError     **error)
+{
+  /* Only open stages move; won, lost and invalid stay at the end. */
+  return move_row (store,
+                   "SELECT id FROM stages WHERE kind = 'open' AND group_id = "
+                   "(SELECT group_id FROM stages WHERE id = ?1) ORDER BY position, id",
+                   "UPDATE stages SET position = CAST (? AS INTEGER) WHERE id = ?",
+                   stage_id, delta, error);
+}
+
+char *
+kehu_admin_add_stage (KehuStore   *store,
+                      const char  *group_id,
+                      const char  *name,
+                      int          win_rate,
+                      GError     **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+
+  if (!kehu_store_begin (store, error))
+    return NULL;
+
+  /* The new open stage goes after the other open ones, before the ends. */
+  if (!EXEC (store, error,
+             "UPDATE stages SET position = position + 1000 WHERE group_id = ? AND kind != 'open'",
+             group_id) ||
+      !EXEC (store, error,
+             "INSERT INTO stages (id, group_id, name, win_rate, position, kind) VALUES (?2, ?1, '-', 0, "
+             "(SELECT COALESCE (MAX (position), 0) + 1 FROM stages WHERE group_id = ?1 AND kind = 'open'), 'open')",
+             group_id, id) ||
+      !kehu_admin_save_stage (store, id, name, win_rate, error) ||
+      !kehu_store_commit (store, error))
+    {
+      kehu_store_rollback (store);
+      return NULL;
+    }
+
+  return g_steal_pointer (&id);
+}
+
+gboolean
+kehu_admin_save_dictionary_item (KehuStore   *store,
+                                 const char  *item_id,
+                                 const char  *label,
+                                 gboolean     enabled,
+                                 GError     **error)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (label ? label : ""));
+
+  if (*stripped == '\0')
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID, _("An item needs a label"));
+      return FALSE;
+    }
+
+  /* Disabled, never deleted: records keep the value they hold. */
+  return EXEC (store, error,
+               "UPDATE dictionary_items SET label = ?, is_enabled = CAST (? AS INTEGER) WHERE id = ?",
+               stripped, enabled ? "1" : "0", item_id);
+}
+
+gboolean
+kehu_admin_move_dictionary_item (KehuStore   *store,
+                                 const char  *item_id,
+                                 int          delta,
+                                 GError     **error)
+{
+  return move_row (store,
+                   "SELECT id FROM dictionary_items WHERE dictionary_id = "
+                   "(SELECT dictionary_id FROM dictionary_items WHERE id = ?1) ORDER BY position, id",
+                   "UPDATE dictionary_items SET position = CAST (? AS INTEGER) WHERE id = ?",
+                   item_id, delta, error);
+}
+
+char *
+kehu_admin_add_dictionary_item (KehuStore   *store,
+                                const char  *dictionary_id,
+                                const char  *label,
+                                GError     **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *stripped = g_strstrip (g_strdup (label ? label : ""));
+  /* The stored value must never change once records hold it: a fresh,
+   * stable key rather than the label. */
+  g_autofree char *value = g_strdup_printf ("item_%.8s", id);
+
+  if (*stripped == '\0')
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID, _("An item needs a label"));
+      return NULL;
+    }
+
+  if (!EXEC (store, error,
+             "INSERT INTO dictionary_items (id, dictionary_id, value, label, position) VALUES "
+             "(?, ?2, ?, ?, (SELECT COALESCE (MAX (position), 0) + 1 FROM dictionary_items WHERE dictionary_id = ?2))",
+             id, dictionary_id, value, stripped))
+    return NULL;
+
+  return g_steal_pointer (&id);
+}
+
+gboolean
+kehu_admin_set_pool_rule (KehuStore   *store,
+                          const char  *pool_id,
+                          const char  *customer_level,
+                          int          no_followup_days,
+                          int          no_deal_days,
+                          GError     **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *followup = int_text (no_followup_days);
+  g_autofree char *deal = int_text (no_deal_days);
+
+  if (!kehu_store_begin (store, error))
+    return FALSE;
+
+  if (!EXEC (store, error, "DELETE FROM pool_rules WHERE pool_id = ? AND customer_level IS ?",
+             pool_id, customer_level) ||
+      ((followup != NULL || deal != NULL) &&
+       !EXEC (store, error,
+              "INSERT INTO pool_rules (id, pool_id, customer_level, no_followup_days, no_deal_days) "
+              "VALUES (?, ?, ?, CAST (? AS INTEGER), CAST (? AS INTEGER))",
+              id, pool_id, customer_level, followup, deal)) ||
+      !kehu_store_commit (store, error))
+    {
+      kehu_store_rollback (store);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+kehu_admin_set_claim_limit (KehuStore   *store,
+                            const char  *pool_id,
+                            const char  *role_id,
+                            int          per_day,
+                            int          per_week,
+                            int          per_month,
+                            GError     **error)
+{
+  g_autofree char *day = int_text (per_day);
+  g_autofree char *week = int_text (per_week);
+  g_autofree char *month = int_text (per_month);
+
+  if (day == NULL && week == NULL && month == NULL)
+    return EXEC (store, error, "DELETE FROM pool_claim_limits WHERE pool_id = ? AND role_id = ?",
+                 pool_id, role_id);
+
+  return EXEC (store, error,
+               "INSERT INTO pool_claim_limits (pool_id, role_id, per_day, per_week, per_month) "
+               "VALUES (?, ?, CAST (? AS INTEGER), CAST (? AS INTEGER), CAST (? AS INTEGER)) "
+               "ON CONFLICT (pool_id, role_id) DO UPDATE SET per_day = excluded.per_day, "
+               "per_week = excluded.per_week, per_month = excluded.per_month",
+               pool_id, role_id, day, week, month);
+}
