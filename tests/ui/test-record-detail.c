@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include "kehu-approvals.h"
 #include "kehu-record-detail-view-private.h"
 #include "kehu-record-editor.h"
 #include "kehu-test-details.h"
@@ -406,6 +407,82 @@ test_convert (void)
   }
 }
 
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* A draft contract's page offers "Submit for Approval"; submitting starts
+ * the contract flow, after which the page shows the flow and no button. */
+static void
+test_submit_for_approval (void)
+{
+  g_autoptr(KehuContext) ctx = test_context ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(JsonObject) row = NULL;
+  g_autofree char *contract = NULL;
+  g_autofree char *flow = NULL;
+  KehuRecordDetailView *detail;
+  GtkWidget *submit;
+
+  json_object_set_string_member (fields, "name", "Approval test contract");
+  json_object_set_string_member (fields, "customer_id", T_CUSTOMER);
+  json_object_set_int_member (fields, "amount", 2000000);
+  contract = kehu_record_create (ctx, "contracts", fields, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (json_parser_load_from_data (parser,
+    "{\"name\": \"Contracts\", \"business_type\": \"contract\","
+    " \"steps\": [{\"type\": \"serial\", \"approvers\": [{\"user\": \"" T_USER_OTHER "\"}]}]}",
+    -1, NULL));
+  flow = kehu_approvals_save_flow (store, NULL, json_parser_get_root (parser), TRUE, 0,
+                                   T_USER_ME, now, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (flow);
+
+  detail = open_record ("contracts", contract);
+  kehu_record_detail_view_show_tab (detail, "related");
+  kehu_test_ui_settle (150);
+  g_assert_nonnull (find_named (GTK_WIDGET (detail), "approval"));
+  submit = find_named (GTK_WIDGET (detail), "approval-submit");
+  g_assert_nonnull (submit);
+  g_signal_emit_by_name (submit, "clicked");
+  kehu_test_ui_settle (200);
+
+  row = kehu_test_row (store,
+                       "SELECT c.approval_status AS status, w.user_id AS waiting"
+                       " FROM contracts c JOIN approval_instances i ON i.record_id = c.id"
+                       " JOIN approval_waiting w ON w.instance_id = i.id WHERE c.id = ?", contract);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "pending");
+  g_assert_cmpstr (json_object_get_string_member (row, "waiting"), ==, T_USER_OTHER);
+
+  /* Pending: nothing to submit any more. */
+  detail = kehu_window_get_detail_view (window);
+  g_assert_null (find_named (GTK_WIDGET (detail), "approval-submit"));
+  g_assert_nonnull (find_named (GTK_WIDGET (detail), "approval"));
+
+  g_assert_true (kehu_approvals_delete_flow (store, flow, T_USER_ME, now, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_transfer (void)
 {
@@ -619,6 +696,7 @@ main (int   argc,
   g_test_add_func ("/ui/detail/stage", test_stage);
   g_test_add_func ("/ui/detail/convert", test_convert);
   g_test_add_func ("/ui/detail/transfer", test_transfer);
+  g_test_add_func ("/ui/detail/submit-for-approval", test_submit_for_approval);
   g_test_add_func ("/ui/detail/delete", test_delete);
   g_test_add_func ("/ui/detail/edit-opens-editor", test_edit_opens_editor);
   g_test_add_func ("/ui/detail/attachment", test_attachment);

@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "kehu-display.h"
+#include "kehu-approval-flow-editor.h"
 #include "kehu-settings-view.h"
 
 struct _KehuSettingsView
@@ -55,6 +56,7 @@ static GtkWidget *build_stages      (KehuSettingsView *self);
 static GtkWidget *build_pools       (KehuSettingsView *self);
 static GtkWidget *build_fields      (KehuSettingsView *self);
 static GtkWidget *build_dictionaries (KehuSettingsView *self);
+static GtkWidget *build_approval_flows (KehuSettingsView *self);
 static GtkWidget *build_recycle_bin (KehuSettingsView *self);
 
 static const struct {
@@ -70,6 +72,7 @@ static const struct {
   { "pools", N_("Public Pools"), "emblem-shared-symbolic", build_pools },
   { "fields", N_("Custom Fields"), "document-properties-symbolic", build_fields },
   { "dictionaries", N_("Dictionaries"), "view-list-symbolic", build_dictionaries },
+  { "approval-flows", N_("Approval Flows"), "emblem-default-symbolic", build_approval_flows },
   { "recycle-bin", N_("Recycle Bin"), "user-trash-symbolic", build_recycle_bin },
 };
 
@@ -1602,6 +1605,14 @@ on_purge_cb (GtkButton        *button,
   adw_message_dialog_set_default_response (dialog, "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_purge_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The flow editor lives with the approvals; it validates every flow with
+ * the engine before saving and shows the error beside its step. */
+static GtkWidget *
+build_approval_flows (KehuSettingsView *self)
+{
+  return kehu_approval_flow_editor_new (self->store, self->user_id);
 }
 
 static GtkWidget *

@@ -17,6 +17,8 @@
 
 #include <glib/gi18n.h>
 
+#include "kehu-approval-timeline.h"
+#include "kehu-approvals.h"
 #include "kehu-display.h"
 #include "kehu-record-editor.h"
 #include "kehu-record-detail-view-private.h"
@@ -1140,6 +1142,63 @@ add_team_group (KehuRecordDetailView *self)
 }
 
 static void
+on_submit_approval_clicked_cb (GtkButton            *button,
+                               KehuRecordDetailView *self)
+{
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *instance = NULL;
+
+  instance = kehu_approvals_submit (ctx, self->module, self->record_id, NULL, NULL, &error);
+  if (instance == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+
+  toast (self, _("Submitted for approval"));
+  kehu_record_detail_view_reload (self);
+}
+
+/* Contracts, payments and invoices go through an approval flow (SPEC §7):
+ * their page shows where the approval stands, who decided what, and lets
+ * the owner submit a draft or resubmit after a rejection or withdrawal. */
+static void
+add_approval_group (KehuRecordDetailView *self)
+{
+  const char *status = str_member (self->record, "approval_status");
+  GtkWidget *box, *label, *timeline;
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_name (box, "approval");
+  label = gtk_label_new (_("Approval"));
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_box_append (GTK_BOX (box), label);
+
+  timeline = kehu_approval_timeline_new ();
+  kehu_approval_timeline_set_history (KEHU_APPROVAL_TIMELINE (timeline), self->store,
+                                      self->module, self->record_id);
+  gtk_box_append (GTK_BOX (box), timeline);
+
+  if (status == NULL || g_str_equal (status, "draft") ||
+      g_str_equal (status, "rejected") || g_str_equal (status, "withdrawn"))
+    {
+      GtkWidget *submit = gtk_button_new_with_mnemonic (status && !g_str_equal (status, "draft")
+                                                        ? _("_Resubmit for Approval")
+                                                        : _("_Submit for Approval"));
+
+      gtk_widget_set_name (submit, "approval-submit");
+      gtk_widget_set_halign (submit, GTK_ALIGN_START);
+      gtk_widget_add_css_class (submit, "suggested-action");
+      g_signal_connect_object (submit, "clicked", G_CALLBACK (on_submit_approval_clicked_cb), self, 0);
+      gtk_box_append (GTK_BOX (box), submit);
+    }
+
+  gtk_box_append (self->related_box, box);
+}
+
+static void
 fill_related (KehuRecordDetailView *self)
 {
   const char *id = self->record_id;
@@ -1147,6 +1206,10 @@ fill_related (KehuRecordDetailView *self)
   const char *contract_id = str_member (self->record, "contract_id");
 
   remove_all (GTK_WIDGET (self->related_box));
+
+  if (g_str_equal (self->module, "contracts") || g_str_equal (self->module, "payments") ||
+      g_str_equal (self->module, "invoices"))
+    add_approval_group (self);
 
   if (customer_id != NULL && !g_str_equal (self->module, "customers"))
     {
