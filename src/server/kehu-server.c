@@ -151,7 +151,8 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* KEHU_LOCALEDIR: the catalogs of an uninstalled build (the tests). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("KEHU_LOCALEDIR") ? g_getenv ("KEHU_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
