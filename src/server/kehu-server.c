@@ -271,11 +271,6 @@ main (int   argc,
       return 1;
     }
 
-  /* Before the address is printed: whoever reads it may signal us at once. */
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, quit_cb, loop);
-  g_unix_signal_add (SIGTERM, quit_cb, loop);
-
   kehu_jobs_start_recycle (store, recycle_minutes);
 
   /* Scripts and tests read the chosen port from this line. */
