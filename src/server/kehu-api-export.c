@@ -44,6 +44,7 @@ typedef struct
 typedef struct
 {
   KehuQuery  *query;
+  KehuSchema *schema;
   Column     *columns;
   guint       n_columns;
   JsonArray  *page;
@@ -54,6 +55,45 @@ typedef struct
   gint64      max_rows;
   GPtrArray  *texts;       /* the current row's strings */
 } Export;
+
+/* Labels of the fixed values of enum fields (kehu-schema.c); NULL module:
+ * the field has these values in every module. */
+static const struct
+{
+  const char *module;
+  const char *field;
+  const char *value;
+  const char *context;
+  const char *label;      /* NC_() gives the label only: the context is repeated before */
+} enum_labels[] = {
+  { "leads", "status", "new", "lead status", NC_("lead status", "New") },
+  { "leads", "status", "following", "lead status", NC_("lead status", "Following up") },
+  { "leads", "status", "converted", "lead status", NC_("lead status", "Converted") },
+  { "leads", "status", "invalid", "lead status", NC_("lead status", "Invalid") },
+  { "customers", "deal_status", "none", "deal status", NC_("deal status", "Not closed") },
+  { "customers", "deal_status", "deal", "deal status", NC_("deal status", "Closed") },
+  { "contacts", "gender", "male", "gender", NC_("gender", "Male") },
+  { "contacts", "gender", "female", "gender", NC_("gender", "Female") },
+  { "contacts", "gender", "unknown", "gender", NC_("gender", "Unknown") },
+  { "opportunities", "status", "open", "opportunity status", NC_("opportunity status", "Open") },
+  { "opportunities", "status", "won", "opportunity status", NC_("opportunity status", "Won") },
+  { "opportunities", "status", "lost", "opportunity status", NC_("opportunity status", "Lost") },
+  { "opportunities", "status", "invalid", "opportunity status", NC_("opportunity status", "Invalid") },
+  { NULL, "approval_status", "draft", "approval status", NC_("approval status", "Draft") },
+  { NULL, "approval_status", "pending", "approval status", NC_("approval status", "Pending") },
+  { NULL, "approval_status", "approved", "approval status", NC_("approval status", "Approved") },
+  { NULL, "approval_status", "rejected", "approval status", NC_("approval status", "Rejected") },
+  { NULL, "approval_status", "withdrawn", "approval status", NC_("approval status", "Withdrawn") },
+  { "payment_plans", "status", "pending", "payment plan status", NC_("payment plan status", "Not received") },
+  { "payment_plans", "status", "partial", "payment plan status", NC_("payment plan status", "Partly received") },
+  { "payment_plans", "status", "received", "payment plan status", NC_("payment plan status", "Received") },
+  { "tasks", "priority", "none", "task priority", NC_("task priority", "None") },
+  { "tasks", "priority", "low", "task priority", NC_("task priority", "Low") },
+  { "tasks", "priority", "medium", "task priority", NC_("task priority", "Medium") },
+  { "tasks", "priority", "high", "task priority", NC_("task priority", "High") },
+  { "tasks", "status", "todo", "task status", NC_("task status", "To do") },
+  { "tasks", "status", "done", "task status", NC_("task status", "Done") },
+};
 
 /* Modules whose titles are seeded English labels shown translated. */
 static const char * const seeded_modules[] = { "stages", "stage_groups", "pools", "departments", "roles", NULL };
@@ -70,6 +110,26 @@ export_clear (Export *export)
   g_clear_pointer (&export->page, json_array_unref);
   g_clear_pointer (&export->next, g_free);
   g_clear_pointer (&export->texts, g_ptr_array_unref);
+}
+
+/* The label of an enum value; a module name (follow-ups' "regarding")
+ * reads as the module's name; anything else as stored. */
+static const char *
+enum_label (KehuSchema      *schema,
+            const char      *module,
+            const KehuField *field,
+            const char      *value)
+{
+  const KehuModule *target;
+
+  for (guint i = 0; i < G_N_ELEMENTS (enum_labels); i++)
+    if ((enum_labels[i].module == NULL || g_str_equal (enum_labels[i].module, module)) &&
+        g_str_equal (enum_labels[i].field, field->name) && g_str_equal (enum_labels[i].value, value))
+      return g_dpgettext2 (GETTEXT_PACKAGE, enum_labels[i].context, enum_labels[i].label);
+
+  if (g_str_equal (field->name, "target_module") && (target = kehu_schema_get_module (schema, value)) != NULL)
+    return kehu_module_get_singular (target);
+  return value;
 }
 
 static KehuExportColumnType
@@ -354,6 +414,10 @@ fill_cell (Export         *export,
         cell->text = label ? label : value;
       }
       break;
+    case KEHU_FIELD_ENUM:
+      cell->text = enum_label (export->schema, kehu_module_get_name (kehu_query_get_module (export->query)),
+                               field, json_node_get_string (node));
+      break;
     case KEHU_FIELD_REFERENCE:
     case KEHU_FIELD_USER:
       cell->text = lookup_title (column, json_node_get_string (node));
@@ -485,7 +549,7 @@ _kehu_api_export_reply (KehuRequest *request,
   g_autofree char *disposition = NULL;
   g_autofree const char **headers = NULL;
   g_autofree KehuExportColumnType *types = NULL;
-  Export export = { .query = query };
+  Export export = { .query = query, .schema = kehu_api_get_schema (api) };
   gboolean xlsx, ok;
   gint64 count;
   int fd;

@@ -138,7 +138,12 @@ kehu_test_server_free (KehuTestServer *server)
 
   if (server->process != NULL && g_subprocess_get_identifier (server->process) != NULL)
     {
-      g_subprocess_force_exit (server->process);
+      /* Under a wrapper, let the server shut down cleanly, so that a memory
+       * checker sees it exit and reports its leaks. */
+      if (g_getenv ("KEHU_SERVER_WRAPPER") != NULL && *g_getenv ("KEHU_SERVER_WRAPPER") != '\0')
+        g_subprocess_send_signal (server->process, SIGTERM);
+      else
+        g_subprocess_force_exit (server->process);
       g_subprocess_wait (server->process, NULL, NULL);
     }
   g_clear_object (&server->process);

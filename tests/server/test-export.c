@@ -193,15 +193,15 @@ test_csv (void)
                             "{\"name\":\"甲, \\\"乙\\\" 公司\",\"level\":\"normal\",\"phone\":\"010-1\",\"is_hot\":true}");
   b = kehu_test_api_create (api, admin, "customers", "{\"name\":\"Zeta\",\"remark\":\"two\\nlines\"}");
 
-  body = download (api, admin, "/api/v1/customers/export?format=csv&fields=name,level,phone,is_hot,remark&sort=name",
+  body = download (api, admin, "/api/v1/customers/export?format=csv&fields=name,level,phone,is_hot,remark,deal_status&sort=name",
                    &status, &content_type, NULL);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpstr (content_type, ==, "text/csv; charset=utf-8");
   csv = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   g_assert_cmpstr (csv, ==,
-                   "\xEF\xBB\xBF" "名称,级别,电话,热点,备注\r\n"
-                   "Zeta,,,否,\"two\nlines\"\r\n"
-                   "\"甲, \"\"乙\"\" 公司\",普通客户,010-1,是,\r\n");
+                   "\xEF\xBB\xBF" "名称,级别,电话,热点,备注,成交状态\r\n"
+                   "Zeta,,,否,\"two\nlines\",未成交\r\n"
+                   "\"甲, \"\"乙\"\" 公司\",普通客户,010-1,是,,未成交\r\n");
 }
 
 static void
