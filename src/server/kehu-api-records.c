@@ -743,7 +743,9 @@ read_ids (KehuRequest          *request,
   char **strv;
 
   fields[0] = (KehuBodySpec) { "ids", KEHU_BODY_ARRAY, TRUE, FALSE };
-  memcpy (fields + 1, extra, n_extra * sizeof (KehuBodySpec));
+  /* memcpy() from NULL is undefined even for no bytes (UBSan). */
+  if (n_extra > 0)
+    memcpy (fields + 1, extra, n_extra * sizeof (KehuBodySpec));
   if (!(body = kehu_request_read_object (request, fields, n_extra + 1)))
     return NULL;
 
