@@ -594,7 +594,9 @@ _kehu_api_export_reply (KehuRequest *request,
     }
   export.texts = g_ptr_array_new_with_free_func (g_free);
 
-  template = g_build_filename (data_dir ? data_dir : g_get_tmp_dir (),
+  if (data_dir == NULL)
+    data_dir = g_get_tmp_dir ();
+  template = g_build_filename (data_dir,
                                xlsx ? "export-XXXXXX.xlsx" : "export-XXXXXX.csv", NULL);
   fd = g_mkstemp (template);
   if (fd < 0)
