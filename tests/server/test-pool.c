@@ -153,6 +153,7 @@ test_claim_limits_caps_cooldown (void)
   g_autofree char *q0 = NULL, *q1 = NULL, *q2 = NULL, *q3 = NULL, *q4 = NULL, *pair = NULL;
   g_autofree char *owner = NULL;
   g_autofree char *assign = NULL;
+  g_autofree char *lock_q1 = NULL;
   g_autoptr(JsonObject) r = NULL;
   g_autoptr(JsonObject) listed = NULL;
   g_autofree char *list_path = NULL;
@@ -205,8 +206,8 @@ test_claim_limits_caps_cooldown (void)
   r = action (&p, p.ta, "lock", q1, NULL, 409);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (r, "error"), "code"), ==, "locked_limit");
   /* Not B's to lock: out of scope. */
-  kehu_test_api_expect_error (p.api, p.tb, "POST", "/api/v1/customers/actions/lock",
-                              g_strdup_printf ("{\"ids\":[%s]}", q1), 404, "not_found", "ids");
+  lock_q1 = g_strdup_printf ("{\"ids\":[%s]}", q1);
+  kehu_test_api_expect_error (p.api, p.tb, "POST", "/api/v1/customers/actions/lock", lock_q1, 404, "not_found", "ids");
 
   /* Return with a reason; the cool-down keeps A from taking it back. */
   g_clear_pointer (&r, json_object_unref);
