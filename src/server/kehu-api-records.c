@@ -18,6 +18,7 @@
  *   GET|POST /<module>/{id}/team, DELETE /<module>/{id}/team/{user_id}
  *   GET    /<module>/{id}/followups, /<module>/{id}/attachments
  *   POST   /<module>/actions/<name>     bulk actions
+ *   GET    /<module>/export             the list as .xlsx or .csv (kehu-api-export.c)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -275,6 +276,34 @@ list_cb (KehuApi     *api,
   if (!apply_list_params (request, query, &limit))
     return;
   reply_page (request, query, limit);
+}
+
+/* The list's own parameters and scope, so an export holds exactly what
+ * the list shows; "limit" and "after" do not apply. */
+static void
+export_cb (KehuApi     *api,
+           KehuRequest *request)
+{
+  const char *module = kehu_request_get_route_data (request);
+  g_autoptr(KehuContext) ctx = NULL;
+  g_autoptr(KehuQuery) query = NULL;
+  g_autoptr(GError) error = NULL;
+  KehuPerm *perm;
+  gint64 limit;
+
+  if (!(perm = require (request, module, "export")))
+    return;
+  ctx = new_context (request, perm);
+  query = kehu_query_new (ctx, module, &error);
+  if (query == NULL)
+    {
+      kehu_request_reply_gerror (request, error);
+      return;
+    }
+  restrict_query (query, perm, module);
+  if (!apply_list_params (request, query, &limit))
+    return;
+  _kehu_api_export_reply (request, query);
 }
 
 static void
@@ -714,7 +743,9 @@ read_ids (KehuRequest          *request,
   char **strv;
 
   fields[0] = (KehuBodySpec) { "ids", KEHU_BODY_ARRAY, TRUE, FALSE };
-  memcpy (fields + 1, extra, n_extra * sizeof (KehuBodySpec));
+  /* memcpy() from NULL is undefined even for no bytes (UBSan). */
+  if (n_extra > 0)
+    memcpy (fields + 1, extra, n_extra * sizeof (KehuBodySpec));
   if (!(body = kehu_request_read_object (request, fields, n_extra + 1)))
     return NULL;
 
@@ -1117,7 +1148,8 @@ _kehu_api_records_register (KehuApi *self)
         kehu_api_add_route_full (self, method, path, func, module); \
       } G_STMT_END
 
-      /* Actions first: "actions" must not be taken for an id. */
+      /* Actions and export first: they must not be taken for an id. */
+      ADD ("GET", "/export", export_cb);
       ADD ("POST", "/actions/delete", action_delete_cb);
       ADD ("POST", "/actions/restore", action_restore_cb);
       if (g_strv_contains (transferable, modules[i]))

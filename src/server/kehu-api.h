@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include "kehu-perm.h"
+#include "kehu-query.h"
 #include "kehu-schema.h"
 #include "kehu-store.h"
 
@@ -20,6 +21,9 @@ G_BEGIN_DECLS
 #define KEHU_API_MAX_JSON_BODY       (1024 * 1024)
 #define KEHU_API_MAX_ATTACHMENT_BODY (64 * 1024 * 1024)
 #define KEHU_API_MAX_JSON_DEPTH      32
+
+/* Rows an export holds at most (Excel's own limit is 1 048 575). */
+#define KEHU_API_EXPORT_MAX_ROWS     1000000
 
 #define KEHU_API_ERROR (kehu_api_error_quark ())
 
@@ -173,5 +177,9 @@ void             _kehu_api_approvals_register (KehuApi           *self);
 void             _kehu_api_records_register  (KehuApi            *self);
 void             _kehu_api_pool_register     (KehuApi            *self);
 void             _kehu_api_blobs_register    (KehuApi            *self);
+
+/* kehu-api-export.c: the export of a list route's query. */
+void             _kehu_api_export_reply      (KehuRequest        *request,
+                                              KehuQuery          *query);
 
 G_END_DECLS

@@ -892,12 +892,107 @@ kehu_pool_due (KehuStore  *store,
   return items;
 }
 
+/* The customers whose recycle time has come, in id order after @after_id,
+ * at most @limit: the same rules as compute_due(), worked out in SQL (whole
+ * seconds since the epoch, a day being 86400 of them, as
+ * g_date_time_add_days() counts in UTC) so that only the due customers
+ * ever leave SQLite. Each row: id, owner_id, and the due time of each rule
+ * (NULL when the rule is off) for the reason. */
+#define RECYCLE_DUE_SQL \
+  "SELECT id, owner_id, due1, due2, due3 FROM (" \
+  "  SELECT id, owner_id," \
+  "    CASE WHEN d1 IS NULL THEN NULL ELSE max (coalesce (since, e1), coalesce (e1, since)) + d1 * 86400 END AS due1," \
+  "    CASE WHEN d2 IS NULL THEN NULL ELSE max (coalesce (since, e2), coalesce (e2, since)) + d2 * 86400 END AS due2," \
+  "    CASE WHEN d3 IS NULL THEN NULL ELSE max (coalesce (since, e3), coalesce (e3, since)) + d3 * 86400 END AS due3" \
+  "  FROM (" \
+  "    SELECT c.id, c.owner_id," \
+  "      CAST (strftime ('%s', coalesce (c.owned_since, c.created_at)) AS INTEGER) AS since," \
+  "      CAST (strftime ('%s', c.last_followup_at) AS INTEGER) AS e1," \
+  "      CAST (strftime ('%s', (SELECT max (o.created_at) FROM opportunities o" \
+  "                             WHERE o.customer_id = c.id AND o.deleted_at IS NULL)) AS INTEGER) AS e2," \
+  "      CAST (strftime ('%s', c.last_deal_at) AS INTEGER) AS e3," \
+  "      r.no_followup_days AS d1, r.no_opportunity_days AS d2, r.no_deal_days AS d3" \
+  "    FROM customers c" \
+  "    JOIN pools p ON p.id = coalesce (c.pool_id, ?1)" \
+  "    JOIN pool_rules r ON r.pool_id = p.id AND r.id = (" \
+  "      SELECT r2.id FROM pool_rules r2 WHERE r2.pool_id = p.id" \
+  "      AND (r2.customer_level = c.level OR r2.customer_level IS NULL)" \
+  "      ORDER BY r2.customer_level IS NULL LIMIT 1)" \
+  "    WHERE c.owner_id IS NOT NULL AND c.deleted_at IS NULL AND c.is_locked = 0 AND c.id > ?2" \
+  "    AND p.deleted_at IS NULL AND p.is_enabled = 1 AND p.recycle_enabled = 1))" \
+  "WHERE min (coalesce (due1, ?3 + 1), coalesce (due2, ?3 + 1), coalesce (due3, ?3 + 1)) <= ?3 " \
+  "ORDER BY id LIMIT ?4"
+
+#define RECYCLE_PAGE 1000
+
+typedef struct
+{
+  char       *id;
+  char       *owner_id;
+  const char *reason;
+} Recycled;
+
+static void
+recycled_clear (gpointer data)
+{
+  Recycled *r = data;
+
+  g_free (r->id);
+  g_free (r->owner_id);
+}
+
+/* The next page of due customers; FALSE on a database error. */
+static gboolean
+load_recycle_page (KehuStore   *store,
+                   const char  *fallback_pool,
+                   const char  *after_id,
+                   gint64       now_seconds,
+                   GArray      *page,
+                   GError     **error)
+{
+  static const char * const reasons[] = { "no_followup", "no_opportunity", "no_deal" };
+  sqlite3_stmt *stmt = kehu_sql_prepare (store, error, RECYCLE_DUE_SQL, "ssii",
+                                         fallback_pool, after_id, now_seconds, (gint64) RECYCLE_PAGE);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Recycled r = { 0 };
+      gint64 earliest = 0;
+
+      r.id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      r.owner_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      /* The rule that fires first; the first listed on a tie. */
+      for (int i = 0; i < 3; i++)
+        if (sqlite3_column_type (stmt, 2 + i) != SQLITE_NULL &&
+            (r.reason == NULL || sqlite3_column_int64 (stmt, 2 + i) < earliest))
+          {
+            earliest = sqlite3_column_int64 (stmt, 2 + i);
+            r.reason = reasons[i];
+          }
+      g_array_append_val (page, r);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, KEHU_STORE_ERROR, KEHU_STORE_ERROR_SQL,
+                   _("Could not read the customers due to be recycled: %s"),
+                   sqlite3_errmsg (kehu_store_get_db (store)));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * kehu_pool_recycle:
  * @recycled: (out) (optional): the customers sent back, with the reason
  *
  * Returns every customer whose recycle time has come to its pool, in its
- * own transaction. Locked customers are never recycled.
+ * own transaction. Locked customers are never recycled. The due customers
+ * are picked in SQL, a page at a time in id order, so the job's memory does
+ * not grow with the number of owned customers.
  *
  * Returns: how many were recycled, or -1 with @error set
  */
@@ -907,40 +1002,57 @@ kehu_pool_recycle (KehuStore   *store,
                    JsonArray  **recycled,
                    GError     **error)
 {
-  g_autoptr(GPtrArray) due = compute_due (store, error);
-  g_autoptr(JsonArray) list = json_array_new ();
+  g_autoptr(JsonArray) list = recycled ? json_array_new () : NULL;
+  g_autoptr(GArray) page = g_array_new (FALSE, TRUE, sizeof (Recycled));
+  g_autofree char *fallback = default_pool (store);
+  g_autofree char *after_id = g_strdup ("");
+  gint64 now_seconds = g_date_time_to_unix (now);
   int n = 0;
 
-  if (due == NULL || !kehu_store_begin (store, error))
+  g_array_set_clear_func (page, recycled_clear);
+
+  if (!kehu_store_begin (store, error))
     return -1;
 
-  for (guint i = 0; i < due->len; i++)
+  do
     {
-      Due *d = g_ptr_array_index (due, i);
-      JsonObject *item;
+      g_array_set_size (page, 0);
+      if (!load_recycle_page (store, fallback, after_id, now_seconds, page, error))
+        goto failed;
 
-      if (g_date_time_compare (now, d->due) < 0)
-        continue;
-      if (!kehu_pool_put_back (store, d->id, NULL, NULL, "recycle", d->reason, now, error))
+      for (guint i = 0; i < page->len; i++)
         {
-          kehu_store_rollback (store);
-          return -1;
+          Recycled *r = &g_array_index (page, Recycled, i);
+
+          if (!kehu_pool_put_back (store, r->id, NULL, NULL, "recycle", r->reason, now, error))
+            goto failed;
+          if (list != NULL)
+            {
+              JsonObject *item = json_object_new ();
+
+              json_object_set_string_member (item, "customer_id", r->id);
+              json_object_set_string_member (item, "former_owner_id", r->owner_id);
+              json_object_set_string_member (item, "reason", r->reason);
+              json_array_add_object_element (list, item);
+            }
+          n++;
         }
-      item = json_object_new ();
-      json_object_set_string_member (item, "customer_id", d->id);
-      json_object_set_string_member (item, "former_owner_id", d->owner_id);
-      json_object_set_string_member (item, "reason", d->reason);
-      json_array_add_object_element (list, item);
-      n++;
+      if (page->len > 0)
+        {
+          g_free (after_id);
+          after_id = g_strdup (g_array_index (page, Recycled, page->len - 1).id);
+        }
     }
+  while (page->len == RECYCLE_PAGE);
 
   if (!kehu_store_commit (store, error))
-    {
-      kehu_store_rollback (store);
-      return -1;
-    }
+    goto failed;
 
   if (recycled != NULL)
     *recycled = g_steal_pointer (&list);
   return n;
+
+failed:
+  kehu_store_rollback (store);
+  return -1;
 }

@@ -151,7 +151,8 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* KEHU_LOCALEDIR: the catalogs of an uninstalled build (the tests). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("KEHU_LOCALEDIR") ? g_getenv ("KEHU_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
@@ -269,11 +270,6 @@ main (int   argc,
       g_printerr ("kehu-server: %s\n", error->message);
       return 1;
     }
-
-  /* Before the address is printed: whoever reads it may signal us at once. */
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, quit_cb, loop);
-  g_unix_signal_add (SIGTERM, quit_cb, loop);
 
   kehu_jobs_start_recycle (store, recycle_minutes);
 

@@ -2,7 +2,8 @@
  *
  * Starts the kehu-server binary named by $KEHU_SERVER_BIN on a free
  * loopback port (--port 0), reads the port back from the line it prints,
- * and stops it with a signal, returning its exit status.
+ * and stops it with a signal, returning its exit status. $KEHU_SERVER_WRAPPER,
+ * when set, is put before the command (a memory checker).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -64,6 +65,17 @@ kehu_test_server_start (const char *data_dir,
   else
     server->data_dir = g_strdup (data_dir);
 
+  /* KEHU_SERVER_WRAPPER runs the server under another program, such as
+   * "valgrind --leak-check=full --error-exitcode=1" (README.md, "Checking memory"). */
+  if (g_getenv ("KEHU_SERVER_WRAPPER") != NULL && *g_getenv ("KEHU_SERVER_WRAPPER") != '\0')
+    {
+      g_auto(GStrv) wrapper = NULL;
+
+      g_shell_parse_argv (g_getenv ("KEHU_SERVER_WRAPPER"), NULL, &wrapper, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; wrapper[i] != NULL; i++)
+        g_ptr_array_add (argv, g_strdup (wrapper[i]));
+    }
   g_ptr_array_add (argv, g_strdup (bin));
   g_ptr_array_add (argv, g_strdup ("--port=0"));
   g_ptr_array_add (argv, g_strdup_printf ("--data-dir=%s", server->data_dir));
@@ -126,7 +138,12 @@ kehu_test_server_free (KehuTestServer *server)
 
   if (server->process != NULL && g_subprocess_get_identifier (server->process) != NULL)
     {
-      g_subprocess_force_exit (server->process);
+      /* Under a wrapper, let the server shut down cleanly, so that a memory
+       * checker sees it exit and reports its leaks. */
+      if (g_getenv ("KEHU_SERVER_WRAPPER") != NULL && *g_getenv ("KEHU_SERVER_WRAPPER") != '\0')
+        g_subprocess_send_signal (server->process, SIGTERM);
+      else
+        g_subprocess_force_exit (server->process);
       g_subprocess_wait (server->process, NULL, NULL);
     }
   g_clear_object (&server->process);

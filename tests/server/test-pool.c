@@ -153,6 +153,7 @@ test_claim_limits_caps_cooldown (void)
   g_autofree char *q0 = NULL, *q1 = NULL, *q2 = NULL, *q3 = NULL, *q4 = NULL, *pair = NULL;
   g_autofree char *owner = NULL;
   g_autofree char *assign = NULL;
+  g_autofree char *lock_q1 = NULL;
   g_autoptr(JsonObject) r = NULL;
   g_autoptr(JsonObject) listed = NULL;
   g_autofree char *list_path = NULL;
@@ -205,8 +206,8 @@ test_claim_limits_caps_cooldown (void)
   r = action (&p, p.ta, "lock", q1, NULL, 409);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (r, "error"), "code"), ==, "locked_limit");
   /* Not B's to lock: out of scope. */
-  kehu_test_api_expect_error (p.api, p.tb, "POST", "/api/v1/customers/actions/lock",
-                              g_strdup_printf ("{\"ids\":[%s]}", q1), 404, "not_found", "ids");
+  lock_q1 = g_strdup_printf ("{\"ids\":[%s]}", q1);
+  kehu_test_api_expect_error (p.api, p.tb, "POST", "/api/v1/customers/actions/lock", lock_q1, 404, "not_found", "ids");
 
   /* Return with a reason; the cool-down keeps A from taking it back. */
   g_clear_pointer (&r, json_object_unref);
@@ -330,6 +331,46 @@ test_recycle (void)
   pool_tear_down (&p);
 }
 
+/* More due customers than one page of the job (1000): every one goes back,
+ * the ones not yet due and the locked ones stay. Rows are written straight
+ * into the database; the job reads them like any other. */
+static void
+test_recycle_large_batch (void)
+{
+  Pool p = { 0 };
+  g_autofree char *sql = NULL;
+  g_autoptr(JsonObject) r = NULL;
+
+  pool_set_up (&p);
+  sql = g_strdup_printf ("WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3010) "
+                         "INSERT INTO customers (id, created_at, updated_at, name, owner_id, owned_since, is_locked) "
+                         "SELECT printf ('big-%%04d', i), '2026-04-01T00:00:00Z', '2026-04-01T00:00:00Z', "
+                         "printf ('批量客户%%d', i), '%s', "
+                         "CASE WHEN i <= 2500 OR i > 3000 THEN '2026-05-01T00:00:00Z' ELSE '2026-05-31T00:00:00Z' END, "
+                         "i > 3000 FROM n", p.a);
+  kehu_test_api_db_exec (p.api, sql);
+
+  /* The 5th: the 10-day rule fired on 11 May for the first 2500 only. */
+  kehu_test_api_set_now (p.api, "2026-06-05T09:00:00Z");
+  r = kehu_test_api_expect (p.api, p.admin, "POST", "/api/v1/pool/recycle", NULL, 200);
+  g_assert_cmpint (json_object_get_int_member (r, "count"), ==, 2500);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (r, "items")), ==, 2500);
+  g_assert_cmpint (kehu_test_api_db_int (p.api, "SELECT count(*) FROM customers WHERE id LIKE 'big-%' "
+                                         "AND owner_id IS NULL AND return_reason = 'no_followup'"), ==, 2500);
+  g_assert_cmpint (kehu_test_api_db_int (p.api, "SELECT count(*) FROM customers WHERE id LIKE 'big-%' "
+                                         "AND owner_id IS NOT NULL"), ==, 510);
+  g_assert_cmpint (kehu_test_api_db_int (p.api, "SELECT count(*) FROM customers WHERE id > 'big-2500' "
+                                         "AND id LIKE 'big-%' AND owner_id IS NULL"), ==, 0);
+  g_assert_cmpint (kehu_test_api_db_int (p.api, "SELECT count(*) FROM pool_history WHERE action = 'recycle'"), ==, 2500);
+
+  /* Idempotent: nothing more is due the same day. */
+  g_clear_pointer (&r, json_object_unref);
+  r = kehu_test_api_expect (p.api, p.admin, "POST", "/api/v1/pool/recycle", NULL, 200);
+  g_assert_cmpint (json_object_get_int_member (r, "count"), ==, 0);
+
+  pool_tear_down (&p);
+}
+
 static void
 test_monthly_limit_and_membership (void)
 {
@@ -379,6 +420,7 @@ main (int   argc,
 
   g_test_add_func ("/pool/claim-limits-caps-cooldown", test_claim_limits_caps_cooldown);
   g_test_add_func ("/pool/recycle", test_recycle);
+  g_test_add_func ("/pool/recycle-large-batch", test_recycle_large_batch);
   g_test_add_func ("/pool/monthly-limit-and-membership", test_monthly_limit_and_membership);
 
   return g_test_run ();
