@@ -52,7 +52,7 @@ struct _KehuQuery
   KehuContext      *ctx;
   const KehuModule *module;
 
-  GString          *conditions;     /* " AND (…)" each */
+  GPtrArray        *conditions;     /* Condition* */
   GPtrArray        *params;         /* KehuValue* for conditions */
   char             *search;
   GString          *visibility;
@@ -78,6 +78,25 @@ kehu_query_set_search_provider (KehuSearchFunc func,
   search_data = user_data;
 }
 
+/* One filter condition. Range conditions on a field other than the sort
+ * field are written with a unary "+" in ordered queries: it keeps SQLite
+ * from picking the filter's index and sorting everything, so that the first
+ * page walks the sort index and stops after one page. */
+typedef struct
+{
+  const KehuField *field;
+  char            *plain;
+  char            *plus;   /* NULL unless a range */
+} Condition;
+
+static void
+condition_free (Condition *c)
+{
+  g_free (c->plain);
+  g_free (c->plus);
+  g_free (c);
+}
+
 static void
 value_free (KehuValue *value)
 {
@@ -100,7 +119,7 @@ kehu_query_finalize (GObject *object)
   KehuQuery *self = (KehuQuery *)object;
 
   g_clear_object (&self->ctx);
-  g_string_free (self->conditions, TRUE);
+  g_ptr_array_unref (self->conditions);
   g_string_free (self->visibility, TRUE);
   g_ptr_array_unref (self->params);
   g_ptr_array_unref (self->vis_params);
@@ -118,7 +137,7 @@ kehu_query_class_init (KehuQueryClass *klass)
 static void
 kehu_query_init (KehuQuery *self)
 {
-  self->conditions = g_string_new (NULL);
+  self->conditions = g_ptr_array_new_with_free_func ((GDestroyNotify) condition_free);
   self->visibility = g_string_new (NULL);
   self->params = g_ptr_array_new_with_free_func ((GDestroyNotify) value_free);
   self->vis_params = g_ptr_array_new_with_free_func ((GDestroyNotify) value_free);
@@ -330,6 +349,29 @@ empty_sql (const KehuField *field,
   return g_strdup_printf ("(%s IS NULL OR %s = '' OR %s = '[]')", expr, expr, expr);
 }
 
+static void
+add_built (KehuQuery       *self,
+           const KehuField *field,
+           const char      *sql,
+           gboolean         range)
+{
+  g_autofree char *expr = kehu_field_get_sql (field);
+  g_autofree char *plus_expr = g_strconcat ("+", expr, NULL);
+  g_autoptr(GString) plain = g_string_new (sql);
+  Condition *c = g_new0 (Condition, 1);
+
+  c->field = field;
+  g_string_replace (plain, "\1", expr, 0);
+  c->plain = g_strdup_printf (" AND (%s)", plain->str);
+  if (range)
+    {
+      g_autoptr(GString) plus = g_string_new (sql);
+      g_string_replace (plus, "\1", plus_expr, 0);
+      c->plus = g_strdup_printf (" AND (%s)", plus->str);
+    }
+  g_ptr_array_add (self->conditions, c);
+}
+
 gboolean
 kehu_query_add_condition (KehuQuery   *self,
                           const char  *field_name,
@@ -341,13 +383,15 @@ kehu_query_add_condition (KehuQuery   *self,
   g_autofree char *expr = NULL;
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func ((GDestroyNotify) value_free);
   g_autoptr(GString) sql = g_string_new (NULL);
+  gboolean range = FALSE;
   const struct { const char *op; const char *sql; } compare[] = {
     { "eq", "=" }, { "gt", ">" }, { "gte", ">=" }, { "lt", "<" }, { "lte", "<=" },
   };
 
   if (!(field = filter_field (self, field_name, error)))
     return FALSE;
-  expr = kehu_field_get_sql (field);
+  /* A marker for the field's expression, filled in at the end. */
+  expr = g_strdup ("\1");
   if (op == NULL)
     op = "eq";
 
@@ -359,6 +403,7 @@ kehu_query_add_condition (KehuQuery   *self,
           return FALSE;
         g_ptr_array_add (params, v);
         g_string_printf (sql, "%s %s ?", expr, compare[i].sql);
+        range = i > 0;
         goto done;
       }
 
@@ -388,6 +433,7 @@ kehu_query_add_condition (KehuQuery   *self,
         return FALSE;
       g_ptr_array_add (params, hi);
       g_string_printf (sql, "%s BETWEEN ? AND ?", expr);
+      range = TRUE;
     }
   else if (strcmp (op, "in") == 0 || strcmp (op, "not_in") == 0)
     {
@@ -470,7 +516,7 @@ kehu_query_add_condition (KehuQuery   *self,
     }
 
 done:
-  g_string_append_printf (self->conditions, " AND (%s)", sql->str);
+  add_built (self, field, sql->str, range);
   for (guint i = 0; i < params->len; i++)
     g_ptr_array_add (self->params, g_steal_pointer (&params->pdata[i]));
   g_ptr_array_set_free_func (params, NULL);
@@ -618,8 +664,8 @@ kehu_query_add_date_preset (KehuQuery   *self,
   if (!kehu_query_date_range (now, kehu_context_get_time_zone (self->ctx), preset, n,
                               field->type == KEHU_FIELD_DATE, &start, &end, error))
     return FALSE;
-  expr = kehu_field_get_sql (field);
-  g_string_append_printf (self->conditions, " AND (%s >= ? AND %s < ?)", expr, expr);
+  expr = g_strdup ("\1 >= ? AND \1 < ?");
+  add_built (self, field, expr, TRUE);
   g_ptr_array_add (self->params, value_text (start));
   g_ptr_array_add (self->params, value_text (end));
   return TRUE;
@@ -704,7 +750,8 @@ sort_sql (KehuQuery *self)
 static void
 append_where (KehuQuery *self,
               GString   *sql,
-              GPtrArray *params)
+              GPtrArray *params,
+              gboolean   ordered)
 {
   g_string_append (sql, " WHERE 1");
   if (kehu_module_has_column (self->module, "deleted_at"))
@@ -714,7 +761,11 @@ append_where (KehuQuery *self,
       else if (self->deleted == KEHU_QUERY_DELETED)
         g_string_append (sql, " AND deleted_at IS NOT NULL");
     }
-  g_string_append (sql, self->conditions->str);
+  for (guint i = 0; i < self->conditions->len; i++)
+    {
+      Condition *c = self->conditions->pdata[i];
+      g_string_append (sql, ordered && c->plus && c->field != self->sort_field ? c->plus : c->plain);
+    }
   for (guint i = 0; i < self->params->len; i++)
     g_ptr_array_add (params, self->params->pdata[i]);
   g_string_append (sql, self->visibility->str);
@@ -943,7 +994,7 @@ build_select (KehuQuery  *self,
   gboolean desc = self->descending != reverse;
 
   g_string_printf (sql, "SELECT %s, %s AS kehu_sort_key FROM %s", columns, key, kehu_module_get_name (self->module));
-  append_where (self, sql, params);
+  append_where (self, sql, params, TRUE);
   if (keyset)
     g_string_append_printf (sql, " AND (%s, id) %s (?, ?)", key, desc ? "<" : ">");
   g_string_append_printf (sql, " ORDER BY %s %s, id %s", key, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
@@ -1077,6 +1128,16 @@ kehu_query_cursor_at (KehuQuery   *self,
   return cursor;
 }
 
+/* The partial indexes of migration 3 over live rows. */
+static const struct { const char *table; const char *index; } live_indexes[] = {
+  { "customers", "customers_live_updated" },
+  { "leads", "leads_live_updated" },
+  { "contacts", "contacts_live_updated" },
+  { "opportunities", "opportunities_live_updated" },
+  { "contracts", "contracts_live_updated" },
+  { "followups", "followups_live_at" },
+};
+
 gint64
 kehu_query_count (KehuQuery  *self,
                   GError    **error)
@@ -1088,7 +1149,19 @@ kehu_query_count (KehuQuery  *self,
   gint64 count = -1;
 
   g_string_printf (sql, "SELECT count(*) FROM %s", kehu_module_get_name (self->module));
-  append_where (self, sql, params);
+  /* A whole live list: count the entries of its partial "live" index, a
+   * fraction of the table's pages (SQLite would scan the table). */
+  if (self->conditions->len == 0 && self->search == NULL && self->visibility->len == 0 &&
+      self->deleted == KEHU_QUERY_LIVE)
+    for (guint i = 0; i < G_N_ELEMENTS (live_indexes); i++)
+      if (g_str_equal (live_indexes[i].table, kehu_module_get_name (self->module)))
+        {
+          g_string_append_printf (sql, " INDEXED BY %s", live_indexes[i].index);
+          if (sqlite3_prepare_v2 (db_of (self), sql->str, -1, &stmt, NULL) != SQLITE_OK)
+            g_string_printf (sql, "SELECT count(*) FROM %s", kehu_module_get_name (self->module));
+          g_clear_pointer (&stmt, sqlite3_finalize);
+        }
+  append_where (self, sql, params, FALSE);
   if (!prepare (self, sql->str, &stmt, error))
     {
       unpark (self, n_params);
@@ -1146,7 +1219,10 @@ kehu_query_sums (KehuQuery          *self,
   if (chosen->len == 0)
     g_string_append (sql, "0");
   g_string_append_printf (sql, " FROM %s", kehu_module_get_name (self->module));
-  append_where (self, sql, params);
+  /* Adding up a whole list reads every row: a table scan beats walking an index. */
+  if (self->conditions->len == 0 && self->search == NULL && self->visibility->len == 0)
+    g_string_append (sql, " NOT INDEXED");
+  append_where (self, sql, params, FALSE);
   if (!prepare (self, sql->str, &stmt, error))
     {
       unpark (self, n_params);

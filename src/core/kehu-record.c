@@ -1162,6 +1162,43 @@ check_unique (KehuContext      *ctx,
   return TRUE;
 }
 
+static gboolean
+check_required (const KehuModule  *module,
+                KehuChanges       *changes,
+                JsonObject        *extra,
+                GError           **error)
+{
+  for (guint i = 0; i < kehu_module_get_n_fields (module); i++)
+    {
+      const KehuField *field = kehu_module_get_field (module, i);
+      Change *c;
+
+      if (!(field->flags & KEHU_FIELD_REQUIRED))
+        continue;
+      if (field->flags & KEHU_FIELD_CUSTOM)
+        {
+          JsonNode *node = json_object_get_member (extra, field->name);
+          if (node == NULL || JSON_NODE_HOLDS_NULL (node) ||
+              (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+               *json_node_get_string (node) == '\0'))
+            return required_error (field, error);
+          continue;
+        }
+      c = changes_lookup (changes, field->name);
+      if (c == NULL || is_empty (&c->value))
+        return required_error (field, error);
+    }
+  return TRUE;
+}
+
+/**
+ * kehu_record_validate:
+ * @for_create: also check that required fields are there
+ *
+ * Checks @fields as kehu_record_create() / kehu_record_update() would,
+ * without writing (import previews, forms). Business rules that need the
+ * stored record (stage groups, approved contracts) are not checked.
+ */
 gboolean
 kehu_record_validate (KehuContext  *ctx,
                       const char   *module_name,
@@ -1178,27 +1215,8 @@ kehu_record_validate (KehuContext  *ctx,
     return FALSE;
   changes.module = module;
   changes.items = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
-  ok = collect_changes (ctx, module, fields, for_create, &changes, extra, error);
-  for (guint i = 0; ok && for_create && i < kehu_module_get_n_fields (module); i++)
-    {
-      const KehuField *field = kehu_module_get_field (module, i);
-      Change *c;
-
-      if (!(field->flags & KEHU_FIELD_REQUIRED))
-        continue;
-      if (field->flags & KEHU_FIELD_CUSTOM)
-        {
-          JsonNode *node = json_object_get_member (extra, field->name);
-          if (node == NULL || JSON_NODE_HOLDS_NULL (node) ||
-              (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
-               *json_node_get_string (node) == '\0'))
-            ok = required_error (field, error);
-          continue;
-        }
-      c = changes_lookup (&changes, field->name);
-      if (c == NULL || is_empty (&c->value))
-        ok = required_error (field, error);
-    }
+  ok = collect_changes (ctx, module, fields, for_create, &changes, extra, error) &&
+       (!for_create || check_required (module, &changes, extra, error));
   g_ptr_array_unref (changes.items);
   return ok;
 }
@@ -1363,14 +1381,13 @@ kehu_record_create (KehuContext  *ctx,
 
   if (!(module = lookup_module (ctx, module_name, error)))
     return NULL;
-  if (!kehu_record_validate (ctx, module_name, fields, TRUE, error))
-    return NULL;
 
   changes.module = module;
   changes.items = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
   if (!kehu_context_begin (ctx, error))
     goto out;
-  if (!collect_changes (ctx, module, fields, TRUE, &changes, extra, error))
+  if (!collect_changes (ctx, module, fields, TRUE, &changes, extra, error) ||
+      !check_required (module, &changes, extra, error))
     goto fail;
 
   if (_kehu_changes_has (&changes, "id"))

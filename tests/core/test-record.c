@@ -145,6 +145,22 @@ test_invalid_input (KehuFixture   *f,
   g_assert_cmpint (count (f, "SELECT count(*) FROM contracts"), ==, 1);
   g_assert_cmpint (count (f, "SELECT count(*) FROM oplog"), ==, 2);
 
+  /* Validation alone writes nothing. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) partial = kehu_test_object ("{\"level\": \"vip\"}");
+    g_autoptr(JsonObject) bad = kehu_test_object ("{\"level\": \"gold\"}");
+
+    g_assert_false (kehu_record_validate (f->ctx, "customers", partial, TRUE, &error));
+    g_assert_error (error, KEHU_RECORD_ERROR, KEHU_RECORD_ERROR_REQUIRED);
+    g_clear_error (&error);
+    g_assert_true (kehu_record_validate (f->ctx, "customers", partial, FALSE, &error));
+    g_assert_no_error (error);
+    g_assert_false (kehu_record_validate (f->ctx, "customers", bad, FALSE, &error));
+    g_assert_error (error, KEHU_RECORD_ERROR, KEHU_RECORD_ERROR_NOT_IN_DICTIONARY);
+    g_assert_cmpint (count (f, "SELECT count(*) FROM customers"), ==, 1);
+  }
+
   /* Updates are validated the same way. */
   {
     g_autoptr(GError) error = NULL;

@@ -600,6 +600,152 @@ test_duplicates (KehuFixture   *f,
   g_assert_cmpuint (json_array_get_length (self), ==, 0);
 }
 
+static char *
+demo_password (const char *user_id,
+               const char *phone,
+               gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+  return g_strconcat ("hash-", phone, NULL);
+}
+
+static void
+demo_options (KehuDemoOptions *o,
+              GDateTime       *now,
+              guint           *calls)
+{
+  kehu_demo_options_init_demo (o);
+  o->now = now;
+  o->n_customers = 300;
+  o->n_leads = 60;
+  o->n_contacts = 700;
+  o->n_opportunities = 400;
+  o->n_contracts = 250;
+  o->n_followups = 3000;
+  o->password_func = demo_password;
+  o->password_data = calls;
+}
+
+static char *
+digest (KehuStore *store)
+{
+  return kehu_test_query_text (store,
+    "SELECT (SELECT group_concat (id || name || contract_total || received_total, ',') FROM (SELECT * FROM customers ORDER BY id))"
+    " || (SELECT group_concat (id || amount || stage_id, ',') FROM (SELECT * FROM opportunities ORDER BY id))"
+    " || (SELECT count(*) || '/' || SUM (amount) FROM payments)"
+    " || (SELECT count(*) || '/' || MAX (followed_at) FROM followups)");
+}
+
+static void
+test_demo (KehuFixture   *f,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_from_iso8601 (TEST_NOW, NULL);
+  KehuDemoOptions o;
+  KehuDemoStats stats = { 0 };
+  guint calls = 0;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *path2 = g_build_filename (f->dir, "second.db", NULL);
+
+  /* The fixture's users are in the way of the demo's phones. */
+  g_assert_true (kehu_store_exec (f->store, "DELETE FROM users", &error));
+  demo_options (&o, now, &calls);
+  {
+    gboolean ok = kehu_demo_generate (f->store, &o, &stats, &error);
+    g_assert_no_error (error);
+    g_assert_true (ok);
+  }
+
+  g_assert_cmpuint (stats.n_customers, ==, 300);
+  {
+    g_autofree char *journal = kehu_test_query_text (f->store, "PRAGMA journal_mode");
+    g_assert_cmpstr (journal, ==, "wal");
+  }
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM customers"), ==, 300);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM contacts"), ==, 700);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM opportunities"), ==, 400);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM contracts"), ==, 250);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM followups"), ==, 3000);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM payments"), ==, stats.n_payments);
+  g_assert_cmpuint (stats.n_payments, >, 50);
+  g_assert_cmpuint (stats.n_users, ==, 20);
+  g_assert_cmpuint (calls, ==, 20);
+
+  /* The organisation: 办公室 → 销售部 → 华北销售组, the admin, every stage, a pool. */
+  g_assert_cmpint (kehu_test_query_int (f->store,
+                   "SELECT count(*) FROM departments d JOIN departments p ON d.parent_id = p.id"
+                   " WHERE p.parent_id = '" KEHU_ID_TOP_DEPARTMENT "'"), ==, 3);
+  g_assert_cmpint (kehu_test_query_int (f->store,
+                   "SELECT count(*) FROM users WHERE phone = '13800000000' AND is_super_admin = 1"
+                   " AND id = '" KEHU_DEMO_ADMIN_ID "' AND password_hash = 'hash-13800000000'"), ==, 1);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(DISTINCT stage_id) FROM opportunities"), ==, 7);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM opportunities o JOIN stages s ON o.stage_id = s.id"
+                                                  " WHERE o.status <> s.kind"), ==, 0);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM customers WHERE owner_id IS NULL"
+                                                  " AND pool_id = '" KEHU_ID_DEFAULT_POOL "'"), >, 5);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM user_roles"), ==, 20);
+  /* Values are dictionary values, follow-ups in the last twelve months. */
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM customers WHERE level NOT IN"
+                                                  " (SELECT value FROM dictionary_items WHERE dictionary_id = 'customer_level')"), ==, 0);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM followups WHERE method NOT IN"
+                                                  " (SELECT value FROM dictionary_items WHERE dictionary_id = 'followup_method')"), ==, 0);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM followups WHERE followed_at < '2025-03-15'"
+                                                  " OR followed_at > '" TEST_NOW "'"), ==, 0);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count(*) FROM customers c WHERE last_followup_at IS NOT"
+                                                  " (SELECT MAX (followed_at) FROM followups WHERE customer_id = c.id)"), ==, 0);
+
+  /* Totals are what the record API's rules compute. */
+  g_assert_true (kehu_store_exec (f->store,
+                                  "CREATE TEMP TABLE before_c AS SELECT id, contract_total, plan_total, received_total, invoiced_total FROM customers;"
+                                  "CREATE TEMP TABLE before_k AS SELECT id, received_total, outstanding, invoiced_total, plan_total, product_total FROM contracts;",
+                                  &error));
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT SUM (received_total) FROM customers"), >, 0);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT SUM (product_total) FROM contracts"), >, 0);
+  {
+    g_autoptr(KehuSchema) schema = kehu_schema_new (f->store, &error);
+    g_autoptr(KehuContext) ctx = kehu_context_new (schema, KEHU_DEMO_ADMIN_ID);
+    sqlite3_stmt *stmt = NULL;
+    g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+    sqlite3_prepare_v2 (kehu_store_get_db (f->store), "SELECT 'k' || id FROM contracts UNION ALL SELECT 'c' || id FROM customers",
+                        -1, &stmt, NULL);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+    sqlite3_finalize (stmt);
+    g_assert_true (kehu_context_begin (ctx, &error));
+    for (guint i = 0; i < ids->len; i++)
+      {
+        const char *id = g_ptr_array_index (ids, i);
+        g_assert_true (id[0] == 'k' ? kehu_rules_recompute_contract (ctx, id + 1, &error)
+                                    : kehu_rules_recompute_customer (ctx, id + 1, &error));
+      }
+    g_assert_true (kehu_context_commit (ctx, &error));
+  }
+  g_assert_cmpint (kehu_test_query_int (f->store,
+                   "SELECT count(*) FROM customers c JOIN before_c b USING (id) WHERE c.contract_total <> b.contract_total"
+                   " OR c.plan_total <> b.plan_total OR c.received_total <> b.received_total OR c.invoiced_total <> b.invoiced_total"), ==, 0);
+  g_assert_cmpint (kehu_test_query_int (f->store,
+                   "SELECT count(*) FROM contracts k JOIN before_k b USING (id) WHERE k.received_total <> b.received_total"
+                   " OR k.outstanding <> b.outstanding OR k.invoiced_total <> b.invoiced_total OR k.plan_total <> b.plan_total"
+                   " OR k.product_total <> b.product_total"), ==, 0);
+
+  /* Deterministic: the same seed and time give the same company. */
+  first = digest (f->store);
+  {
+    g_autoptr(KehuStore) store2 = kehu_store_open (path2, &error);
+    KehuDemoOptions o2;
+
+    g_assert_no_error (error);
+    demo_options (&o2, now, &calls);
+    g_assert_true (kehu_demo_generate (store2, &o2, NULL, &error));
+    second = digest (store2);
+  }
+  kehu_test_remove_db (path2);
+  g_assert_cmpstr (first, ==, second);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -613,6 +759,7 @@ main (int   argc,
   KEHU_TEST_ADD ("/rules/totals", test_totals);
   KEHU_TEST_ADD ("/rules/product-lines", test_product_lines);
   KEHU_TEST_ADD ("/rules/duplicates", test_duplicates);
+  KEHU_TEST_ADD ("/rules/demo-consistent", test_demo);
 
   return g_test_run ();
 }
