@@ -130,8 +130,7 @@ load_visible (KehuRequest *request,
               KehuAccess   needed)
 {
   KehuApi *api = kehu_request_get_api (request);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) record = kehu_record_get (ctx, module, id, &error);
+  g_autoptr(JsonObject) record = kehu_api_read_record (api, module, id);
   KehuAccess access;
 
   if (record == NULL)

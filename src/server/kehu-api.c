@@ -56,7 +56,37 @@ struct _KehuApi
   GPtrArray   *routes;
   char        *data_dir;
   gboolean     test_clock;
+
+  /* token hash → CachedAuth: a few seconds of memory saves the token
+   * lookup and the scope queries on every request. Any write to the
+   * organisation or to sessions clears it at once. */
+  GHashTable  *auth_cache;
+
+  /* module → "SELECT * … WHERE id = ?1", prepared once: parsing a wide
+   * SELECT * costs more than running it. */
+  GHashTable  *read_statements;
 };
+
+#define AUTH_CACHE_USEC (2 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  char     *user_id;
+  char     *expires_at;
+  KehuPerm *perm;
+  gint64    cached_at;
+} CachedAuth;
+
+static void
+cached_auth_free (gpointer data)
+{
+  CachedAuth *cached = data;
+
+  g_free (cached->user_id);
+  g_free (cached->expires_at);
+  g_clear_object (&cached->perm);
+  g_free (cached);
+}
 
 G_DEFINE_FINAL_TYPE (KehuApi, kehu_api, G_TYPE_OBJECT)
 
@@ -467,6 +497,9 @@ kehu_request_require_user (KehuRequest *request)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *user_id = NULL;
+  g_autofree char *token_hash = NULL;
+  g_autofree char *now_iso = NULL;
+  CachedAuth *cached;
   const char *header;
 
   if (request->perm != NULL)
@@ -481,10 +514,34 @@ kehu_request_require_user (KehuRequest *request)
     }
 
   request->token = g_strstrip (g_strdup (header + 7));
+
+  token_hash = kehu_auth_hash_token (request->token);
+  cached = g_hash_table_lookup (request->api->auth_cache, token_hash);
+  if (cached != NULL &&
+      g_get_monotonic_time () - cached->cached_at < AUTH_CACHE_USEC &&
+      g_strcmp0 (cached->expires_at, now_iso = kehu_request_get_now_iso (request)) > 0)
+    {
+      request->perm = g_object_ref (cached->perm);
+      return request->perm;
+    }
+
   user_id = kehu_auth_check_token (request->api->store, request->token,
                                    kehu_request_get_now (request), &error);
   if (user_id != NULL)
     request->perm = kehu_perm_load (request->api->store, user_id, &error);
+
+  if (request->perm != NULL && kehu_perm_is_enabled (request->perm))
+    {
+      CachedAuth *entry = g_new0 (CachedAuth, 1);
+
+      entry->user_id = g_strdup (user_id);
+      entry->expires_at = kehu_auth_get_token_expiry (request->api->store, token_hash);
+      entry->perm = g_object_ref (request->perm);
+      entry->cached_at = g_get_monotonic_time ();
+      if (g_hash_table_size (request->api->auth_cache) > 10000)
+        g_hash_table_remove_all (request->api->auth_cache);
+      g_hash_table_replace (request->api->auth_cache, g_steal_pointer (&token_hash), entry);
+    }
 
   if (request->perm == NULL || !kehu_perm_is_enabled (request->perm))
     {
@@ -747,6 +804,33 @@ is_attachment_upload (const char *path)
   return g_str_has_prefix (path, KEHU_API_PREFIX "/blobs");
 }
 
+typedef struct
+{
+  goffset received;
+  goffset limit;
+} ChunkGuard;
+
+/* A body without Content-Length is read in chunks into memory before the
+ * route sees it: far past the limit, cut the connection rather than keep
+ * reading. Up to twice the limit the route still answers a proper 413. */
+static void
+got_chunk_cb (SoupServerMessage *msg,
+              GBytes            *chunk,
+              gpointer           user_data)
+{
+  ChunkGuard *guard = user_data;
+
+  guard->received += g_bytes_get_size (chunk);
+  if (guard->received > 2 * guard->limit)
+    {
+      GSocket *socket = soup_server_message_get_socket (msg);
+
+      g_signal_handlers_disconnect_by_func (msg, got_chunk_cb, user_data);
+      if (socket != NULL)
+        g_socket_shutdown (socket, TRUE, TRUE, NULL);
+    }
+}
+
 /* Refuses an announced body over the limit before libsoup reads it. */
 static void
 early_cb (SoupServer        *server,
@@ -768,6 +852,27 @@ early_cb (SoupServer        *server,
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Connection", "close");
     }
+  else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED)
+    {
+      ChunkGuard *guard = g_new0 (ChunkGuard, 1);
+
+      guard->limit = limit;
+      g_signal_connect_data (msg, "got-chunk", G_CALLBACK (got_chunk_cb), guard,
+                             (GClosureNotify) (void (*) (void)) g_free, 0);
+    }
+}
+
+static gboolean
+invalidates_auth (const char *rest)
+{
+  static const char * const prefixes[] = {
+    "auth/", "users", "roles", "departments", "super-admins", NULL,
+  };
+
+  for (guint i = 0; prefixes[i] != NULL; i++)
+    if (g_str_has_prefix (rest, prefixes[i]))
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -832,6 +937,10 @@ handle_api_cb (SoupServer        *server,
   /* A write that failed half way must never stay open for the next one. */
   kehu_store_rollback (self->store);
 
+  /* Who may do what may have changed: forget the cached sessions. */
+  if (!g_str_equal (method, "GET") && invalidates_auth (rest))
+    g_hash_table_remove_all (self->auth_cache);
+
   g_clear_object (&request.perm);
   g_clear_pointer (&request.now, g_date_time_unref);
   g_clear_pointer (&request.token, g_free);
@@ -847,6 +956,8 @@ kehu_api_finalize (GObject *object)
   g_clear_object (&self->server);
   g_clear_pointer (&self->routes, g_ptr_array_unref);
   g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->auth_cache, g_hash_table_unref);
+  g_clear_pointer (&self->read_statements, g_hash_table_unref);
 
   G_OBJECT_CLASS (kehu_api_parent_class)->finalize (object);
 }
@@ -860,9 +971,18 @@ kehu_api_class_init (KehuApiClass *klass)
 }
 
 static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
 kehu_api_init (KehuApi *self)
 {
   self->routes = g_ptr_array_new_with_free_func (kehu_route_free);
+  self->auth_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_auth_free);
+  self->read_statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                 finalize_statement);
 }
 
 void
@@ -948,6 +1068,47 @@ kehu_api_new (KehuStore  *store,
   soup_server_add_handler (server, KEHU_API_PREFIX, handle_api_cb, self, NULL);
 
   return self;
+}
+
+/**
+ * kehu_api_read_record:
+ * @module: a module of the schema
+ *
+ * One record as the record API shows it (kehu_record_from_statement()),
+ * read with a statement kept prepared between requests.
+ *
+ * Returns: (transfer full) (nullable): the record, or %NULL when there is none
+ */
+JsonObject *
+kehu_api_read_record (KehuApi    *self,
+                      const char *module,
+                      const char *id)
+{
+  const KehuModule *m = kehu_schema_get_module (self->schema, module);
+  sqlite3_stmt *stmt;
+  JsonObject *object = NULL;
+
+  if (m == NULL)
+    return NULL;
+
+  stmt = g_hash_table_lookup (self->read_statements, module);
+  if (stmt == NULL)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s WHERE id = ?1", kehu_module_get_name (m));
+
+      if (sqlite3_prepare_v3 (kehu_store_get_db (self->store), sql, -1, SQLITE_PREPARE_PERSISTENT,
+                              &stmt, NULL) != SQLITE_OK)
+        return NULL;
+      g_hash_table_insert (self->read_statements, g_strdup (module), stmt);
+    }
+
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    object = kehu_record_from_statement (m, stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  return object;
 }
 
 KehuSchema *

@@ -76,6 +76,9 @@ KehuApi         *kehu_api_new                (KehuStore          *store,
                                               SoupServer         *server);
 KehuStore       *kehu_api_get_store          (KehuApi            *self);
 KehuSchema      *kehu_api_get_schema         (KehuApi            *self);
+JsonObject      *kehu_api_read_record        (KehuApi            *self,
+                                              const char         *module,
+                                              const char         *id);
 const char      *kehu_api_get_data_dir       (KehuApi            *self);
 void             kehu_api_set_data_dir       (KehuApi            *self,
                                               const char         *data_dir);

@@ -375,6 +375,20 @@ kehu_auth_check_token (KehuStore   *store,
   return g_steal_pointer (&user_id);
 }
 
+char *
+kehu_auth_get_token_expiry (KehuStore  *store,
+                            const char *token_hash)
+{
+  sqlite3_stmt *stmt = kehu_sql_prepare (store, NULL, "SELECT expires_at FROM auth_tokens WHERE token_hash = ?1",
+                                         "s", token_hash);
+  char *expires = NULL;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    expires = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return expires;
+}
+
 static gboolean
 run_revoke (KehuStore   *store,
             const char  *sql,

@@ -55,6 +55,8 @@ char       *kehu_auth_check_token        (KehuStore   *store,
                                           const char  *token,
                                           GDateTime   *now,
                                           GError     **error);
+char       *kehu_auth_get_token_expiry   (KehuStore   *store,
+                                          const char  *token_hash);
 gboolean    kehu_auth_logout             (KehuStore   *store,
                                           const char  *token,
                                           GDateTime   *now,

@@ -24,6 +24,7 @@
 #include "kehu-api.h"
 #include "kehu-auth.h"
 #include "kehu-demo-server.h"
+#include "kehu-jobs.h"
 #include "kehu-org.h"
 #include "kehu-store.h"
 #include "kehu-version.h"
@@ -119,6 +120,7 @@ main (int   argc,
   gboolean version = FALSE;
   gboolean test_clock = FALSE;
   gboolean list_routes = FALSE;
+  int recycle_minutes = KEHU_JOBS_DEFAULT_RECYCLE_MINUTES;
   int port = DEFAULT_PORT;
   GSList *uris;
 
@@ -135,6 +137,8 @@ main (int   argc,
       N_("PEM certificate; serve HTTPS"), N_("FILE") },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
       N_("PEM private key for --tls-cert"), N_("FILE") },
+    { "recycle-interval", 0, 0, G_OPTION_ARG_INT, &recycle_minutes,
+      N_("Minutes between runs of the pool recycle job (default 60; 0 turns it off)"), N_("MINUTES") },
     { "create-admin", 0, 0, G_OPTION_ARG_STRING, &create_admin,
       N_("Create a super administrator with this phone number, reading the password from standard input, and exit"),
       N_("PHONE") },
@@ -204,6 +208,12 @@ main (int   argc,
       return 2;
     }
 
+  if (recycle_minutes < 0)
+    {
+      g_printerr ("kehu-server: %s\n", _("--recycle-interval must not be negative"));
+      return 2;
+    }
+
   if ((tls_cert == NULL) != (tls_key == NULL))
     {
       g_printerr ("kehu-server: %s\n", _("--tls-cert and --tls-key must be given together"));
@@ -264,6 +274,8 @@ main (int   argc,
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, quit_cb, loop);
   g_unix_signal_add (SIGTERM, quit_cb, loop);
+
+  kehu_jobs_start_recycle (store, recycle_minutes);
 
   /* Scripts and tests read the chosen port from this line. */
   uris = soup_server_get_uris (server);

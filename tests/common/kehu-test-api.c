@@ -48,6 +48,8 @@ kehu_test_api_start (gboolean with_admin,
   va_list args;
 
   g_assert_no_error (error);
+  /* "Today" and "this week" of the pool limits: the same everywhere. */
+  g_setenv ("TZ", "UTC", TRUE);
   if (with_admin)
     g_free (kehu_test_create_admin (dir, KEHU_TEST_ADMIN_PHONE, KEHU_TEST_ADMIN_PASSWORD));
 
@@ -189,6 +191,45 @@ kehu_test_api_expect_error (KehuTestApi *api,
   g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, expected_code);
   g_assert_cmpstr (json_object_get_string_member (error, "field"), ==, expected_field);
   g_assert_cmpstr (json_object_get_string_member (error, "message"), !=, "");
+}
+
+/* A new user with @password, in @department_id, with @role_id (nullable)
+ * and @supervisor_id (nullable); returns its id. */
+char *
+kehu_test_api_add_user (KehuTestApi *api,
+                        const char  *admin_token,
+                        const char  *phone,
+                        const char  *name,
+                        const char  *department_id,
+                        const char  *supervisor_id,
+                        const char  *role_id)
+{
+  g_autoptr(JsonObject) user = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+
+  g_string_printf (body, "{\"phone\":\"%s\",\"name\":\"%s\",\"password\":\"%s\",\"department_id\":\"%s\"",
+                   phone, name, KEHU_TEST_USER_PASSWORD, department_id);
+  if (supervisor_id != NULL)
+    g_string_append_printf (body, ",\"supervisor_id\":\"%s\"", supervisor_id);
+  if (role_id != NULL)
+    g_string_append_printf (body, ",\"role_ids\":[\"%s\"]", role_id);
+  g_string_append (body, "}");
+
+  user = kehu_test_api_expect (api, admin_token, "POST", "/api/v1/users", body->str, 201);
+  return g_strdup (json_object_get_string_member (user, "id"));
+}
+
+/* Creates a record of @module and returns its id. */
+char *
+kehu_test_api_create (KehuTestApi *api,
+                      const char  *token,
+                      const char  *module,
+                      const char  *body)
+{
+  g_autofree char *path = g_strconcat ("/api/v1/", module, NULL);
+  g_autoptr(JsonObject) record = kehu_test_api_expect (api, token, "POST", path, body, 201);
+
+  return g_strdup (json_object_get_string_member (record, "id"));
 }
 
 char *

@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 
 #define KEHU_TEST_ADMIN_PHONE    "13800000000"
 #define KEHU_TEST_ADMIN_PASSWORD "admin-password"
+#define KEHU_TEST_USER_PASSWORD  "user-password"
 
 typedef struct
 {
@@ -56,6 +57,17 @@ void         kehu_test_api_expect_error  (KehuTestApi  *api,
                                           guint         expected_status,
                                           const char   *expected_code,
                                           const char   *expected_field);
+char        *kehu_test_api_add_user      (KehuTestApi  *api,
+                                          const char   *admin_token,
+                                          const char   *phone,
+                                          const char   *name,
+                                          const char   *department_id,
+                                          const char   *supervisor_id,
+                                          const char   *role_id);
+char        *kehu_test_api_create        (KehuTestApi  *api,
+                                          const char   *token,
+                                          const char   *module,
+                                          const char   *body);
 char        *kehu_test_api_login         (KehuTestApi  *api,
                                           const char   *phone,
                                           const char   *password);
