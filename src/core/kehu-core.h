@@ -16,4 +16,6 @@
 #include "kehu-pinyin.h"
 #include "kehu-search.h"
 #include "kehu-store.h"
+#include "kehu-sync.h"
+#include "kehu-sync-engine.h"
 #include "kehu-version.h"
