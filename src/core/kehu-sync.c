@@ -485,8 +485,41 @@ cached_statement (KehuContext *ctx,
   return stmt;
 }
 
-/* Writes the members of @record that are columns of @module; with
- * @patch_extra, "extra" is merged into the stored one (null removes). */
+/* Does the stored column hold what @node says? */
+static gboolean
+column_equals (sqlite3_stmt *stmt,
+               int           column,
+               JsonNode     *node)
+{
+  int type = sqlite3_column_type (stmt, column);
+
+  if (node_is_null (node))
+    return type == SQLITE_NULL;
+  if (type == SQLITE_NULL)
+    return FALSE;
+  if (JSON_NODE_HOLDS_VALUE (node))
+    {
+      GType value_type = json_node_get_value_type (node);
+
+      if (value_type == G_TYPE_STRING)
+        return type == SQLITE_TEXT && g_strcmp0 ((const char *) sqlite3_column_text (stmt, column), json_node_get_string (node)) == 0;
+      if (value_type == G_TYPE_BOOLEAN)
+        return type == SQLITE_INTEGER && sqlite3_column_int (stmt, column) == (json_node_get_boolean (node) ? 1 : 0);
+      if (value_type == G_TYPE_DOUBLE)
+        return type == SQLITE_FLOAT && sqlite3_column_double (stmt, column) == json_node_get_double (node);
+      return type == SQLITE_INTEGER && sqlite3_column_int64 (stmt, column) == json_node_get_int (node);
+    }
+  {
+    g_autofree char *text = json_text (node);
+    return type == SQLITE_TEXT && g_strcmp0 ((const char *) sqlite3_column_text (stmt, column), text) == 0;
+  }
+}
+
+/* Writes the members of @record that are columns of @module, and only
+ * those that differ from the stored row: search triggers (AFTER UPDATE OF
+ * name…) cost far more than the write, and re-pulling one's own change
+ * must not pay them. With @patch_extra, "extra" is merged into the stored
+ * one (null removes). */
 static gboolean
 upsert (KehuContext      *ctx,
         const KehuModule *module,
@@ -495,46 +528,88 @@ upsert (KehuContext      *ctx,
         GError          **error)
 {
   const char *name = kehu_module_get_name (module);
+  const char *id = json_object_get_string_member (record, "id");
   g_autoptr(GString) key = g_string_new (name);
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(GString) values = g_string_new (NULL);
-  g_autoptr(GString) set = g_string_new (NULL);
   g_autoptr(GPtrArray) columns = g_ptr_array_new ();
   g_autoptr(GList) members = json_object_get_members (record);
+  g_autofree char *select_key = g_strconcat (name, " select", NULL);
+  g_autofree char *select_sql = g_strdup_printf ("SELECT * FROM %s WHERE id = ?1", name);
+  sqlite3_stmt *old;
   sqlite3_stmt *stmt;
+  gboolean exists;
   int rc;
 
+  old = cached_statement (ctx, select_key, select_sql);
+  if (old == NULL)
+    return db_error (ctx, sqlite3_errcode (ctx_db (ctx)), error);
+  sqlite3_bind_text (old, 1, id, -1, SQLITE_TRANSIENT);
+  exists = sqlite3_step (old) == SQLITE_ROW;
+
   for (GList *m = members; m; m = m->next)
-    if (kehu_module_has_column (module, m->data) && !g_str_equal (m->data, "password_hash"))
+    {
+      int column = -1;
+
+      if (!kehu_module_has_column (module, m->data) || g_str_equal (m->data, "password_hash"))
+        continue;
+      if (exists && !(patch_extra && g_str_equal (m->data, "extra")))
+        {
+          for (int i = 0; i < sqlite3_column_count (old); i++)
+            if (g_str_equal (sqlite3_column_name (old, i), m->data))
+              {
+                column = i;
+                break;
+              }
+          if (column >= 0 && column_equals (old, column, json_object_get_member (record, m->data)))
+            continue;
+        }
+      if (exists && g_str_equal (m->data, "id"))
+        continue;
       g_ptr_array_add (columns, m->data);
+    }
+  sqlite3_reset (old);
+  if (columns->len == 0)
+    return TRUE;
   /* A stable statement key whatever the member order. */
   g_ptr_array_sort (columns, compare_names);
+  g_string_append (key, exists ? " update" : " insert");
   for (guint i = 0; i < columns->len; i++)
     g_string_append_printf (key, ",%s", (const char *) g_ptr_array_index (columns, i));
   g_string_append (key, patch_extra ? "+patch" : "");
 
-  g_string_printf (sql, "INSERT INTO %s (", name);
-  for (guint i = 0; i < columns->len; i++)
+  if (exists)
     {
-      const char *column = g_ptr_array_index (columns, i);
+      g_string_printf (sql, "UPDATE %s SET ", name);
+      for (guint i = 0; i < columns->len; i++)
+        {
+          const char *column = g_ptr_array_index (columns, i);
 
-      g_string_append_printf (sql, "%s%s", i ? ", " : "", column);
-      g_string_append_printf (values, "%s?%u", i ? ", " : "", i + 1);
-      if (g_str_equal (column, "id"))
-        continue;
-      if (patch_extra && g_str_equal (column, "extra"))
-        g_string_append_printf (set, "%sextra = json_patch (%s.extra, excluded.extra)", set->len ? ", " : "", name);
-      else
-        g_string_append_printf (set, "%s%s = excluded.%s", set->len ? ", " : "", column, column);
+          if (patch_extra && g_str_equal (column, "extra"))
+            g_string_append_printf (sql, "%sextra = json_patch (extra, ?%u)", i ? ", " : "", i + 1);
+          else
+            g_string_append_printf (sql, "%s%s = ?%u", i ? ", " : "", column, i + 1);
+        }
+      g_string_append_printf (sql, " WHERE id = ?%u", columns->len + 1);
     }
-  g_string_append_printf (sql, ") VALUES (%s) ON CONFLICT (id) DO %s%s", values->str,
-                          set->len ? "UPDATE SET " : "NOTHING", set->str);
+  else
+    {
+      g_string_printf (sql, "INSERT INTO %s (", name);
+      for (guint i = 0; i < columns->len; i++)
+        {
+          g_string_append_printf (sql, "%s%s", i ? ", " : "", (const char *) g_ptr_array_index (columns, i));
+          g_string_append_printf (values, "%s?%u", i ? ", " : "", i + 1);
+        }
+      g_string_append_printf (sql, ") VALUES (%s)", values->str);
+    }
 
   stmt = cached_statement (ctx, key->str, sql->str);
   if (stmt == NULL)
     return db_error (ctx, sqlite3_errcode (ctx_db (ctx)), error);
   for (guint i = 0; i < columns->len; i++)
     bind_node (stmt, i + 1, json_object_get_member (record, g_ptr_array_index (columns, i)));
+  if (exists)
+    sqlite3_bind_text (stmt, columns->len + 1, id, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
