@@ -9,6 +9,7 @@
 
 #include <locale.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "kehu-core.h"
 
@@ -180,6 +181,15 @@ compare_double (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+static double
+cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
 static void
 run_case (Bench      *b,
           const char *name,
@@ -188,20 +198,28 @@ run_case (Bench      *b,
           double      target)
 {
   g_autofree double *times = g_new (double, runs);
+  g_autofree double *cpu = g_new (double, runs);
   double p50, p95;
 
   func (b);   /* warm-up */
   for (guint i = 0; i < runs; i++)
     {
       gint64 start = g_get_monotonic_time ();
+      double cpu_start = cpu_ms ();
+
       func (b);
       times[i] = (g_get_monotonic_time () - start) / 1000.0;
+      cpu[i] = cpu_ms () - cpu_start;
     }
   qsort (times, runs, sizeof (double), compare_double);
+  qsort (cpu, runs, sizeof (double), compare_double);
   p50 = times[runs / 2];
   p95 = times[MIN (runs - 1, (guint) (runs * 0.95))];
-  g_print ("%-36s p50 %8.2f ms   p95 %8.2f ms   max %8.2f ms%s\n", name, p50, p95, times[runs - 1],
-           target > 0 ? (p95 < target ? "   (target < 30 ms: met)" : "   (target < 30 ms: MISSED)") : "");
+  /* CPU time next to wall time: on a shared machine the wall time also
+   * measures the neighbours. */
+  g_print ("%-36s p50 %8.2f ms   p95 %8.2f ms   max %8.2f ms   cpu p50 %7.2f p95 %7.2f ms%s\n", name, p50, p95,
+           times[runs - 1], cpu[runs / 2], cpu[MIN (runs - 1, (guint) (runs * 0.95))],
+           target > 0 ? (p95 < target ? "   (< 30 ms: met)" : "   (< 30 ms: MISSED)") : "");
 }
 
 int

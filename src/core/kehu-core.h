@@ -6,8 +6,8 @@
 
 #include "kehu-approval.h"
 #include "kehu-approvals.h"
-#include "kehu-perm.h"
 #include "kehu-demo.h"
+#include "kehu-perm.h"
 #include "kehu-query.h"
 #include "kehu-record-pager.h"
 #include "kehu-record.h"

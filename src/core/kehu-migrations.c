@@ -22,6 +22,7 @@ static const KehuMigration migrations[] = {
   { 2, "0002-modules.sql", NULL },
   { 3, "0003-core.sql", _kehu_schema_apply_seeds },
   { 4, "0004-search.sql", NULL },
+  { 5, "0005-core-indexes.sql", NULL },
 };
 
 const KehuMigration *

@@ -44,6 +44,7 @@
 
 #include "kehu-query.h"
 #include "kehu-record-private.h"
+#include "kehu-search.h"
 
 struct _KehuQuery
 {
@@ -747,6 +748,8 @@ sort_sql (KehuQuery *self)
   return g_strdup_printf ("IFNULL (%s, '')", expr);
 }
 
+static sqlite3 *db_of (KehuQuery *self);
+
 static void
 append_where (KehuQuery *self,
               GString   *sql,
@@ -777,8 +780,22 @@ append_where (KehuQuery *self,
       g_autoptr(GPtrArray) extra = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GString) expr = g_string_new (NULL);
 
-      if (search_func == NULL ||
-          !search_func (kehu_module_get_name (self->module), self->search, expr, extra, search_data))
+      g_autofree char *fts = NULL;
+      g_auto(GStrv) fts_params = NULL;
+
+      if (search_func != NULL &&
+          search_func (kehu_module_get_name (self->module), self->search, expr, extra, search_data))
+        ;
+      else if (kehu_search_is_module_searchable (kehu_module_get_name (self->module)) &&
+               kehu_search_condition (db_of (self), kehu_module_get_name (self->module), self->search,
+                                      NULL, &fts, &fts_params, NULL))
+        {
+          /* The FTS index of migration 4: words, codes, pinyin and initials. */
+          g_string_assign (expr, fts);
+          for (guint i = 0; fts_params && fts_params[i]; i++)
+            g_ptr_array_add (extra, g_strdup (fts_params[i]));
+        }
+      else
         {
           /* Built-in fallback: every word in some searchable field. */
           g_auto(GStrv) words = g_strsplit_set (self->search, " \t\u3000", -1);

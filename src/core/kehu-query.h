@@ -27,10 +27,13 @@ typedef enum
   KEHU_QUERY_ALL,
 } KehuQueryDeleted;
 
-/* The quick-search hook (the search helper's FTS): append to @sql an SQL
- * boolean expression over the module's table (e.g. "id IN (SELECT … MATCH ?)")
- * and push one string per "?" to @params. Return FALSE to fall back to the
- * built-in substring search over the module's searchable fields. */
+/* Quick search: by default kehu_search_condition() (the FTS5 index of
+ * migration 4: words, codes, pinyin, initials) for the modules it covers,
+ * and a substring match over the searchable fields for the others. A
+ * provider set with kehu_query_set_search_provider() comes first: it appends
+ * to @sql an SQL boolean expression over the module's table and pushes one
+ * string per "?" to @params, or returns FALSE to leave the module to the
+ * defaults. */
 typedef gboolean (*KehuSearchFunc) (const char *module,
                                     const char *text,
                                     GString    *sql,

@@ -1957,13 +1957,37 @@ set_deleted (KehuContext  *ctx,
   return ok;
 }
 
-/* Moves the record to the recycle bin. */
+static gboolean purge (KehuContext *ctx, const char *module_name, const char *id, gboolean from_bin, GError **error);
+
+/* Moves the record to the recycle bin; records of modules without one
+ * (scenes, sales targets) are deleted for good. */
 gboolean
 kehu_record_delete (KehuContext  *ctx,
                     const char   *module_name,
                     const char   *id,
                     GError      **error)
 {
+  const KehuModule *module = kehu_schema_get_module (ctx->schema, module_name);
+
+  if (module && !kehu_module_has_column (module, "deleted_at"))
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT rev FROM %s WHERE id = ?1", module_name);
+      gboolean ok;
+      gint64 rev;
+
+      if (!kehu_context_begin (ctx, error))
+        return FALSE;
+      ctx->op_depth++;
+      rev = _kehu_query_int (ctx, 0, sql, id, NULL);
+      ok = purge (ctx, module_name, id, FALSE, error) &&
+           (!_kehu_context_outbox_active (ctx) ||
+            _kehu_sync_outbox_append (ctx, module_name, id, "delete", NULL, NULL, rev, error)) &&
+           kehu_context_commit (ctx, error);
+      if (!ok)
+        kehu_context_rollback (ctx);
+      ctx->op_depth--;
+      return ok;
+    }
   return set_deleted (ctx, module_name, id, TRUE, error);
 }
 
@@ -1983,28 +2007,41 @@ kehu_record_purge (KehuContext  *ctx,
                    const char   *id,
                    GError      **error)
 {
+  return purge (ctx, module_name, id, TRUE, error);
+}
+
+static gboolean
+purge (KehuContext  *ctx,
+       const char   *module_name,
+       const char   *id,
+       gboolean      from_bin,
+       GError      **error)
+{
   const KehuModule *module;
   g_autoptr(JsonObject) old_row = NULL;
   g_autofree char *sql = NULL;
 
   if (!(module = lookup_module (ctx, module_name, error)))
     return FALSE;
-  if (!kehu_module_has_column (module, "deleted_at"))
-    {
-      _kehu_set_error (error, KEHU_RECORD_ERROR_INVALID, NULL,
-                       _("%s cannot go to the recycle bin"), kehu_module_get_plural (module));
-      return FALSE;
-    }
   if (!kehu_context_begin (ctx, error))
     return FALSE;
-  if (!load_live (ctx, module, id, TRUE, &old_row, error))
+  if (!kehu_module_has_column (module, "deleted_at"))
+    {
+      old_row = read_row (ctx, module, id, FALSE);
+      if (old_row == NULL)
+        {
+          not_found (error, module, id);
+          goto fail;
+        }
+    }
+  else if (!load_live (ctx, module, id, from_bin, &old_row, error))
     goto fail;
 
   sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?1", module_name);
   if (!_kehu_exec (ctx, error, sql, id, NULL) ||
       !_kehu_exec (ctx, error, "DELETE FROM team_members WHERE module = ?1 AND record_id = ?2", module_name, id, NULL) ||
       !_kehu_exec (ctx, error, "DELETE FROM field_revs WHERE module = ?1 AND record_id = ?2", module_name, id, NULL) ||
-      !_kehu_oplog (ctx, module_name, id, "purge", NULL, NULL, NULL, error))
+      !_kehu_oplog (ctx, module_name, id, from_bin ? "purge" : "delete", NULL, NULL, NULL, error))
     goto fail;
   if (ctx->assign_revs)
     {

@@ -466,6 +466,27 @@ compare_rows (gconstpointer a,
   return sort->desc ? -c : c;
 }
 
+/* The property test's search: every word a case-insensitive substring of
+ * the name, so the naive model can follow it exactly (the FTS default is
+ * tested in /query/search-hook). */
+static gboolean
+substring_search (const char *module,
+                  const char *text,
+                  GString    *sql,
+                  GPtrArray  *params,
+                  gpointer    user_data)
+{
+  g_auto(GStrv) words = g_strsplit (text, " ", -1);
+
+  g_string_append (sql, "1");
+  for (guint i = 0; words[i]; i++)
+    {
+      g_string_append (sql, " AND instr (lower (name), lower (?)) > 0");
+      g_ptr_array_add (params, g_strdup (words[i]));
+    }
+  return TRUE;
+}
+
 static void
 test_property (Data          *d,
                gconstpointer  user_data)
@@ -473,6 +494,8 @@ test_property (Data          *d,
   KehuFixture *f = &d->f;
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   guint total_rows_checked = 0, nonempty = 0;
+
+  kehu_query_set_search_provider (substring_search, NULL);
 
   for (guint iteration = 0; iteration < 120; iteration++)
     {
@@ -608,6 +631,8 @@ test_property (Data          *d,
                    sort.desc ? "desc" : "asc", page, i, (char *) got->pdata[i], ((const Row *) expected->pdata[i])->id);
       total_rows_checked += got->len;
     }
+
+  kehu_query_set_search_provider (NULL, NULL);
 
   /* The generator must produce real work, not empty lists. */
   g_assert_cmpuint (nonempty, >, 60);
@@ -785,9 +810,36 @@ test_search_hook (KehuFixture   *f,
   g_autofree char *b = kehu_test_create (f, "customers", "{\"name\": \"北京大学附属中学\"}");
   guint calls = 0;
 
-  /* Built in: substring over searchable fields. */
+  /* By default the FTS index of migration 4: words and pinyin initials. */
   kehu_query_set_search (query, "北京大学");
   g_assert_cmpint (kehu_query_count (query, &error), ==, 2);
+  kehu_query_set_search (query, "附属");
+  g_assert_cmpint (kehu_query_count (query, &error), ==, 1);
+  {
+    g_autoptr(KehuQuery) initials = kehu_query_new (f->ctx, "customers", &error);
+    g_autoptr(JsonArray) rows = NULL;
+
+    kehu_query_set_search (initials, "bjdx");
+    g_assert_true (kehu_query_set_sort (initials, "name", FALSE, &error));
+    rows = kehu_query_fetch (initials, NULL, 10, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (json_array_get_length (rows), >=, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "name"), ==, "北京大学");
+  }
+  /* A module without an FTS index: substring over its searchable fields. */
+  {
+    g_autoptr(KehuQuery) tasks = kehu_query_new (f->ctx, "tasks", &error);
+    g_autofree char *t1 = kehu_test_create (f, "tasks", "{\"name\": \"准备季度汇报\"}");
+    g_autofree char *t2 = kehu_test_create (f, "tasks", "{\"name\": \"回访客户\", \"description\": \"季度\"}");
+
+    kehu_query_set_search (tasks, "季度");
+    g_assert_cmpint (kehu_query_count (tasks, &error), ==, 1);
+    kehu_query_set_search (tasks, "季度 准备");
+    g_assert_cmpint (kehu_query_count (tasks, &error), ==, 1);
+    kehu_query_set_search (tasks, "季度 回访");
+    g_assert_cmpint (kehu_query_count (tasks, &error), ==, 0);
+  }
+  kehu_query_set_search (query, "北京大学");
 
   kehu_query_set_search_provider (fake_search, &calls);
   g_assert_cmpint (kehu_query_count (query, &error), ==, 1);

@@ -378,6 +378,27 @@ test_recycle_bin (KehuFixture   *f,
 }
 
 static void
+test_delete_without_bin (KehuFixture   *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *scene = kehu_test_create (f, "scenes",
+                                             "{\"module\": \"customers\", \"name\": \"我的VIP\","
+                                             " \"filter\": {\"conditions\": [{\"field\": \"level\", \"op\": \"eq\", \"value\": \"vip\"}]}}");
+  g_autofree char *filter = kehu_test_query_text (f->store, "SELECT filter FROM scenes");
+
+  /* JSON columns are stored as JSON text; a scene has no owner unless given. */
+  g_assert_cmpstr (filter, ==, "{\"conditions\":[{\"field\":\"level\",\"op\":\"eq\",\"value\":\"vip\"}]}");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM scenes WHERE owner_id IS NULL"), ==, 1);
+  g_assert_true (kehu_record_delete (f->ctx, "scenes", scene, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM scenes"), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM oplog WHERE module = 'scenes' AND action = 'delete'"), ==, 1);
+  g_assert_false (kehu_record_delete (f->ctx, "scenes", scene, &error));
+  g_assert_error (error, KEHU_RECORD_ERROR, KEHU_RECORD_ERROR_NOT_FOUND);
+}
+
+static void
 test_revs (KehuFixture   *f,
            gconstpointer  data)
 {
@@ -420,6 +441,7 @@ main (int   argc,
   KEHU_TEST_ADD ("/record/custom-fields", test_custom_field_values);
   KEHU_TEST_ADD ("/record/recycle-bin", test_recycle_bin);
   KEHU_TEST_ADD ("/record/revs", test_revs);
+  KEHU_TEST_ADD ("/record/delete-without-bin", test_delete_without_bin);
 
   return g_test_run ();
 }

@@ -29,5 +29,3 @@ CREATE INDEX contacts_live_updated ON contacts (updated_at, id) WHERE deleted_at
 CREATE INDEX opportunities_live_updated ON opportunities (updated_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX contracts_live_updated ON contracts (updated_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX followups_live_at ON followups (followed_at, id) WHERE deleted_at IS NULL;
-CREATE INDEX opportunities_live_amount ON opportunities (amount, id) WHERE deleted_at IS NULL;
-CREATE INDEX contracts_live_amount ON contracts (amount, id) WHERE deleted_at IS NULL;
