@@ -12,32 +12,20 @@
 #include "kehu-api.h"
 #include "kehu-auth.h"
 
+/* Replies to a login: the token and the user, or the error. */
 static void
-login_cb (KehuApi     *api,
-          KehuRequest *request)
+reply_login (KehuRequest *request,
+             const char  *token,
+             const char  *user_id,
+             GDateTime   *retry_at,
+             GError      *error)
 {
-  static const KehuBodySpec fields[] = {
-    { "phone", KEHU_BODY_STRING, TRUE, FALSE },
-    { "password", KEHU_BODY_STRING, TRUE, FALSE },
-  };
-  g_autoptr(JsonObject) body = NULL;
+  KehuStore *store = kehu_api_get_store (kehu_request_get_api (request));
+  GDateTime *now = kehu_request_get_now (request);
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(JsonObject) user = NULL;
-  g_autoptr(GDateTime) retry_at = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *user_id = NULL;
-  KehuStore *store = kehu_api_get_store (api);
-  GDateTime *now = kehu_request_get_now (request);
+  g_autoptr(GError) user_error = NULL;
 
-  if (!(body = kehu_request_read_object (request, fields, G_N_ELEMENTS (fields))))
-    return;
-
-  token = kehu_auth_login (store,
-                           json_object_get_string_member (body, "phone"),
-                           json_object_get_string_member (body, "password"),
-                           kehu_request_get_address (request),
-                           now, &user_id, &retry_at, &error);
   if (token == NULL)
     {
       if (g_error_matches (error, KEHU_AUTH_ERROR, KEHU_AUTH_ERROR_THROTTLED))
@@ -62,10 +50,10 @@ login_cb (KehuApi     *api,
       return;
     }
 
-  user = _kehu_api_user_json (store, user_id, TRUE, &error);
+  user = _kehu_api_user_json (store, user_id, TRUE, &user_error);
   if (user == NULL)
     {
-      kehu_request_reply_gerror (request, error);
+      kehu_request_reply_gerror (request, user_error);
       return;
     }
 
@@ -79,6 +67,90 @@ login_cb (KehuApi     *api,
   }
   json_object_set_object_member (reply, "user", g_steal_pointer (&user));
   kehu_request_reply_object (request, SOUP_STATUS_OK, reply);
+}
+
+typedef struct
+{
+  KehuRequest      *request;
+  KehuLoginAttempt *attempt;
+} LoginJob;
+
+static void
+login_job_free (gpointer data)
+{
+  LoginJob *job = data;
+
+  g_clear_pointer (&job->attempt, kehu_login_attempt_free);
+  g_free (job);
+}
+
+/* Argon2id takes tens of milliseconds: off the main loop, so that other
+ * requests go on meanwhile. */
+static void
+login_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  LoginJob *job = task_data;
+
+  kehu_auth_login_verify (job->attempt);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+login_verified_cb (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  LoginJob *job = g_task_get_task_data (G_TASK (result));
+  KehuRequest *request = job->request;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *user_id = NULL;
+
+  token = kehu_auth_login_finish (kehu_api_get_store (kehu_request_get_api (request)), job->attempt,
+                                  &user_id, &error);
+  reply_login (request, token, user_id, NULL, error);
+  job->request = NULL;
+  kehu_request_resume (request);
+}
+
+static void
+login_cb (KehuApi     *api,
+          KehuRequest *request)
+{
+  static const KehuBodySpec fields[] = {
+    { "phone", KEHU_BODY_STRING, TRUE, FALSE },
+    { "password", KEHU_BODY_STRING, TRUE, FALSE },
+  };
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GDateTime) retry_at = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  KehuLoginAttempt *attempt;
+  LoginJob *job;
+
+  if (!(body = kehu_request_read_object (request, fields, G_N_ELEMENTS (fields))))
+    return;
+
+  attempt = kehu_auth_login_begin (kehu_api_get_store (api),
+                                   json_object_get_string_member (body, "phone"),
+                                   json_object_get_string_member (body, "password"),
+                                   kehu_request_get_address (request),
+                                   kehu_request_get_now (request), &retry_at, &error);
+  if (attempt == NULL)
+    {
+      reply_login (request, NULL, NULL, retry_at, error);
+      return;
+    }
+
+  job = g_new0 (LoginJob, 1);
+  job->attempt = attempt;
+  job->request = kehu_request_pause (request);
+  task = g_task_new (NULL, NULL, login_verified_cb, NULL);
+  g_task_set_task_data (task, job, login_job_free);
+  g_task_run_in_thread (task, login_thread);
 }
 
 static void

@@ -17,6 +17,7 @@
 #include "kehu-api.h"
 #include "kehu-auth.h"
 #include "kehu-org.h"
+#include "kehu-pool.h"
 
 static const char * const role_json_columns[] = { "permissions", "extra", NULL };
 static const char * const plain_json_columns[] = { "extra", NULL };
@@ -209,6 +210,44 @@ clean_name (JsonObject  *body,
   return g_steal_pointer (&name);
 }
 
+/* One oplog row per member that changed between two snapshots of a row
+ * (SPEC §13: who changed which field from what to what, when). */
+static gboolean
+log_changes (KehuStore   *store,
+             const char  *module,
+             const char  *id,
+             const char  *user_id,
+             const char  *at,
+             JsonObject  *before,
+             JsonObject  *after,
+             GError     **error)
+{
+  g_autoptr(GList) members = json_object_get_members (after);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      JsonNode *old_node = json_object_get_member (before, name);
+      JsonNode *new_node = json_object_get_member (after, name);
+      g_autofree char *old_text = NULL;
+      g_autofree char *new_text = NULL;
+
+      if (g_str_equal (name, "rev") || g_str_equal (name, "updated_at"))
+        continue;
+      if (old_node != NULL && json_node_equal (old_node, new_node))
+        continue;
+      if (old_node != NULL && !JSON_NODE_HOLDS_NULL (old_node))
+        old_text = JSON_NODE_HOLDS_VALUE (old_node) && json_node_get_value_type (old_node) == G_TYPE_STRING
+                   ? g_strdup (json_node_get_string (old_node)) : json_to_string (old_node, FALSE);
+      if (!JSON_NODE_HOLDS_NULL (new_node))
+        new_text = JSON_NODE_HOLDS_VALUE (new_node) && json_node_get_value_type (new_node) == G_TYPE_STRING
+                   ? g_strdup (json_node_get_string (new_node)) : json_to_string (new_node, FALSE);
+      if (!kehu_oplog_add (store, module, id, user_id, at, "update", name, old_text, new_text, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Departments ----------------------------------------------------------------- */
 
 #define DEPARTMENT_SQL \
@@ -331,6 +370,7 @@ department_create_cb (KehuApi     *api,
                               ? json_object_get_int_member (body, "position") : 0)) < 0 ||
       !kehu_api_bump_rev (store, "departments", id, now, NULL, NULL, &error) ||
       !bump_scope_epochs (store, &error) ||
+      !kehu_oplog_add (store, "departments", id, kehu_perm_get_user_id (perm), now, "create", NULL, NULL, name, &error) ||
       !kehu_store_commit (store, &error))
     {
       kehu_store_rollback (store);
@@ -426,11 +466,14 @@ department_patch_cb (KehuApi     *api,
     goto failed;
 
   if (kehu_sql_run (store, &error, "UPDATE departments SET updated_at = ?1 WHERE id = ?2", "ss", now, id) < 0 ||
-      !kehu_api_bump_rev (store, "departments", id, now, NULL, NULL, &error) ||
+      !kehu_api_bump_rev (store, "departments", id, now, NULL, NULL, &error))
+    goto failed;
+  updated = load_one (store, DEPARTMENT_SQL "WHERE id = ?1", id, plain_json_columns);
+  if (!log_changes (store, "departments", id, kehu_perm_get_user_id (kehu_request_require_user (request)), now,
+                    current, updated, &error) ||
       !kehu_store_commit (store, &error))
     goto failed;
 
-  updated = load_one (store, DEPARTMENT_SQL "WHERE id = ?1", id, plain_json_columns);
   kehu_request_reply_object (request, SOUP_STATUS_OK, updated);
   return;
 
@@ -476,6 +519,8 @@ department_delete_cb (KehuApi     *api,
   if (!kehu_store_begin (store, &error) ||
       kehu_sql_run (store, &error, "UPDATE departments SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2",
                     "ss", now, id) < 0 ||
+      !kehu_oplog_add (store, "departments", id, kehu_perm_get_user_id (kehu_request_require_user (request)), now,
+                       "delete", NULL, NULL, NULL, &error) ||
       !kehu_api_bump_rev (store, "departments", id, now, NULL, NULL, &error) ||
       !kehu_store_commit (store, &error))
     {
@@ -787,6 +832,7 @@ user_create_cb (KehuApi     *api,
        !set_user_roles (store, id, json_object_get_array_member (body, "role_ids"), &error)) ||
       !kehu_api_bump_rev (store, "users", id, now, NULL, NULL, &error) ||
       !bump_scope_epochs (store, &error) ||
+      !kehu_oplog_add (store, "users", id, kehu_perm_get_user_id (perm), now, "create", NULL, NULL, name, &error) ||
       !kehu_store_commit (store, &error))
     {
       kehu_store_rollback (store);
@@ -815,6 +861,7 @@ user_patch_cb (KehuApi     *api,
   };
   static const char * const text_columns[] = { "phone", "gender", "email", "department_id", "post", "supervisor_id", NULL };
   g_autoptr(JsonObject) body = NULL;
+  g_autoptr(JsonObject) before = NULL;
   g_autoptr(JsonObject) user = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *now = kehu_request_get_now_iso (request);
@@ -832,7 +879,8 @@ user_patch_cb (KehuApi     *api,
     }
   if (!(body = kehu_request_read_object (request, fields, G_N_ELEMENTS (fields))))
     return;
-  if (!check_user_refs (store, body, id, &error))
+  if (!check_user_refs (store, body, id, &error) ||
+      !(before = _kehu_api_user_json (store, id, FALSE, &error)))
     {
       kehu_request_reply_gerror (request, error);
       return;
@@ -883,10 +931,15 @@ user_patch_cb (KehuApi     *api,
   if ((scope_changed && !bump_scope_epochs (store, &error)) ||
       kehu_sql_run (store, &error, "UPDATE users SET updated_at = ?1 WHERE id = ?2", "ss", now, id) < 0 ||
       !kehu_api_bump_rev (store, "users", id, now, NULL, NULL, &error) ||
+      !(user = _kehu_api_user_json (store, id, FALSE, &error)) ||
+      !log_changes (store, "users", id, kehu_perm_get_user_id (kehu_request_require_user (request)), now,
+                    before, user, &error) ||
+      (json_object_has_member (body, "password") &&
+       !kehu_oplog_add (store, "users", id, kehu_perm_get_user_id (kehu_request_require_user (request)), now,
+                        "update", "password", NULL, NULL, &error)) ||
       !kehu_store_commit (store, &error))
     goto failed;
 
-  user = _kehu_api_user_json (store, id, FALSE, &error);
   kehu_request_reply_object (request, SOUP_STATUS_OK, user);
   return;
 
@@ -899,6 +952,7 @@ static void
 user_disable_cb (KehuApi     *api,
                  KehuRequest *request)
 {
+  g_autofree char *now = kehu_request_get_now_iso (request);
   static const KehuBodySpec fields[] = {
     { "transfer_to", KEHU_BODY_STRING, TRUE, TRUE },
     { "pool_id", KEHU_BODY_STRING, FALSE, TRUE },
@@ -950,6 +1004,7 @@ user_disable_cb (KehuApi     *api,
                                         &error);
   if (moved < 0 ||
       !kehu_org_set_enabled (store, id, FALSE, kehu_request_get_now (request), &error) ||
+      !kehu_oplog_add (store, "users", id, kehu_perm_get_user_id (perm), now, "disable", "is_enabled", "1", "0", &error) ||
       !kehu_store_commit (store, &error))
     {
       kehu_store_rollback (store);
@@ -966,6 +1021,7 @@ static void
 user_enable_cb (KehuApi     *api,
                 KehuRequest *request)
 {
+  g_autofree char *now = kehu_request_get_now_iso (request);
   g_autoptr(JsonObject) user = NULL;
   g_autoptr(GError) error = NULL;
   KehuStore *store = kehu_api_get_store (api);
@@ -982,6 +1038,8 @@ user_enable_cb (KehuApi     *api,
 
   if (!kehu_store_begin (store, &error) ||
       !kehu_org_set_enabled (store, id, TRUE, kehu_request_get_now (request), &error) ||
+      !kehu_oplog_add (store, "users", id, kehu_perm_get_user_id (kehu_request_require_user (request)), now,
+                       "enable", "is_enabled", "0", "1", &error) ||
       !kehu_store_commit (store, &error))
     {
       kehu_store_rollback (store);
@@ -1121,6 +1179,7 @@ role_create_cb (KehuApi     *api,
                     "sssssss", id, now, kehu_perm_get_user_id (perm), name, opt_string (body, "description"),
                     permissions, json_object_get_string_member (body, "data_scope")) < 0 ||
       !kehu_api_bump_rev (store, "roles", id, now, NULL, NULL, &error) ||
+      !kehu_oplog_add (store, "roles", id, kehu_perm_get_user_id (perm), now, "create", NULL, NULL, name, &error) ||
       !kehu_store_commit (store, &error))
     {
       kehu_store_rollback (store);
@@ -1143,6 +1202,7 @@ role_patch_cb (KehuApi     *api,
     { "data_scope", KEHU_BODY_STRING, FALSE, FALSE },
   };
   g_autoptr(JsonObject) body = NULL;
+  g_autoptr(JsonObject) before = NULL;
   g_autoptr(JsonObject) role = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *now = kehu_request_get_now_iso (request);
@@ -1151,7 +1211,7 @@ role_patch_cb (KehuApi     *api,
 
   if (!kehu_request_require_permission (request, "role.edit"))
     return;
-  if (!row_exists (store, "SELECT 1 FROM roles WHERE id = ?1 AND deleted_at IS NULL", id))
+  if (!(before = load_one (store, ROLE_SQL "WHERE id = ?1 AND deleted_at IS NULL", id, role_json_columns)))
     {
       kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
                                 _("There is no role “%s”"), id);
@@ -1193,11 +1253,14 @@ role_patch_cb (KehuApi     *api,
 
   if (kehu_sql_run (store, &error, "UPDATE roles SET updated_at = ?1 WHERE id = ?2", "ss", now, id) < 0 ||
       !kehu_api_bump_rev (store, "roles", id, now, NULL, NULL, &error) ||
-      !bump_scope_epochs (store, &error) ||
+      !bump_scope_epochs (store, &error))
+    goto failed;
+  role = load_one (store, ROLE_SQL "WHERE id = ?1", id, role_json_columns);
+  if (!log_changes (store, "roles", id, kehu_perm_get_user_id (kehu_request_require_user (request)), now,
+                    before, role, &error) ||
       !kehu_store_commit (store, &error))
     goto failed;
 
-  role = load_one (store, ROLE_SQL "WHERE id = ?1", id, role_json_columns);
   kehu_request_reply_object (request, SOUP_STATUS_OK, role);
   return;
 
@@ -1237,6 +1300,8 @@ role_delete_cb (KehuApi     *api,
       kehu_sql_run (store, &error, "UPDATE roles SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2",
                     "ss", now, id) < 0 ||
       kehu_sql_run (store, &error, "DELETE FROM user_roles WHERE role_id = ?1", "s", id) < 0 ||
+      !kehu_oplog_add (store, "roles", id, kehu_perm_get_user_id (kehu_request_require_user (request)), now,
+                       "delete", NULL, NULL, NULL, &error) ||
       !kehu_api_bump_rev (store, "roles", id, now, NULL, NULL, &error) ||
       !bump_scope_epochs (store, &error) ||
       !kehu_store_commit (store, &error))
@@ -1307,6 +1372,7 @@ static void
 super_admin_add_cb (KehuApi     *api,
                     KehuRequest *request)
 {
+  g_autofree char *now = kehu_request_get_now_iso (request);
   static const KehuBodySpec fields[] = {
     { "user_id", KEHU_BODY_STRING, TRUE, FALSE },
   };
@@ -1330,6 +1396,8 @@ super_admin_add_cb (KehuApi     *api,
 
   if (!kehu_store_begin (store, &error) ||
       !kehu_org_set_super_admin (store, user_id, TRUE, kehu_request_get_now (request), &error) ||
+      !kehu_oplog_add (store, "users", user_id, kehu_perm_get_user_id (kehu_request_require_user (request)), now,
+                       "update", "is_super_admin", "0", "1", &error) ||
       !kehu_store_commit (store, &error))
     {
       kehu_store_rollback (store);
@@ -1345,6 +1413,7 @@ static void
 super_admin_remove_cb (KehuApi     *api,
                        KehuRequest *request)
 {
+  g_autofree char *now = kehu_request_get_now_iso (request);
   g_autoptr(JsonObject) user = NULL;
   g_autoptr(GError) error = NULL;
   KehuStore *store = kehu_api_get_store (api);
@@ -1368,6 +1437,8 @@ super_admin_remove_cb (KehuApi     *api,
 
   if (!kehu_store_begin (store, &error) ||
       !kehu_org_set_super_admin (store, id, FALSE, kehu_request_get_now (request), &error) ||
+      !kehu_oplog_add (store, "users", id, kehu_perm_get_user_id (kehu_request_require_user (request)), now,
+                       "update", "is_super_admin", "1", "0", &error) ||
       !kehu_store_commit (store, &error))
     {
       kehu_store_rollback (store);

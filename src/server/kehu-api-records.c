@@ -33,8 +33,9 @@
 #include "kehu-record.h"
 #include "kehu-rules.h"
 
-/* Modules with dedicated routes (kehu-api-org.c) are not served here. */
-static const char * const own_routes[] = { "departments", "users", "roles", NULL };
+/* Modules with dedicated routes (kehu-api-org.c, kehu-api-approvals.c) are
+ * not served here. */
+static const char * const own_routes[] = { "departments", "users", "roles", "approval_flows", NULL };
 
 /* Modules whose records belong to someone: the data scope applies. */
 static const char * const scoped_modules[] = {

@@ -44,6 +44,7 @@ struct _KehuRequest
   GDateTime         *now;
   char              *token;
   gboolean           replied;
+  gboolean           paused;
 };
 
 struct _KehuApi
@@ -827,7 +828,7 @@ got_chunk_cb (SoupServerMessage *msg,
 
       g_signal_handlers_disconnect_by_func (msg, got_chunk_cb, user_data);
       if (socket != NULL)
-        g_socket_shutdown (socket, TRUE, TRUE, NULL);
+        g_socket_close (socket, NULL);
     }
 }
 
@@ -842,7 +843,7 @@ early_cb (SoupServer        *server,
   KehuApi *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   goffset limit = is_attachment_upload (path) ? KEHU_API_MAX_ATTACHMENT_BODY : KEHU_API_MAX_JSON_BODY;
-  KehuRequest request = { self, msg, NULL, NULL, NULL, NULL, NULL, NULL, FALSE };
+  KehuRequest request = { self, msg, NULL, NULL, NULL, NULL, NULL, NULL, FALSE, FALSE };
 
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
       soup_message_headers_get_content_length (headers) > limit)
@@ -860,6 +861,54 @@ early_cb (SoupServer        *server,
       g_signal_connect_data (msg, "got-chunk", G_CALLBACK (got_chunk_cb), guard,
                              (GClosureNotify) (void (*) (void)) g_free, 0);
     }
+}
+
+/**
+ * kehu_request_pause:
+ *
+ * For a route that answers later (after work on another thread): pauses
+ * the message and returns a copy of the request that outlives the route
+ * call. Answer through it, then kehu_request_resume().
+ *
+ * Returns: (transfer full): the request to answer later
+ */
+KehuRequest *
+kehu_request_pause (KehuRequest *request)
+{
+  KehuRequest *copy = g_new0 (KehuRequest, 1);
+
+  copy->api = g_object_ref (request->api);
+  copy->msg = g_object_ref (request->msg);
+  copy->params = g_hash_table_ref (request->params);
+  copy->query = request->query ? g_hash_table_ref (request->query) : NULL;
+  copy->route_data = request->route_data;
+  copy->perm = request->perm ? g_object_ref (request->perm) : NULL;
+  copy->now = g_date_time_ref (kehu_request_get_now (request));
+  copy->token = g_strdup (request->token);
+
+  request->paused = TRUE;
+  soup_server_pause_message (request->api->server, request->msg);
+  return copy;
+}
+
+/* Sends what the paused request answered, and frees it. */
+void
+kehu_request_resume (KehuRequest *request)
+{
+  if (!request->replied)
+    kehu_request_reply_error (request, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal", NULL,
+                              _("The server did not answer this request"));
+  kehu_store_rollback (request->api->store);
+  soup_server_unpause_message (request->api->server, request->msg);
+
+  g_clear_object (&request->perm);
+  g_clear_pointer (&request->now, g_date_time_unref);
+  g_clear_pointer (&request->token, g_free);
+  g_clear_pointer (&request->params, g_hash_table_unref);
+  g_clear_pointer (&request->query, g_hash_table_unref);
+  g_clear_object (&request->msg);
+  g_clear_object (&request->api);
+  g_free (request);
 }
 
 static gboolean
@@ -887,7 +936,7 @@ handle_api_cb (SoupServer        *server,
   g_autoptr(GHashTable) params = NULL;
   const char *method = soup_server_message_get_method (msg);
   const char *rest = path + strlen (KEHU_API_PREFIX);
-  KehuRequest request = { self, msg, NULL, query, NULL, NULL, NULL, NULL, FALSE };
+  KehuRequest request = { self, msg, NULL, query, NULL, NULL, NULL, NULL, FALSE, FALSE };
   gboolean path_known = FALSE;
 
   if (soup_server_message_get_status (msg) != 0 && soup_server_message_get_status (msg) != SOUP_STATUS_NONE)
@@ -912,7 +961,7 @@ handle_api_cb (SoupServer        *server,
         {
           request.route_data = route->data;
           route->func (self, &request);
-          if (!request.replied)
+          if (!request.replied && !request.paused)
             {
               g_warning ("Route %s %s did not reply", method, path);
               kehu_request_reply_error (&request, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal", NULL,
@@ -922,7 +971,7 @@ handle_api_cb (SoupServer        *server,
         }
     }
 
-  if (!request.replied)
+  if (!request.replied && !request.paused)
     {
       if (path_known)
         kehu_request_reply_error (&request, SOUP_STATUS_METHOD_NOT_ALLOWED,

@@ -135,6 +135,8 @@ void             kehu_request_reply_gerror   (KehuRequest        *request,
                                               const GError       *error);
 gboolean         kehu_request_has_replied    (KehuRequest        *request);
 void             kehu_request_mark_replied   (KehuRequest        *request);
+KehuRequest     *kehu_request_pause          (KehuRequest        *request);
+void             kehu_request_resume         (KehuRequest        *request);
 
 /* Helpers shared by the route files. */
 JsonObject      *kehu_json_object_from_stmt  (sqlite3_stmt       *stmt,

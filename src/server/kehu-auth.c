@@ -25,10 +25,18 @@
 
 G_DEFINE_QUARK (kehu-auth-error-quark, kehu_auth_error)
 
+/* A hash to verify against when the phone is unknown, so that timing does
+ * not tell which phones have accounts. Made once, at start. */
+static char *dummy_hash;
+
 gboolean
 kehu_auth_init (void)
 {
-  return sodium_init () >= 0;
+  if (sodium_init () < 0)
+    return FALSE;
+  if (dummy_hash == NULL)
+    dummy_hash = kehu_auth_hash_password ("kehu-no-such-user", NULL);
+  return dummy_hash != NULL;
 }
 
 char *
@@ -185,18 +193,172 @@ check_throttle (KehuStore   *store,
   return TRUE;
 }
 
+struct _KehuLoginAttempt
+{
+  char      *phone;
+  char      *password;
+  char      *address;
+  GDateTime *now;
+  char      *user_id;
+  char      *hash;
+  gboolean   enabled;
+  gboolean   verified;
+};
+
+
+void
+kehu_login_attempt_free (KehuLoginAttempt *attempt)
+{
+  if (attempt == NULL)
+    return;
+  g_free (attempt->phone);
+  if (attempt->password != NULL)
+    sodium_memzero (attempt->password, strlen (attempt->password));
+  g_free (attempt->password);
+  g_free (attempt->address);
+  g_clear_pointer (&attempt->now, g_date_time_unref);
+  g_free (attempt->user_id);
+  g_free (attempt->hash);
+  g_free (attempt);
+}
+
 /**
- * kehu_auth_login:
- * @user_id: (out): the user who logged in
+ * kehu_auth_login_begin:
  * @retry_at: (out) (optional): when throttled, when to try again
  *
- * Checks the phone and password, writes the login log and, on success,
- * stores a new token.
+ * The first, quick part of a login, on the thread that owns the store:
+ * the throttle check and the user's row. kehu_auth_login_verify() (slow,
+ * any thread) and kehu_auth_login_finish() follow.
+ *
+ * Returns: (transfer full) (nullable): the attempt, or %NULL with @error
+ *   set (KEHU_AUTH_ERROR_THROTTLED)
+ */
+KehuLoginAttempt *
+kehu_auth_login_begin (KehuStore   *store,
+                       const char  *phone,
+                       const char  *password,
+                       const char  *address,
+                       GDateTime   *now,
+                       GDateTime  **retry_at,
+                       GError     **error)
+{
+  g_autofree char *at = kehu_iso_from_datetime (now);
+  KehuLoginAttempt *attempt;
+  sqlite3_stmt *stmt;
+
+  if (check_throttle (store, phone, address, now, retry_at))
+    {
+      log_attempt (store, at, address, phone, NULL, "throttled");
+      g_set_error (error, KEHU_AUTH_ERROR, KEHU_AUTH_ERROR_THROTTLED,
+                   _("Too many failed logins; try again later"));
+      return NULL;
+    }
+
+  attempt = g_new0 (KehuLoginAttempt, 1);
+  attempt->phone = g_strdup (phone);
+  attempt->password = g_strdup (password);
+  attempt->address = g_strdup (address);
+  attempt->now = g_date_time_ref (now);
+
+  stmt = kehu_sql_prepare (store, NULL,
+                           "SELECT id, password_hash, is_enabled FROM users WHERE phone = ?1 AND deleted_at IS NULL",
+                           "s", phone);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      attempt->user_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      attempt->hash = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      attempt->enabled = sqlite3_column_int (stmt, 2) != 0;
+    }
+  sqlite3_finalize (stmt);
+
+  return attempt;
+}
+
+/* The slow part: Argon2id. Touches no store, so it may run on any thread. */
+void
+kehu_auth_login_verify (KehuLoginAttempt *attempt)
+{
+  attempt->verified = kehu_auth_verify_password (attempt->hash ? attempt->hash : dummy_hash,
+                                                 attempt->password) &&
+                      attempt->hash != NULL;
+}
+
+/**
+ * kehu_auth_login_finish:
+ * @user_id: (out): the user who logged in
+ *
+ * Writes the login log and, when the password was right and the user is
+ * enabled, stores a new token.
  *
  * Returns: (transfer full) (nullable): the token, or %NULL with @error set
  *   (KEHU_AUTH_ERROR_WRONG_CREDENTIALS for an unknown phone and a wrong
  *   password alike, so that phones cannot be probed)
  */
+char *
+kehu_auth_login_finish (KehuStore         *store,
+                        KehuLoginAttempt  *attempt,
+                        char             **user_id,
+                        GError           **error)
+{
+  g_autofree char *at = kehu_iso_from_datetime (attempt->now);
+  g_autofree char *token = NULL;
+  g_autofree char *token_hash = NULL;
+  g_autofree char *expires = NULL;
+  g_autoptr(GDateTime) expires_at = NULL;
+
+  if (attempt->user_id == NULL)
+    {
+      log_attempt (store, at, attempt->address, attempt->phone, NULL, "unknown_user");
+      g_set_error (error, KEHU_AUTH_ERROR, KEHU_AUTH_ERROR_WRONG_CREDENTIALS,
+                   _("Wrong phone number or password"));
+      return NULL;
+    }
+
+  if (!attempt->verified)
+    {
+      log_attempt (store, at, attempt->address, attempt->phone, attempt->user_id, "wrong_password");
+      g_set_error (error, KEHU_AUTH_ERROR, KEHU_AUTH_ERROR_WRONG_CREDENTIALS,
+                   _("Wrong phone number or password"));
+      return NULL;
+    }
+
+  if (!attempt->enabled)
+    {
+      log_attempt (store, at, attempt->address, attempt->phone, attempt->user_id, "disabled");
+      g_set_error (error, KEHU_AUTH_ERROR, KEHU_AUTH_ERROR_DISABLED,
+                   _("This account is disabled"));
+      return NULL;
+    }
+
+  token = kehu_auth_new_token ();
+  token_hash = kehu_auth_hash_token (token);
+  expires_at = g_date_time_add_days (attempt->now, KEHU_AUTH_TOKEN_DAYS);
+  expires = kehu_iso_from_datetime (expires_at);
+
+  if (!kehu_store_begin (store, error))
+    return NULL;
+  if (kehu_sql_run (store, error,
+                    "INSERT INTO auth_tokens (token_hash, user_id, created_at, expires_at, address) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "sssss", token_hash, attempt->user_id, at, expires, attempt->address) < 0 ||
+      kehu_sql_run (store, error, "UPDATE users SET last_login_at = ?1 WHERE id = ?2",
+                    "ss", at, attempt->user_id) < 0)
+    {
+      kehu_store_rollback (store);
+      return NULL;
+    }
+  log_attempt (store, at, attempt->address, attempt->phone, attempt->user_id, "ok");
+  if (!kehu_store_commit (store, error))
+    {
+      kehu_store_rollback (store);
+      return NULL;
+    }
+
+  *user_id = g_strdup (attempt->user_id);
+  return g_steal_pointer (&token);
+}
+
+/* All three steps on the calling thread. */
 char *
 kehu_auth_login (KehuStore   *store,
                  const char  *phone,
@@ -207,122 +369,15 @@ kehu_auth_login (KehuStore   *store,
                  GDateTime  **retry_at,
                  GError     **error)
 {
-  g_autofree char *at = kehu_iso_from_datetime (now);
-  g_autofree char *id = NULL;
-  g_autofree char *hash = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *token_hash = NULL;
-  g_autofree char *expires = NULL;
-  g_autoptr(GDateTime) expires_at = NULL;
-  sqlite3 *db = kehu_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
-  gboolean enabled = FALSE;
-  int rc;
+  KehuLoginAttempt *attempt = kehu_auth_login_begin (store, phone, password, address, now, retry_at, error);
+  char *token;
 
-  if (check_throttle (store, phone, address, now, retry_at))
-    {
-      log_attempt (store, at, address, phone, NULL, "throttled");
-      g_set_error (error, KEHU_AUTH_ERROR, KEHU_AUTH_ERROR_THROTTLED,
-                   _("Too many failed logins; try again later"));
-      return NULL;
-    }
-
-  rc = sqlite3_prepare_v2 (db,
-                           "SELECT id, password_hash, is_enabled FROM users "
-                           "WHERE phone = ?1 AND deleted_at IS NULL",
-                           -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    {
-      kehu_store_set_error_from_db (store, rc, error);
-      return NULL;
-    }
-  sqlite3_bind_text (stmt, 1, phone, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      hash = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      enabled = sqlite3_column_int (stmt, 2) != 0;
-    }
-  sqlite3_finalize (stmt);
-
-  if (id == NULL)
-    {
-      /* Spend the time a real check takes, so timing does not tell
-       * which phones have accounts. */
-      static char *dummy_hash = NULL;
-
-      if (dummy_hash == NULL)
-        dummy_hash = kehu_auth_hash_password ("kehu-no-such-user", NULL);
-      kehu_auth_verify_password (dummy_hash, password);
-      log_attempt (store, at, address, phone, NULL, "unknown_user");
-      g_set_error (error, KEHU_AUTH_ERROR, KEHU_AUTH_ERROR_WRONG_CREDENTIALS,
-                   _("Wrong phone number or password"));
-      return NULL;
-    }
-
-  if (!kehu_auth_verify_password (hash, password))
-    {
-      log_attempt (store, at, address, phone, id, "wrong_password");
-      g_set_error (error, KEHU_AUTH_ERROR, KEHU_AUTH_ERROR_WRONG_CREDENTIALS,
-                   _("Wrong phone number or password"));
-      return NULL;
-    }
-
-  if (!enabled)
-    {
-      log_attempt (store, at, address, phone, id, "disabled");
-      g_set_error (error, KEHU_AUTH_ERROR, KEHU_AUTH_ERROR_DISABLED,
-                   _("This account is disabled"));
-      return NULL;
-    }
-
-  token = kehu_auth_new_token ();
-  token_hash = kehu_auth_hash_token (token);
-  expires_at = g_date_time_add_days (now, KEHU_AUTH_TOKEN_DAYS);
-  expires = kehu_iso_from_datetime (expires_at);
-
-  if (!kehu_store_begin (store, error))
+  if (attempt == NULL)
     return NULL;
-
-  rc = sqlite3_prepare_v2 (db,
-                           "INSERT INTO auth_tokens (token_hash, user_id, created_at, expires_at, address) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5)",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_text (stmt, 1, token_hash, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, at, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, expires, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, address, -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-      sqlite3_finalize (stmt);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      kehu_store_set_error_from_db (store, rc, error);
-      kehu_store_rollback (store);
-      return NULL;
-    }
-
-  rc = sqlite3_prepare_v2 (db, "UPDATE users SET last_login_at = ?1 WHERE id = ?2", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_text (stmt, 1, at, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
-      sqlite3_step (stmt);
-      sqlite3_finalize (stmt);
-    }
-  log_attempt (store, at, address, phone, id, "ok");
-
-  if (!kehu_store_commit (store, error))
-    {
-      kehu_store_rollback (store);
-      return NULL;
-    }
-
-  *user_id = g_steal_pointer (&id);
-  return g_steal_pointer (&token);
+  kehu_auth_login_verify (attempt);
+  token = kehu_auth_login_finish (store, attempt, user_id, error);
+  kehu_login_attempt_free (attempt);
+  return token;
 }
 
 /**

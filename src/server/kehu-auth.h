@@ -31,6 +31,8 @@ typedef enum
 #define KEHU_AUTH_MAX_FAILURES_ADDRESS    20
 #define KEHU_AUTH_MIN_PASSWORD_LENGTH     8
 
+typedef struct _KehuLoginAttempt KehuLoginAttempt;
+
 GQuark      kehu_auth_error_quark        (void);
 
 gboolean    kehu_auth_init               (void);
@@ -51,6 +53,19 @@ char       *kehu_auth_login              (KehuStore   *store,
                                           char       **user_id,
                                           GDateTime  **retry_at,
                                           GError     **error);
+KehuLoginAttempt *kehu_auth_login_begin  (KehuStore   *store,
+                                          const char  *phone,
+                                          const char  *password,
+                                          const char  *address,
+                                          GDateTime   *now,
+                                          GDateTime  **retry_at,
+                                          GError     **error);
+void        kehu_auth_login_verify       (KehuLoginAttempt *attempt);
+char       *kehu_auth_login_finish       (KehuStore   *store,
+                                          KehuLoginAttempt *attempt,
+                                          char       **user_id,
+                                          GError     **error);
+void        kehu_login_attempt_free      (KehuLoginAttempt *attempt);
 char       *kehu_auth_check_token        (KehuStore   *store,
                                           const char  *token,
                                           GDateTime   *now,
@@ -65,5 +80,7 @@ gboolean    kehu_auth_revoke_user        (KehuStore   *store,
                                           const char  *user_id,
                                           GDateTime   *now,
                                           GError     **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KehuLoginAttempt, kehu_login_attempt_free)
 
 G_END_DECLS

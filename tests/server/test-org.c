@@ -53,6 +53,8 @@ test_departments (void)
   /* The top department is 办公室 and can be renamed. */
   renamed = kehu_test_api_expect (api, admin, "PATCH", top_path, "{\"name\":\"  总公司 \"}", 200);
   g_assert_cmpstr (json_object_get_string_member (renamed, "name"), ==, "总公司");
+  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT count(*) FROM oplog WHERE module = 'departments' "
+                                              "AND field = 'name' AND new_value = '总公司'"), ==, 1);
 
   body = g_strdup_printf ("{\"name\":\"销售部\",\"parent_id\":\"%s\"}", top);
   sales = post_id (api, admin, "/api/v1/departments", body);
@@ -164,6 +166,19 @@ test_users_and_roles (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (patched, "role_ids")), ==, 0);
   g_assert_cmpint (kehu_test_api_db_int (api, "SELECT scope_epoch FROM users WHERE phone = '13900000002'"),
                    >, epoch_before);
+  /* Each changed field is in the operation log, old and new value. */
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT coalesce (old_value, '-') || '>' || new_value FROM oplog "
+                                            "WHERE module = 'users' AND record_id = '%s' AND field = 'email'", rep);
+    g_autofree char *change = kehu_test_api_db_string (api, sql);
+    g_autofree char *roles_sql = g_strdup_printf ("SELECT old_value || '>' || new_value FROM oplog "
+                                                  "WHERE module = 'users' AND record_id = '%s' AND field = 'role_ids'", rep);
+    g_autofree char *roles_change = kehu_test_api_db_string (api, roles_sql);
+    g_autofree char *expected_roles = g_strdup_printf ("[\"%s\"]>[]", role);
+
+    g_assert_cmpstr (change, ==, "->zs@example.cn");
+    g_assert_cmpstr (roles_change, ==, expected_roles);
+  }
 
   /* Users are never deleted. */
   kehu_test_api_expect_error (api, admin, "DELETE", rep_path, NULL, 405, "method_not_allowed", NULL);

@@ -330,6 +330,47 @@ test_recycle (void)
   pool_tear_down (&p);
 }
 
+static void
+test_monthly_limit_and_membership (void)
+{
+  Pool p = { 0 };
+  g_autofree char *q0 = NULL, *q1 = NULL, *body = NULL, *members = NULL;
+  g_autoptr(JsonObject) r = NULL;
+  g_autoptr(JsonObject) listed = NULL;
+
+  pool_set_up (&p);
+  q0 = quoted (p.c[0]); q1 = quoted (p.c[1]);
+
+  body = g_strdup_printf ("{\"items\":[{\"role_id\":\"%s\",\"per_day\":null,\"per_week\":null,\"per_month\":1}]}", p.role);
+  put (&p, "claim-limits", body);
+
+  kehu_test_api_set_now (p.api, "2026-06-10T09:00:00Z");
+  r = action (&p, p.ta, "claim", q0, NULL, 200);
+  kehu_test_api_set_now (p.api, "2026-06-30T23:00:00Z");
+  g_clear_pointer (&r, json_object_unref);
+  r = action (&p, p.ta, "claim", q1, NULL, 429);
+  assert_limit (r, "claim_limit", "month", 1, "2026-07-01T00:00:00Z");
+  kehu_test_api_set_now (p.api, "2026-07-01T00:00:00Z");
+  g_clear_pointer (&r, json_object_unref);
+  r = action (&p, p.ta, "claim", q1, NULL, 200);
+
+  /* Once the pool names its members, only they see and claim from it. */
+  members = g_strdup_printf ("{\"items\":[{\"member_type\":\"user\",\"member_id\":\"%s\",\"is_admin\":false}]}", p.a);
+  put (&p, "members", members);
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/pools/%s/customers", p.pool);
+    g_autofree char *q2 = quoted (p.c[2]);
+
+    listed = kehu_test_api_expect (p.api, p.ta, "GET", path, NULL, 200);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (listed, "items")), ==, 4);
+    kehu_test_api_expect_error (p.api, p.tb, "GET", path, NULL, 404, "not_found", NULL);
+    g_clear_pointer (&r, json_object_unref);
+    r = action (&p, p.tb, "claim", q2, NULL, 403);
+  }
+
+  pool_tear_down (&p);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -338,6 +379,7 @@ main (int   argc,
 
   g_test_add_func ("/pool/claim-limits-caps-cooldown", test_claim_limits_caps_cooldown);
   g_test_add_func ("/pool/recycle", test_recycle);
+  g_test_add_func ("/pool/monthly-limit-and-membership", test_monthly_limit_and_membership);
 
   return g_test_run ();
 }
