@@ -138,6 +138,9 @@ on_sync_client_changed_cb (KehuWindow     *self,
 {
   kehu_sync_indicator_set_state (self->sync_indicator, kehu_sync_client_get_state (client));
   kehu_sync_indicator_set_error (self->sync_indicator, kehu_sync_client_get_error (client));
+  kehu_sync_indicator_set_pending (self->sync_indicator, kehu_sync_client_get_pending (client));
+  if (kehu_sync_client_get_last_sync (client) != NULL)
+    kehu_sync_indicator_set_last_sync (self->sync_indicator, kehu_sync_client_get_last_sync (client));
 }
 
 static void
@@ -154,6 +157,12 @@ on_application_set_cb (KehuWindow *self)
                            G_CALLBACK (on_sync_client_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (client, "notify::error",
+                           G_CALLBACK (on_sync_client_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (client, "notify::pending",
+                           G_CALLBACK (on_sync_client_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (client, "notify::last-sync",
                            G_CALLBACK (on_sync_client_changed_cb), self,
                            G_CONNECT_SWAPPED);
   on_sync_client_changed_cb (self, NULL, client);

@@ -154,6 +154,8 @@ kehu_context_new (KehuSchema *schema,
   self->schema = g_object_ref (schema);
   self->user_id = g_strdup (user_id);
   self->tz = g_time_zone_new_local ();
+  /* Every context on a client cache queues its changes for the server. */
+  self->outbox = kehu_sync_store_is_cache (kehu_schema_get_store (schema));
   return self;
 }
 

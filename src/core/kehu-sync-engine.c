@@ -267,7 +267,8 @@ kehu_sync_engine_new (const char  *cache_path,
     return NULL;
   /* The cache mirrors what the server checked; records arrive in rev
    * order, which is not always parent first. */
-  if (!kehu_store_exec (self->store, "PRAGMA foreign_keys = OFF", error))
+  if (!kehu_store_exec (self->store, "PRAGMA foreign_keys = OFF", error) ||
+      !kehu_sync_mark_cache (self->store, error))
     return NULL;
   self->ctx = kehu_context_new (self->schema, user_id);
   kehu_context_set_outbox (self->ctx, TRUE);

@@ -295,6 +295,40 @@ record_rev (KehuContext *ctx,
   return rev;
 }
 
+#define CACHE_KEY "kehu-sync-is-cache"
+
+gboolean
+kehu_sync_mark_cache (KehuStore  *store,
+                      GError    **error)
+{
+  if (!kehu_store_exec (store, "INSERT INTO kehu_meta (key, value) VALUES ('sync.cache', '1')"
+                               " ON CONFLICT (key) DO UPDATE SET value = '1'", error))
+    return FALSE;
+  g_object_set_data (G_OBJECT (store), CACHE_KEY, GINT_TO_POINTER (1));
+  return TRUE;
+}
+
+gboolean
+kehu_sync_store_is_cache (KehuStore *store)
+{
+  gpointer known = g_object_get_data (G_OBJECT (store), CACHE_KEY);
+
+  /* Asked once per connection (the server makes a context per request). */
+  if (known == NULL)
+    {
+      sqlite3_stmt *stmt = NULL;
+      gboolean is_cache = FALSE;
+
+      if (sqlite3_prepare_v2 (kehu_store_get_db (store), "SELECT 1 FROM kehu_meta WHERE key = 'sync.cache' AND value = '1'",
+                              -1, &stmt, NULL) == SQLITE_OK)
+        is_cache = sqlite3_step (stmt) == SQLITE_ROW;
+      sqlite3_finalize (stmt);
+      known = GINT_TO_POINTER (is_cache ? 1 : 2);
+      g_object_set_data (G_OBJECT (store), CACHE_KEY, known);
+    }
+  return GPOINTER_TO_INT (known) == 1;
+}
+
 gboolean
 kehu_sync_queue_action (KehuContext  *ctx,
                         const char   *module,

@@ -70,6 +70,12 @@ void         kehu_context_set_outbox        (KehuContext  *ctx,
                                              gboolean      outbox);
 gboolean     kehu_context_get_outbox        (KehuContext  *ctx);
 
+/* A client cache is marked in its kehu_meta; contexts made on a marked
+ * store have the outbox on. */
+gboolean     kehu_sync_mark_cache           (KehuStore    *store,
+                                             GError      **error);
+gboolean     kehu_sync_store_is_cache       (KehuStore    *store);
+
 /* An action only the server may decide (transfer, claim, convert, approval
  * actions); @args is the action's body. Inside the caller's transaction. */
 gboolean     kehu_sync_queue_action         (KehuContext  *ctx,
