@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "kehu-application.h"
+#include "kehu-conflicts-window.h"
 #include "kehu-preferences-window.h"
 #include "kehu-resources.h"
 #include "kehu-sync-engine.h"
@@ -262,7 +263,29 @@ sign_in_activated_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Reachable from the sync indicator's popover. */
+static void
+conflicts_activated_cb (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  KehuApplication *self = user_data;
+  g_autofree char *user_id = g_settings_get_string (self->settings, "sync-user-id");
+  g_autoptr(KehuSchema) schema = NULL;
+  g_autoptr(KehuContext) ctx = NULL;
+  g_autoptr(GError) error = NULL;
+  KehuConflictsWindow *window;
+
+  if (self->store == NULL || !(schema = kehu_schema_new (self->store, &error)))
+    return;
+  ctx = kehu_context_new (schema, user_id[0] ? user_id : NULL);
+  window = kehu_conflicts_window_new (ctx);
+  gtk_window_set_transient_for (GTK_WINDOW (window), gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static const GActionEntry app_actions[] = {
+  { "conflicts", conflicts_activated_cb },
   { "sync-now", sync_now_activated_cb },
   { "sign-in", sign_in_activated_cb },
   { "quit", quit_activated_cb },
