@@ -337,6 +337,9 @@ kehu_sync_queue_action (KehuContext  *ctx,
                         JsonObject   *args,
                         GError      **error)
 {
+  /* Approval actions name an approval instance, not a module's record. */
+  if (g_str_equal (module, "approval_instances"))
+    return _kehu_sync_outbox_append (ctx, module, record_id, "action", action, args, 0, error);
   if (kehu_schema_get_module (kehu_context_get_schema (ctx), module) == NULL)
     {
       g_set_error (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_PROTOCOL, _("There is no module “%s”"), module);

@@ -20,6 +20,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "kehu-api.h"
+#include "kehu-approval.h"
+#include "kehu-approvals.h"
 #include "kehu-pool.h"
 #include "kehu-record.h"
 #include "kehu-rules.h"
@@ -202,6 +204,33 @@ process_op (KehuApi     *api,
 
   if (json_object_has_member (op, "fields") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (op, "fields")))
     fields = json_object_get_object_member (op, "fields");
+
+  /* Approval actions name the instance; the engine decides whether this
+   * user may act now. */
+  if (g_str_equal (module, "approval_instances") && g_str_equal (kind, "action"))
+    {
+      static const char * const instance_fields[] = {
+        "status", "state", "waiting", "copy_to", "submitted_at", "decided_at", NULL
+      };
+      const char *comment = fields ? json_object_get_string_member_with_default (fields, "comment", NULL) : NULL;
+      const char *target = fields ? json_object_get_string_member_with_default (fields, "target_user", NULL) : NULL;
+      g_autofree char *at = kehu_request_get_now_iso (request);
+      KehuApprovalAction approval_action;
+
+      if (!kehu_approval_action_from_string (action, &approval_action))
+        return rejected (api, perm, op_id, NULL, NULL, "invalid_value", "action", _("The server does not know this action"));
+      if (!kehu_context_begin (ctx, error))
+        return NULL;
+      if (!kehu_approvals_act (ctx, id, approval_action, comment, target, &local_error) ||
+          !kehu_api_bump_rev (store, "approval_instances", id, at, instance_fields, NULL, &local_error))
+        {
+          kehu_context_rollback (ctx);
+          return rejected_error (api, perm, op_id, NULL, NULL, local_error);
+        }
+      if (!kehu_context_commit (ctx, error))
+        return NULL;
+      return applied (op_id, 0, 0);
+    }
 
   if (kehu_schema_get_module (kehu_api_get_schema (api), module) == NULL || g_strv_contains (org_modules, module))
     return rejected (api, perm, op_id, NULL, NULL, "invalid_value", "module",
@@ -395,6 +424,23 @@ process_op (KehuApi     *api,
           if (!kehu_context_begin (ctx, error))
             return NULL;
           ok = kehu_rules_convert_leads (ctx, ids, &local_error);
+        }
+      else if (g_str_equal (action, "submit") && kehu_approvals_business_type_for_module (module) != NULL)
+        {
+          static const char * const instance_fields[] = {
+            "status", "state", "waiting", "copy_to", "submitted_at", "decided_at", NULL
+          };
+          const char *comment = fields ? json_object_get_string_member_with_default (fields, "comment", NULL) : NULL;
+          g_autofree char *at = kehu_request_get_now_iso (request);
+          g_autofree char *instance = NULL;
+
+          if (access < KEHU_ACCESS_WRITE)
+            return rejected (api, perm, op_id, module, id, "forbidden", NULL, _("You may read this record but not change it"));
+          if (!kehu_context_begin (ctx, error))
+            return NULL;
+          instance = kehu_approvals_submit (ctx, module, id, NULL, comment, &local_error);
+          ok = instance != NULL &&
+               kehu_api_bump_rev (store, "approval_instances", instance, at, instance_fields, NULL, &local_error);
         }
       else
         return rejected (api, perm, op_id, module, id, "invalid_value", "action", _("The server does not know this action"));

@@ -517,6 +517,67 @@ test_actions (Fixture       *f,
   test_client_free (c);
 }
 
+/* Submit and approve, queued offline as actions the server decides. */
+static void
+test_approval_actions (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *mgr = kehu_test_api_add_user (f->api, f->admin, "13900000031", "经理", KEHU_ID_TOP_DEPARTMENT,
+                                                 NULL, KEHU_ID_ROLE_SALES_MANAGER);
+  g_autofree char *rep = kehu_test_api_add_user (f->api, f->admin, "13900000032", "代表", KEHU_ID_TOP_DEPARTMENT,
+                                                 mgr, KEHU_ID_ROLE_SALES_REP);
+  g_autofree char *mgr_token = kehu_test_api_login (f->api, "13900000031", KEHU_TEST_USER_PASSWORD);
+  g_autofree char *rep_token = kehu_test_api_login (f->api, "13900000032", KEHU_TEST_USER_PASSWORD);
+  g_autoptr(JsonObject) flow = kehu_test_api_expect (f->api, f->admin, "POST", "/api/v1/approval-flows",
+                                                     "{\"definition\":{\"name\":\"合同审批\",\"business_type\":\"contract\","
+                                                     "\"steps\":[{\"type\":\"serial\",\"approvers\":[{\"supervisor\":1}]}]}}", 201);
+  TestClient *r = test_client_new (f->api, f->dir, "rep", rep, rep_token);
+  TestClient *m = test_client_new (f->api, f->dir, "mgr", mgr, mgr_token);
+  g_autofree char *customer = test_client_create (r, "customers", "{\"name\":\"华信钢铁\"}");
+  g_autofree char *body = g_strdup_printf ("{\"name\":\"年度供货合同\",\"customer_id\":\"%s\",\"amount\":15000000}", customer);
+  g_autofree char *contract = test_client_create (r, "contracts", body);
+  g_autofree char *status = NULL;
+  g_autofree char *instance = NULL;
+  g_autoptr(JsonObject) args = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  KehuSyncStats stats = { 0 };
+
+  test_client_sync (m, NULL);
+  /* Offline: the contract and its submission, in that order. */
+  json_object_set_string_member (args, "comment", "请审批");
+  g_assert_true (kehu_sync_queue_action (r->ctx, "contracts", contract, "submit", args, &error));
+  g_assert_no_error (error);
+  test_client_sync (r, &stats);
+  g_assert_cmpuint (stats.rejected, ==, 0);
+  kehu_sync_stats_clear (&stats);
+  status = kehu_test_api_db_string (f->api, "SELECT approval_status FROM contracts");
+  g_assert_cmpstr (status, ==, "pending");
+  g_clear_pointer (&status, g_free);
+
+  /* The representative cannot approve; the manager, waiting, can. */
+  instance = kehu_test_api_db_string (f->api, "SELECT id FROM approval_instances");
+  g_assert_true (kehu_sync_queue_action (r->ctx, "approval_instances", instance, "approve", NULL, &error));
+  test_client_sync (r, &stats);
+  g_assert_cmpuint (stats.rejected, ==, 1);
+  kehu_sync_stats_clear (&stats);
+  g_assert_true (kehu_sync_queue_action (m->ctx, "approval_instances", instance, "approve", args, &error));
+  test_client_sync (m, &stats);
+  g_assert_cmpuint (stats.rejected, ==, 0);
+  g_assert_cmpuint (stats.applied, ==, 1);
+  kehu_sync_stats_clear (&stats);
+  status = kehu_test_api_db_string (f->api, "SELECT approval_status FROM contracts");
+  g_assert_cmpstr (status, ==, "approved");
+  g_clear_pointer (&status, g_free);
+
+  /* And the representative's cache learns it. */
+  test_client_sync (r, NULL);
+  status = test_client_value (r, "contracts", contract, "approval_status");
+  g_assert_cmpstr (status, ==, "approved");
+
+  test_client_free (r);
+  test_client_free (m);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -533,6 +594,7 @@ main (int   argc,
   ADD ("/sync/clients/same-field-conflict", test_conflict);
   ADD ("/sync/pull/scope", test_scope);
   ADD ("/sync/push/actions", test_actions);
+  ADD ("/sync/push/approval-actions", test_approval_actions);
 #undef ADD
 
   return g_test_run ();
