@@ -120,14 +120,17 @@ new_session (void)
                                         "user-agent", "kehu-sync/" PACKAGE_VERSION, NULL);
 }
 
+/* With @raw, a successful answer's bytes are handed back unparsed (and
+ * NULL returned): the pull page is read by SQLite. */
 static JsonNode *
-http (SoupSession   *session,
-      const char    *method,
-      const char    *url,
-      const char    *token,
-      const char    *body,
-      GCancellable  *cancellable,
-      GError       **error)
+http_full (SoupSession   *session,
+           const char    *method,
+           const char    *url,
+           const char    *token,
+           const char    *body,
+           GBytes       **raw,
+           GCancellable  *cancellable,
+           GError       **error)
 {
   g_autoptr(SoupMessage) message = soup_message_new (method, url);
   g_autoptr(GBytes) reply = NULL;
@@ -163,6 +166,11 @@ http (SoupSession   *session,
     }
 
   status = soup_message_get_status (message);
+  if (raw != NULL && status >= 200 && status < 300)
+    {
+      *raw = g_steal_pointer (&reply);
+      return NULL;
+    }
   if (!json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL) ||
       json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
@@ -188,6 +196,18 @@ http (SoupSession   *session,
       return NULL;
     }
   return json_node_ref (json_parser_get_root (parser));
+}
+
+static JsonNode *
+http (SoupSession   *session,
+      const char    *method,
+      const char    *url,
+      const char    *token,
+      const char    *body,
+      GCancellable  *cancellable,
+      GError       **error)
+{
+  return http_full (session, method, url, token, body, NULL, cancellable, error);
 }
 
 static char *
@@ -709,44 +729,67 @@ wipe_synced (KehuSyncEngine  *self,
   return TRUE;
 }
 
+typedef struct
+{
+  gboolean reset;
+  gint64   cursor;
+  gboolean more;
+  gint64   epoch;
+  gint64   total;
+} PageHead;
+
+/* The page's own members, read by SQLite (one parse of the page). */
+static gboolean
+read_head (KehuSyncEngine  *self,
+           GBytes          *page,
+           PageHead        *head,
+           GError         **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok;
+
+  if (sqlite3_prepare_v2 (kehu_store_get_db (self->store),
+                          "SELECT json_extract (?1, '$.reset'), json_extract (?1, '$.cursor'), json_extract (?1, '$.more'),"
+                          " json_extract (?1, '$.epoch'), json_extract (?1, '$.total'), json_type (?1, '$.changes')",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return kehu_store_set_error_from_db (self->store, sqlite3_errcode (kehu_store_get_db (self->store)), error);
+  sqlite3_bind_text (stmt, 1, g_bytes_get_data (page, NULL), g_bytes_get_size (page), SQLITE_STATIC);
+  ok = sqlite3_step (stmt) == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 5), "array") == 0;
+  if (ok)
+    {
+      head->reset = sqlite3_column_int (stmt, 0) != 0;
+      head->cursor = sqlite3_column_int64 (stmt, 1);
+      head->more = sqlite3_column_int (stmt, 2) != 0;
+      head->epoch = sqlite3_column_int64 (stmt, 3);
+      head->total = sqlite3_column_int64 (stmt, 4);
+    }
+  sqlite3_finalize (stmt);
+  if (!ok)
+    g_set_error (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_PROTOCOL, _("The server’s pull answer has no changes"));
+  return ok;
+}
+
 static gboolean
 apply_page (KehuSyncEngine  *self,
-            JsonObject      *root,
+            GBytes          *page,
+            PageHead        *head,
             gboolean         without_search,
             GPtrArray       *triggers,
             KehuSyncStats   *stats,
             GError         **error)
 {
-  JsonArray *changes = json_object_get_array_member (root, "changes");
-
   if (!kehu_store_begin (self->store, error))
     return FALSE;
   if (without_search &&
       (!set_triggers (self, triggers, FALSE, error) || !meta_set (self, "sync.search_dirty", 1, error)))
     goto fail;
-  for (guint i = 0; changes && i < json_array_get_length (changes); i++)
-    {
-      JsonObject *change = json_array_get_object_element (changes, i);
-      const char *module = json_object_get_string_member_with_default (change, "module", "");
-      JsonNode *record = json_object_get_member (change, "record");
-
-      if (record != NULL && JSON_NODE_HOLDS_OBJECT (record))
-        {
-          if (!kehu_sync_cache_put (self->ctx, module, json_node_get_object (record), error))
-            goto fail;
-          stats->pulled++;
-        }
-      else if (json_object_get_boolean_member_with_default (change, "gone", FALSE))
-        {
-          if (!kehu_sync_cache_drop (self->ctx, module, json_object_get_string_member (change, "id"), error))
-            goto fail;
-          stats->gone++;
-        }
-    }
+  if (!kehu_sync_cache_apply_page (self->ctx, g_bytes_get_data (page, NULL), g_bytes_get_size (page),
+                                   &stats->pulled, &stats->gone, error))
+    goto fail;
   if (without_search && !set_triggers (self, triggers, TRUE, error))
     goto fail;
-  if (!meta_set (self, "sync.cursor", json_object_get_int_member_with_default (root, "cursor", 0), error) ||
-      !meta_set (self, "sync.epoch", json_object_get_int_member_with_default (root, "epoch", 0), error) ||
+  if (!meta_set (self, "sync.cursor", head->cursor, error) ||
+      !meta_set (self, "sync.epoch", head->epoch, error) ||
       !kehu_store_commit (self->store, error))
     goto fail;
   return TRUE;
@@ -773,19 +816,16 @@ kehu_sync_engine_pull (KehuSyncEngine  *self,
       g_autofree char *path = g_strdup_printf ("/sync/pull?cursor=%" G_GINT64_FORMAT "&limit=%u&epoch=%" G_GINT64_FORMAT,
                                                cursor, self->pull_limit, epoch);
       g_autofree char *url = api_url (self, path);
-      g_autoptr(JsonNode) reply = NULL;
-      JsonObject *root;
+      g_autoptr(GBytes) page = NULL;
+      PageHead head = { 0 };
 
-      if (!(reply = http (self->session, "GET", url, self->token, NULL, cancellable, error)))
+      http_full (self->session, "GET", url, self->token, NULL, &page, cancellable, error);
+      if (page == NULL)
         return FALSE;
-      root = json_node_get_object (reply);
-      if (!json_object_has_member (root, "changes"))
-        {
-          g_set_error (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_PROTOCOL, _("The server’s pull answer has no changes"));
-          return FALSE;
-        }
+      if (!read_head (self, page, &head, error))
+        return FALSE;
 
-      if (json_object_get_boolean_member_with_default (root, "reset", FALSE))
+      if (head.reset)
         {
           /* Keep the unsent outbox; everything else comes again. */
           stats->reset = TRUE;
@@ -793,7 +833,7 @@ kehu_sync_engine_pull (KehuSyncEngine  *self,
             return FALSE;
           if (!wipe_synced (self, error) ||
               !meta_set (self, "sync.cursor", 0, error) ||
-              !meta_set (self, "sync.epoch", json_object_get_int_member (root, "epoch"), error) ||
+              !meta_set (self, "sync.epoch", head.epoch, error) ||
               !kehu_store_commit (self->store, error))
             {
               kehu_store_rollback (self->store);
@@ -803,14 +843,18 @@ kehu_sync_engine_pull (KehuSyncEngine  *self,
           continue;
         }
 
-      if (cursor == 0 && json_object_has_member (root, "total"))
-        total = json_object_get_int_member (root, "total");
-      if (!apply_page (self, root, without_search, triggers, stats, error))
-        return FALSE;
-      received += json_array_get_length (json_object_get_array_member (root, "changes"));
+      if (cursor == 0)
+        total = head.total;
+      {
+        guint before = stats->pulled + stats->gone;
+
+        if (!apply_page (self, page, &head, without_search, triggers, stats, error))
+          return FALSE;
+        received += stats->pulled + stats->gone - before;
+      }
       if (self->progress)
         self->progress (received, MAX (total, received), self->progress_data);
-      if (!json_object_get_boolean_member_with_default (root, "more", FALSE))
+      if (!head.more)
         break;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;

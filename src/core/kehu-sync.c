@@ -753,6 +753,192 @@ kehu_sync_cache_drop (KehuContext  *ctx,
   return rc == SQLITE_DONE ? TRUE : db_error (ctx, rc, error);
 }
 
+/* Bulk pulls ---------------------------------------------------------------------- */
+
+/* The columns a record shows: those with a visible field, and extra. */
+static GPtrArray *
+record_columns (KehuSchema *schema,
+                const char *module_name)
+{
+  const KehuModule *module = kehu_schema_get_module (schema, module_name);
+  g_autofree char *sql = g_strdup_printf ("SELECT name FROM pragma_table_info ('%s')", module_name);
+  sqlite3_stmt *stmt = NULL;
+  GPtrArray *columns;
+
+  if (module == NULL ||
+      sqlite3_prepare_v2 (kehu_store_get_db (kehu_schema_get_store (schema)), sql, -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  columns = g_ptr_array_new_with_free_func (g_free);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (stmt, 0);
+      const KehuField *field = kehu_module_lookup_field (module, name);
+
+      if (g_str_equal (name, "extra") || (field != NULL && !(field->flags & KEHU_FIELD_HIDDEN)))
+        g_ptr_array_add (columns, g_strdup (name));
+    }
+  sqlite3_finalize (stmt);
+  return columns;
+}
+
+char *
+kehu_sync_record_json_sql (KehuSchema *schema,
+                           const char *module_name)
+{
+  const KehuModule *module = kehu_schema_get_module (schema, module_name);
+  g_autoptr(GPtrArray) columns = record_columns (schema, module_name);
+  g_autoptr(GString) sql = g_string_new ("SELECT json_object (");
+
+  /* json_object() takes at most 127 arguments. */
+  if (columns == NULL || columns->len > 60)
+    return NULL;
+  for (guint i = 0; i < columns->len; i++)
+    {
+      const char *name = g_ptr_array_index (columns, i);
+      const KehuField *field = kehu_module_lookup_field (module, name);
+
+      g_string_append_printf (sql, "%s'%s', ", i ? ", " : "", name);
+      if (g_str_equal (name, "extra"))
+        g_string_append (sql, "CASE WHEN json_valid (extra) THEN json (extra) ELSE json_object () END");
+      else if (field->type == KEHU_FIELD_BOOLEAN)
+        g_string_append_printf (sql, "CASE WHEN %s IS NULL THEN NULL WHEN %s THEN json ('true') ELSE json ('false') END",
+                                name, name);
+      else if (field->type == KEHU_FIELD_JSON || field->type == KEHU_FIELD_TAGS || field->type == KEHU_FIELD_MULTI_CHOICE)
+        g_string_append_printf (sql, "CASE WHEN json_valid (%s) THEN json (%s) ELSE %s END", name, name, name);
+      else
+        g_string_append (sql, name);
+    }
+  g_string_append_printf (sql, "), id, %s, %s FROM %s WHERE id = ?1",
+                          kehu_module_has_column (module, "owner_id") ? "owner_id" : "NULL",
+                          kehu_module_has_column (module, "pool_id") ? "pool_id" : "NULL",
+                          module_name);
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
+/* "INSERT INTO m (c…) SELECT json_extract (?1, '$.c')…": SQLite reads the
+ * record's text itself (true/false become 1/0, arrays and objects text). */
+static sqlite3_stmt *
+insert_from_json (KehuContext *ctx,
+                  const char  *module_name)
+{
+  g_autofree char *key = g_strconcat (module_name, " insert-json", NULL);
+  GHashTable *cache = g_object_get_data (G_OBJECT (kehu_context_get_store (ctx)), "kehu-sync-statements");
+  g_autoptr(GPtrArray) columns = NULL;
+  g_autoptr(GString) sql = NULL;
+  g_autoptr(GString) values = NULL;
+  sqlite3_stmt *known;
+
+  /* Made once per module and connection. */
+  if (cache != NULL && (known = g_hash_table_lookup (cache, key)) != NULL)
+    {
+      sqlite3_reset (known);
+      sqlite3_clear_bindings (known);
+      return known;
+    }
+  columns = record_columns (kehu_context_get_schema (ctx), module_name);
+  sql = g_string_new (NULL);
+  values = g_string_new (NULL);
+  if (columns == NULL)
+    return NULL;
+  g_string_printf (sql, "INSERT INTO %s (", module_name);
+  for (guint i = 0; i < columns->len; i++)
+    {
+      const char *name = g_ptr_array_index (columns, i);
+
+      g_string_append_printf (sql, "%s%s", i ? ", " : "", name);
+      g_string_append_printf (values, "%sjson_extract (?1, '$.%s')", i ? ", " : "", name);
+    }
+  g_string_append_printf (sql, ") VALUES (%s)", values->str);
+  return cached_statement (ctx, key, sql->str);
+}
+
+static gboolean
+row_known (KehuContext *ctx,
+           const char  *module_name,
+           const char  *id)
+{
+  char key[96];
+  char sql[128];
+  sqlite3_stmt *stmt;
+  gboolean known;
+
+  /* Once per pulled record: no allocations. */
+  g_snprintf (key, sizeof key, "%s known", module_name);
+  g_snprintf (sql, sizeof sql, "SELECT 1 FROM %s WHERE id = ?1", module_name);
+  stmt = cached_statement (ctx, key, sql);
+
+  if (stmt == NULL)
+    return TRUE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  known = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return known;
+}
+
+gboolean
+kehu_sync_cache_apply_page (KehuContext  *ctx,
+                            const char   *page,
+                            gsize         length,
+                            guint        *pulled,
+                            guint        *gone,
+                            GError      **error)
+{
+  sqlite3_stmt *each = cached_statement (ctx, " page",
+                                         "SELECT json_extract (value, '$.module'), json_extract (value, '$.id'),"
+                                         " json_extract (value, '$.gone'), json_extract (value, '$.record')"
+                                         " FROM json_each (?1, '$.changes')");
+  gboolean ok = TRUE;
+  int rc;
+
+  if (each == NULL)
+    return db_error (ctx, sqlite3_errcode (ctx_db (ctx)), error);
+  sqlite3_bind_text (each, 1, page, length, SQLITE_STATIC);
+  while (ok && (rc = sqlite3_step (each)) == SQLITE_ROW)
+    {
+      const char *module = (const char *) sqlite3_column_text (each, 0);
+      const char *id = (const char *) sqlite3_column_text (each, 1);
+      const char *record = (const char *) sqlite3_column_text (each, 3);
+
+      if (module == NULL || id == NULL || kehu_schema_get_module (kehu_context_get_schema (ctx), module) == NULL)
+        continue;
+      if (record == NULL)
+        {
+          if (sqlite3_column_int (each, 2))
+            {
+              ok = kehu_sync_cache_drop (ctx, module, id, error);
+              (*gone)++;
+            }
+          continue;
+        }
+      (*pulled)++;
+      if (!row_known (ctx, module, id))
+        {
+          sqlite3_stmt *insert = insert_from_json (ctx, module);
+
+          if (insert == NULL)
+            return db_error (ctx, sqlite3_errcode (ctx_db (ctx)), error);
+          sqlite3_bind_text (insert, 1, record, -1, SQLITE_TRANSIENT);
+          rc = sqlite3_step (insert);
+          sqlite3_reset (insert);
+          if (rc != SQLITE_DONE)
+            {
+              ok = db_error (ctx, rc, error);
+              break;
+            }
+          ok = overlay_pending (ctx, kehu_schema_get_module (kehu_context_get_schema (ctx), module), id, error);
+        }
+      else
+        {
+          g_autoptr(JsonNode) node = json_from_string (record, NULL);
+
+          if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+            ok = kehu_sync_cache_put (ctx, module, json_node_get_object (node), error);
+        }
+    }
+  sqlite3_reset (each);
+  return ok;
+}
+
 /* Conflicts ------------------------------------------------------------------------ */
 
 void

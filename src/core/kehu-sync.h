@@ -120,6 +120,23 @@ gboolean     kehu_sync_cache_drop           (KehuContext  *ctx,
                                              const char   *record_id,
                                              GError      **error);
 
+/* Bulk pulls ------------------------------------------------------------------- */
+
+/* "SELECT json_object(…), id, owner_id, pool_id FROM module WHERE id = ?1":
+ * the record as kehu_record_from_statement() shows it, made as JSON text
+ * by SQLite (the server's pull); NULL when the module cannot be read so. */
+char        *kehu_sync_record_json_sql      (KehuSchema   *schema,
+                                             const char   *module);
+/* Applies a whole pull page (the server's JSON text) to the cache: new
+ * records are inserted straight from the text by SQLite, known ones go
+ * through kehu_sync_cache_put() (only changed columns). */
+gboolean     kehu_sync_cache_apply_page     (KehuContext  *ctx,
+                                             const char   *page,
+                                             gsize         length,
+                                             guint        *pulled,
+                                             guint        *gone,
+                                             GError      **error);
+
 /* Conflicts the user resolves ------------------------------------------------- */
 
 typedef struct

@@ -621,17 +621,110 @@ visible (KehuApi    *api,
 }
 
 static void
+finalize_stmt (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+/* The record's JSON text made by SQLite, or NULL (none, or not visible). */
+static char *
+record_text (KehuApi    *api,
+             KehuPerm   *perm,
+             const char *module,
+             const char *id)
+{
+  KehuStore *store = kehu_api_get_store (api);
+  GHashTable *statements = g_object_get_data (G_OBJECT (store), "kehu-sync-pull-statements");
+  sqlite3_stmt *stmt;
+  char *text = NULL;
+
+  if (statements == NULL)
+    {
+      statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
+      g_object_set_data_full (G_OBJECT (store), "kehu-sync-pull-statements", statements,
+                              (GDestroyNotify) g_hash_table_unref);
+    }
+  stmt = g_hash_table_lookup (statements, module);
+  if (stmt == NULL)
+    {
+      g_autofree char *sql = kehu_sync_record_json_sql (kehu_api_get_schema (api), module);
+
+      if (sql == NULL ||
+          sqlite3_prepare_v3 (kehu_store_get_db (store), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+        {
+          /* The general way: the record API's object. */
+          g_autoptr(JsonObject) record = kehu_api_read_record (api, module, id);
+          g_autoptr(JsonNode) node = NULL;
+
+          if (record == NULL || !visible (api, perm, module, record))
+            return NULL;
+          node = json_node_init_object (json_node_alloc (), record);
+          return json_to_string (node, FALSE);
+        }
+      g_hash_table_insert (statements, g_strdup (module), stmt);
+    }
+
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gboolean ok = TRUE;
+
+      if (!kehu_perm_sees_all (perm) || g_strv_contains (org_modules, module))
+        {
+          /* What the scope check reads: id, owner, pool. */
+          g_autoptr(JsonObject) probe = json_object_new ();
+
+          json_object_set_string_member (probe, "id", (const char *) sqlite3_column_text (stmt, 1));
+          if (sqlite3_column_type (stmt, 2) != SQLITE_NULL)
+            json_object_set_string_member (probe, "owner_id", (const char *) sqlite3_column_text (stmt, 2));
+          else
+            json_object_set_null_member (probe, "owner_id");
+          if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
+            json_object_set_string_member (probe, "pool_id", (const char *) sqlite3_column_text (stmt, 3));
+          else
+            json_object_set_null_member (probe, "pool_id");
+          ok = visible (api, perm, module, probe);
+        }
+      if (ok)
+        text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return text;
+}
+
+static void
+append_json_string (GString    *out,
+                    const char *s)
+{
+  g_string_append_c (out, '"');
+  for (; *s; s++)
+    {
+      if (*s == '"' || *s == '\\')
+        g_string_append_printf (out, "\\%c", *s);
+      else if ((guchar) *s < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guchar) *s);
+      else
+        g_string_append_c (out, *s);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* The page is written as text: records come as SQLite's JSON, and a large
+ * first pull would spend most of its time building and printing objects. */
+static void
 pull_cb (KehuApi     *api,
          KehuRequest *request)
 {
   KehuStore *store = kehu_api_get_store (api);
-  g_autoptr(JsonObject) reply = json_object_new ();
-  g_autoptr(JsonArray) changes = json_array_new ();
+  g_autoptr(GString) out = g_string_sized_new (64 * 1024);
+  SoupServerMessage *msg = kehu_request_get_message (request);
   sqlite3_stmt *stmt;
   gint64 cursor, limit, epoch, user_epoch = 0, last = 0, max_rev = 0;
   gboolean more = FALSE;
   KehuPerm *perm;
-  guint n = 0;
+  guint n = 0, n_changes = 0;
+  gsize body_length;
 
   if (!(perm = kehu_request_require_user (request)))
     return;
@@ -645,14 +738,16 @@ pull_cb (KehuApi     *api,
     user_epoch = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
 
-  json_object_set_int_member (reply, "epoch", user_epoch);
   /* What the client holds was chosen under another scope: start over. */
   if (epoch >= 0 && epoch != user_epoch)
     {
+      g_autoptr(JsonObject) reply = json_object_new ();
+
+      json_object_set_int_member (reply, "epoch", user_epoch);
       json_object_set_boolean_member (reply, "reset", TRUE);
       json_object_set_int_member (reply, "cursor", 0);
       json_object_set_boolean_member (reply, "more", TRUE);
-      json_object_set_array_member (reply, "changes", g_steal_pointer (&changes));
+      json_object_set_array_member (reply, "changes", json_array_new ());
       kehu_request_reply_object (request, SOUP_STATUS_OK, reply);
       return;
     }
@@ -675,13 +770,13 @@ pull_cb (KehuApi     *api,
                                 _("The changes could not be read"));
       return;
     }
+  g_string_append (out, "{\"changes\":[");
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       gint64 rev = sqlite3_column_int64 (stmt, 0);
       const char *module = (const char *) sqlite3_column_text (stmt, 1);
       const char *id = (const char *) sqlite3_column_text (stmt, 2);
-      g_autoptr(JsonObject) record = NULL;
-      JsonObject *change;
+      g_autofree char *record = NULL;
 
       if (n == limit)
         {
@@ -692,31 +787,39 @@ pull_cb (KehuApi     *api,
       last = rev;
       if (kehu_schema_get_module (kehu_api_get_schema (api), module) == NULL)
         continue;
-      record = kehu_api_read_record (api, module, id);
-      if (record != NULL && !visible (api, perm, module, record))
-        g_clear_pointer (&record, json_object_unref);
+      record = record_text (api, perm, module, id);
       /* A client starting from nothing has nothing to drop. */
       if (record == NULL && cursor == 0)
         continue;
 
-      change = json_object_new ();
-      json_object_set_int_member (change, "rev", rev);
-      json_object_set_string_member (change, "module", module);
-      json_object_set_string_member (change, "id", id);
+      g_string_append_printf (out, "%s{\"rev\":%" G_GINT64_FORMAT ",\"module\":", n_changes ? "," : "", rev);
+      append_json_string (out, module);
+      g_string_append (out, ",\"id\":");
+      append_json_string (out, id);
       if (record != NULL)
-        json_object_set_object_member (change, "record", g_steal_pointer (&record));
+        {
+          g_string_append (out, ",\"record\":");
+          g_string_append (out, record);
+        }
       else
-        json_object_set_boolean_member (change, "gone", TRUE);
-      json_array_add_object_element (changes, change);
+        g_string_append (out, ",\"gone\":true");
+      g_string_append_c (out, '}');
+      n_changes++;
     }
   sqlite3_finalize (stmt);
 
-  json_object_set_array_member (reply, "changes", g_steal_pointer (&changes));
-  json_object_set_int_member (reply, "cursor", n > 0 ? last : MAX (cursor, 0));
-  json_object_set_boolean_member (reply, "more", more);
-  /* An estimate for progress: changes after the cursor, repeats included. */
-  json_object_set_int_member (reply, "total", MAX (max_rev - cursor, 0));
-  kehu_request_reply_object (request, SOUP_STATUS_OK, reply);
+  /* total: an estimate for progress (changes after the cursor, repeats included). */
+  g_string_append_printf (out, "],\"cursor\":%" G_GINT64_FORMAT ",\"more\":%s,\"epoch\":%" G_GINT64_FORMAT
+                          ",\"total\":%" G_GINT64_FORMAT "}",
+                          n > 0 ? last : MAX (cursor, 0), more ? "true" : "false", user_epoch,
+                          MAX (max_rev - cursor, 0));
+
+  body_length = out->len;
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control", "no-store");
+  soup_server_message_set_response (msg, "application/json; charset=utf-8", SOUP_MEMORY_TAKE,
+                                    g_string_free (g_steal_pointer (&out), FALSE), body_length);
+  kehu_request_mark_replied (request);
 }
 
 void
