@@ -6,7 +6,9 @@
 
 #include <adwaita.h>
 
+#include "kehu-application.h"
 #include "kehu-conflicts-window.h"
+#include "kehu-sync-indicator.h"
 #include "kehu-core.h"
 #include "kehu-test-ui.h"
 
@@ -128,12 +130,34 @@ test_keep_mine (void)
   }
 }
 
+/* The header bar shows how far the first sync of a large account got. */
+static void
+test_indicator_progress (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  KehuSyncIndicator *indicator = g_object_new (KEHU_TYPE_SYNC_INDICATOR, NULL);
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (indicator));
+  kehu_sync_indicator_set_state (indicator, KEHU_SYNC_STATE_SYNCING);
+  kehu_sync_indicator_set_progress (indicator, 1234, 100000);
+  if (g_str_equal (kehu_test_ui_lang (), "en"))
+    g_assert_cmpstr (kehu_sync_indicator_get_summary (indicator), ==, "Syncing… 1234 of about 100000 records");
+  kehu_sync_indicator_set_progress (indicator, 0, 0);
+  kehu_sync_indicator_set_pending (indicator, 2);
+  kehu_sync_indicator_set_state (indicator, KEHU_SYNC_STATE_OFFLINE);
+  if (g_str_equal (kehu_test_ui_lang (), "en"))
+    g_assert_cmpstr (kehu_sync_indicator_get_summary (indicator), ==, "Offline · 2 changes to send");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  kehu_ensure_resources ();
   g_test_add_func ("/ui/conflicts/keep-mine-and-theirs", test_keep_mine);
+  g_test_add_func ("/ui/sync-indicator/progress", test_indicator_progress);
   return g_test_run ();
 }
