@@ -377,6 +377,8 @@ kehu_application_startup (GApplication *app)
         g_autoptr(GError) error = NULL;
         g_autofree char *token = kehu_token_store_lookup (url, phone, &error);
 
+        if (self->store != NULL && kehu_sync_store_is_cache (self->store))
+          kehu_sync_client_set_store (self->sync_client, self->store);
         if (token != NULL)
           kehu_sync_client_set_account (self->sync_client, user_id, token);
         else if (error != NULL)

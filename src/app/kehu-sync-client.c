@@ -48,6 +48,7 @@ struct _KehuSyncClient
   guint          retry_source;
   guint          pending;
   GDateTime     *last_sync;
+  KehuStore     *store;       /* the app's connection to the cache, for counts */
 };
 
 enum {
@@ -149,6 +150,10 @@ kehu_sync_client_check (KehuSyncClient *self)
   g_autofree char *url = NULL;
 
   g_return_if_fail (KEHU_IS_SYNC_CLIENT (self));
+
+  /* Changes made in the app since the last sync. */
+  if (self->store != NULL)
+    kehu_sync_client_set_pending (self, kehu_sync_count_pending (self->store));
 
   if (self->server_url == NULL || self->server_url[0] == '\0')
     {
@@ -541,12 +546,23 @@ kehu_sync_client_get_last_sync (KehuSyncClient *self)
   return self->last_sync;
 }
 
+/* The app's own connection to the cache: pending changes are counted on it. */
+void
+kehu_sync_client_set_store (KehuSyncClient *self,
+                            KehuStore      *store)
+{
+  g_set_object (&self->store, store);
+  if (store != NULL)
+    kehu_sync_client_set_pending (self, kehu_sync_count_pending (store));
+}
+
 static void
 kehu_sync_client_dispose (GObject *object)
 {
   KehuSyncClient *self = (KehuSyncClient *)object;
 
   g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_object (&self->store);
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "kehu-store.h"
 #include "kehu-sync-indicator.h"
 
 G_BEGIN_DECLS
@@ -47,5 +48,7 @@ guint           kehu_sync_client_get_pending    (KehuSyncClient  *self);
 void            kehu_sync_client_set_pending    (KehuSyncClient  *self,
                                                  guint            pending);
 GDateTime      *kehu_sync_client_get_last_sync  (KehuSyncClient  *self);
+void            kehu_sync_client_set_store      (KehuSyncClient  *self,
+                                                 KehuStore       *store);
 
 G_END_DECLS
