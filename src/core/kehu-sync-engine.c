@@ -287,7 +287,9 @@ kehu_sync_engine_new (const char  *cache_path,
     return NULL;
   /* The cache mirrors what the server checked; records arrive in rev
    * order, which is not always parent first. */
-  if (!kehu_store_exec (self->store, "PRAGMA foreign_keys = OFF", error) ||
+  /* A first pull writes every index of every table: give it pages to
+   * work in (64 MiB) rather than SQLite's default 2 MiB. */
+  if (!kehu_store_exec (self->store, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536", error) ||
       !kehu_sync_mark_cache (self->store, error))
     return NULL;
   self->ctx = kehu_context_new (self->schema, user_id);
