@@ -553,6 +553,17 @@ push_cb (KehuApi     *api,
               result = rejected (api, perm, op_id, NULL, NULL, "duplicate", "op_id",
                                  _("Another user already sent an op with this id"));
             }
+          else if (g_strcmp0 (json_object_get_string_member_with_default (result, "status", ""), "applied") == 0)
+            {
+              /* Later ops of this batch saw this one's result too. */
+              Applied *entry = g_new (Applied, 1);
+
+              entry->prev_rev = json_object_get_int_member_with_default (result, "prev_rev", 0);
+              entry->rev = json_object_get_int_member_with_default (result, "rev", 0);
+              g_hash_table_insert (batch, g_strconcat (json_object_get_string_member_with_default (op, "module", ""), "/",
+                                                       json_object_get_string_member_with_default (op, "id", ""), NULL),
+                                   entry);
+            }
           json_array_add_object_element (results, g_steal_pointer (&result));
           continue;
         }
