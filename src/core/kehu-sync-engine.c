@@ -430,6 +430,140 @@ local_rev (KehuSyncEngine *self,
   return rev;
 }
 
+/* Blobs ----------------------------------------------------------------------------------- */
+
+static char *
+blob_path (KehuSyncEngine *self,
+           const char     *sha)
+{
+  g_autofree char *dir = g_path_get_dirname (kehu_store_get_path (self->store));
+  g_autofree char *prefix = g_strndup (sha, 2);
+
+  return g_build_filename (dir, "blobs", prefix, sha, NULL);
+}
+
+static gboolean
+valid_sha (const char *sha)
+{
+  return sha != NULL && strlen (sha) == 64 && strspn (sha, "0123456789abcdef") == 64;
+}
+
+static gboolean
+keep_blob (KehuSyncEngine  *self,
+           const char      *sha,
+           GBytes          *data,
+           GError         **error)
+{
+  g_autofree char *path = blob_path (self, sha);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *now = kehu_context_now_string (self->ctx);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0 ||
+      !g_file_set_contents (path, g_bytes_get_data (data, NULL), g_bytes_get_size (data), error))
+    {
+      if (error && *error == NULL)
+        g_set_error (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_CACHE, _("The cache folder “%s” cannot be made"), dir);
+      return FALSE;
+    }
+  return exec_bound (self, error,
+                     "INSERT INTO blobs (sha256, size, path, stored_at) VALUES (?1, ?2, ?3, ?4)"
+                     " ON CONFLICT (sha256) DO NOTHING",
+                     "siss", sha, (gint64) g_bytes_get_size (data), path, now);
+}
+
+char *
+kehu_sync_engine_add_blob (KehuSyncEngine  *self,
+                           GBytes          *data,
+                           GError         **error)
+{
+  g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, data);
+
+  if (!keep_blob (self, sha, data, error))
+    return NULL;
+  return g_steal_pointer (&sha);
+}
+
+static GBytes *
+local_blob (KehuSyncEngine *self,
+            const char     *sha)
+{
+  g_autofree char *path = blob_path (self, sha);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&contents), length);
+}
+
+static gboolean
+blob_request (KehuSyncEngine  *self,
+              const char      *method,
+              const char      *sha,
+              GBytes          *body,
+              GBytes         **reply,
+              GCancellable    *cancellable,
+              GError         **error)
+{
+  g_autofree char *path = g_strconcat ("/blobs/", sha, NULL);
+  g_autofree char *url = api_url (self, path);
+  g_autoptr(SoupMessage) message = soup_message_new (method, url);
+  g_autofree char *auth = g_strconcat ("Bearer ", self->token ? self->token : "", NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  guint status;
+
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", auth);
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (message, "application/octet-stream", body);
+  bytes = soup_session_send_and_read (self->session, message, cancellable, &local_error);
+  if (bytes == NULL)
+    {
+      g_set_error (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_NETWORK, _("The server cannot be reached: %s"), local_error->message);
+      return FALSE;
+    }
+  status = soup_message_get_status (message);
+  if (status < 200 || status >= 300)
+    {
+      g_set_error (error, KEHU_SYNC_ERROR, status >= 500 ? KEHU_SYNC_ERROR_NETWORK : KEHU_SYNC_ERROR_SERVER,
+                   _("The attachment %s could not be transferred (HTTP %u)"), sha, status);
+      return FALSE;
+    }
+  if (reply != NULL)
+    *reply = g_steal_pointer (&bytes);
+  return TRUE;
+}
+
+GBytes *
+kehu_sync_engine_fetch_blob (KehuSyncEngine  *self,
+                             const char      *sha256,
+                             GCancellable    *cancellable,
+                             GError         **error)
+{
+  g_autoptr(GBytes) data = NULL;
+  g_autofree char *actual = NULL;
+
+  if (!valid_sha (sha256))
+    {
+      g_set_error (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_PROTOCOL, _("“%s” is not a SHA-256"), sha256);
+      return NULL;
+    }
+  if ((data = local_blob (self, sha256)) != NULL)
+    return g_steal_pointer (&data);
+  if (!blob_request (self, "GET", sha256, NULL, &data, cancellable, error))
+    return NULL;
+  /* Content-addressed: what arrives must hash to its name. */
+  actual = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, data);
+  if (g_strcmp0 (actual, sha256) != 0)
+    {
+      g_set_error (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_PROTOCOL, _("The attachment %s arrived damaged"), sha256);
+      return NULL;
+    }
+  if (!keep_blob (self, sha256, data, error))
+    return NULL;
+  return g_steal_pointer (&data);
+}
+
 /* Push ------------------------------------------------------------------------------------ */
 
 typedef struct
@@ -456,6 +590,7 @@ queued_op_free (QueuedOp *op)
 static GPtrArray *
 take_batch (KehuSyncEngine  *self,
             char           **body,
+            GPtrArray       *blobs,
             GError         **error)
 {
   g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) queued_op_free);
@@ -506,6 +641,14 @@ take_batch (KehuSyncEngine  *self,
         }
       json_object_set_int_member (object, "base_rev", sqlite3_column_int64 (stmt, 7));
       json_array_add_object_element (array, object);
+      if (g_str_equal (op->module, "attachments") && g_str_equal (op->kind, "create") && blobs != NULL)
+        {
+          JsonObject *f = json_object_get_object_member (object, "fields");
+          const char *sha = json_object_get_string_member_with_default (f, "sha256", NULL);
+
+          if (valid_sha (sha))
+            g_ptr_array_add (blobs, g_strdup (sha));
+        }
     }
   sqlite3_finalize (stmt);
 
@@ -631,14 +774,23 @@ kehu_sync_engine_push (KehuSyncEngine  *self,
   for (;;)
     {
       g_autoptr(GPtrArray) ops = NULL;
+      g_autoptr(GPtrArray) blobs = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(JsonNode) reply = NULL;
       g_autofree char *body = NULL;
       JsonArray *results;
 
-      if (!(ops = take_batch (self, &body, error)))
+      if (!(ops = take_batch (self, &body, blobs, error)))
         return FALSE;
       if (ops->len == 0)
         return TRUE;
+      /* The contents first, then the records that point at them. */
+      for (guint i = 0; i < blobs->len; i++)
+        {
+          g_autoptr(GBytes) data = local_blob (self, g_ptr_array_index (blobs, i));
+
+          if (data != NULL && !blob_request (self, "PUT", g_ptr_array_index (blobs, i), data, NULL, cancellable, error))
+            return FALSE;
+        }
       if (!(reply = http (self->session, "POST", url, self->token, body, cancellable, error)))
         return FALSE;
       results = json_object_has_member (json_node_get_object (reply), "results")

@@ -63,6 +63,16 @@ void            kehu_sync_engine_set_progress (KehuSyncEngine  *self,
 KehuContext    *kehu_sync_engine_get_context  (KehuSyncEngine  *self);
 KehuStore      *kehu_sync_engine_get_store    (KehuSyncEngine  *self);
 
+/* Attachment contents, content-addressed: kept next to the cache, uploaded
+ * before the push of the op that references them, downloaded on demand. */
+char           *kehu_sync_engine_add_blob     (KehuSyncEngine  *self,
+                                               GBytes          *data,
+                                               GError         **error);
+GBytes         *kehu_sync_engine_fetch_blob   (KehuSyncEngine  *self,
+                                               const char      *sha256,
+                                               GCancellable    *cancellable,
+                                               GError         **error);
+
 gboolean        kehu_sync_engine_push         (KehuSyncEngine  *self,
                                                KehuSyncStats   *stats,
                                                GCancellable    *cancellable,

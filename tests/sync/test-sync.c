@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <signal.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
 
 #include "kehu-test-sync.h"
 
@@ -578,6 +581,60 @@ test_approval_actions (Fixture       *f,
   test_client_free (m);
 }
 
+/* An attachment's contents go up with its op and come down on demand. */
+static void
+test_attachment_blob (Fixture       *f,
+                      gconstpointer  data)
+{
+  TestClient *a = test_client_new (f->api, f->dir, "a", f->admin_id, f->admin);
+  TestClient *b = test_client_new (f->api, f->dir, "b", f->admin_id, f->admin);
+  const char *text = "名片：王老师 010-1234";
+  g_autoptr(GBytes) contents = g_bytes_new_static (text, strlen (text));
+  g_autoptr(GBytes) fetched = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *customer = test_client_create (a, "customers", "{\"name\":\"北京大学\"}");
+  g_autofree char *sha = kehu_sync_engine_add_blob (a->engine, contents, &error);
+  g_autofree char *body = NULL;
+  g_autofree char *attachment = NULL;
+  g_autofree char *server_path = NULL;
+  g_autofree char *prefix = NULL;
+
+  g_assert_no_error (error);
+  {
+    g_autofree char *expected = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, contents);
+    g_assert_cmpstr (sha, ==, expected);
+  }
+  body = g_strdup_printf ("{\"target_module\":\"customers\",\"target_id\":\"%s\",\"name\":\"card.txt\","
+                          "\"size\":%zu,\"sha256\":\"%s\"}", customer, strlen (text), sha);
+  attachment = test_client_create (a, "attachments", body);
+  test_client_sync (a, NULL);
+
+  prefix = g_strndup (sha, 2);
+  server_path = g_build_filename (f->api->server->data_dir, "blobs", prefix, sha, NULL);
+  g_assert_true (g_file_test (server_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (kehu_test_api_db_int (f->api, "SELECT COUNT(*) FROM attachments"), ==, 1);
+
+  /* Both caches sit in one folder here (blobs are shared by content):
+   * drop a's copy so that b has to download it. */
+  {
+    g_autofree char *dir = g_path_get_dirname (a->path);
+    g_autofree char *local = g_build_filename (dir, "blobs", prefix, sha, NULL);
+
+    g_assert_cmpint (g_unlink (local), ==, 0);
+  }
+  test_client_sync (b, NULL);
+  g_assert_nonnull (test_client_value (b, "attachments", attachment, "sha256"));
+  g_assert_cmpint (test_client_count (b, "SELECT COUNT(*) FROM blobs"), ==, 0);
+  fetched = kehu_sync_engine_fetch_blob (b->engine, sha, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (fetched, contents));
+  /* Cached: the next read needs no server. */
+  g_assert_cmpint (test_client_count (b, "SELECT COUNT(*) FROM blobs"), ==, 1);
+
+  test_client_free (a);
+  test_client_free (b);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -595,6 +652,7 @@ main (int   argc,
   ADD ("/sync/pull/scope", test_scope);
   ADD ("/sync/push/actions", test_actions);
   ADD ("/sync/push/approval-actions", test_approval_actions);
+  ADD ("/sync/push/attachment-blob", test_attachment_blob);
 #undef ADD
 
   return g_test_run ();
