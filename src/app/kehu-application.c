@@ -11,13 +11,17 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdlib.h>
 
 #include <glib/gi18n.h>
 
 #include "kehu-application.h"
+#include "kehu-conflicts-window.h"
 #include "kehu-preferences-window.h"
 #include "kehu-reminders.h"
 #include "kehu-resources.h"
+#include "kehu-sync-engine.h"
+#include "kehu-token-store.h"
 #include "kehu-version.h"
 #include "kehu-window.h"
 
@@ -89,6 +93,12 @@ on_color_scheme_changed_cb (KehuApplication *self)
 static char *
 kehu_application_dup_store_path (KehuApplication *self)
 {
+  g_autofree char *url = kehu_application_dup_server_url (self);
+  g_autofree char *user_id = g_settings_get_string (self->settings, "sync-user-id");
+
+  /* Each server and user its own cache, kept when switching accounts. */
+  if (url[0] != '\0' && user_id[0] != '\0')
+    return kehu_sync_cache_path (g_get_user_data_dir (), url, user_id);
   return g_build_filename (g_get_user_data_dir (), "kehu", "local.db", NULL);
 }
 
@@ -174,8 +184,133 @@ open_record_activated_cb (GSimpleAction *action,
     }
 }
 
+static void
+sync_now_activated_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  KehuApplication *self = user_data;
+
+  kehu_sync_client_check (self->sync_client);
+  kehu_sync_client_sync_now (self->sync_client);
+}
+
+static void
+signed_in_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(KehuApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *keyring_error = NULL;
+  g_autofree char *user_id = NULL;
+  g_autofree char *phone = g_object_steal_data (G_OBJECT (self), "kehu-sign-in-phone");
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  AdwMessageDialog *dialog;
+
+  user_id = kehu_sync_client_sign_in_finish (KEHU_SYNC_CLIENT (object), result, &keyring_error, &error);
+  if (user_id == NULL)
+    {
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Sign-in failed"), error->message));
+      adw_message_dialog_add_response (dialog, "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+  g_settings_set_string (self->settings, "sync-phone", phone ? phone : "");
+  g_settings_set_string (self->settings, "sync-user-id", user_id);
+  if (keyring_error != NULL)
+    {
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Signed in for this session only"), keyring_error));
+      adw_message_dialog_add_response (dialog, "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+}
+
+static void
+sign_in_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     KehuApplication  *self)
+{
+  GtkEditable *server = g_object_get_data (G_OBJECT (dialog), "server");
+  GtkEditable *phone = g_object_get_data (G_OBJECT (dialog), "phone");
+  GtkEditable *password = g_object_get_data (G_OBJECT (dialog), "password");
+
+  if (g_strcmp0 (response, "sign-in") != 0)
+    return;
+  g_settings_set_string (self->settings, "server-url", gtk_editable_get_text (server));
+  kehu_sync_client_set_server_url (self->sync_client, gtk_editable_get_text (server));
+  g_object_set_data_full (G_OBJECT (self), "kehu-sign-in-phone", g_strdup (gtk_editable_get_text (phone)), g_free);
+  kehu_sync_client_sign_in_async (self->sync_client, gtk_editable_get_text (phone), gtk_editable_get_text (password),
+                                  NULL, signed_in_cb, g_object_ref (self));
+}
+
+/* Server address, phone and password: POST /api/v1/auth/login once; the
+ * token then lives in the keyring. */
+static void
+sign_in_activated_cb (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer      user_data)
+{
+  KehuApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *url = kehu_application_dup_server_url (self);
+  g_autofree char *phone_text = g_settings_get_string (self->settings, "sync-phone");
+  AdwMessageDialog *dialog;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *server = gtk_entry_new ();
+  GtkWidget *phone = gtk_entry_new ();
+  GtkWidget *password = gtk_password_entry_new ();
+
+  gtk_entry_set_placeholder_text (GTK_ENTRY (server), _("Server address, e.g. http://crm.example.com:8765"));
+  gtk_editable_set_text (GTK_EDITABLE (server), url);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (phone), _("Phone"));
+  gtk_entry_set_input_purpose (GTK_ENTRY (phone), GTK_INPUT_PURPOSE_PHONE);
+  gtk_editable_set_text (GTK_EDITABLE (phone), phone_text);
+  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (password), TRUE);
+  g_object_set (password, "placeholder-text", _("Password"), NULL);
+  gtk_box_append (GTK_BOX (box), server);
+  gtk_box_append (GTK_BOX (box), phone);
+  gtk_box_append (GTK_BOX (box), password);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Sign In to the Server"),
+                                                       _("Your changes are kept on this computer and sync when the server can be reached.")));
+  adw_message_dialog_set_extra_child (dialog, box);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "sign-in", _("_Sign In"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "sign-in", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "sign-in");
+  g_object_set_data (G_OBJECT (dialog), "server", server);
+  g_object_set_data (G_OBJECT (dialog), "phone", phone);
+  g_object_set_data (G_OBJECT (dialog), "password", password);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (sign_in_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Reachable from the sync indicator's popover. */
+static void
+conflicts_activated_cb (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  KehuApplication *self = user_data;
+  g_autofree char *user_id = g_settings_get_string (self->settings, "sync-user-id");
+  g_autoptr(KehuSchema) schema = NULL;
+  g_autoptr(KehuContext) ctx = NULL;
+  g_autoptr(GError) error = NULL;
+  KehuConflictsWindow *window;
+
+  if (self->store == NULL || !(schema = kehu_schema_new (self->store, &error)))
+    return;
+  ctx = kehu_context_new (schema, user_id[0] ? user_id : NULL);
+  window = kehu_conflicts_window_new (ctx);
+  gtk_window_set_transient_for (GTK_WINDOW (window), gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static const GActionEntry app_actions[] = {
   { "open-record", open_record_activated_cb, "(ss)" },
+  { "conflicts", conflicts_activated_cb },
+  { "sync-now", sync_now_activated_cb },
+  { "sign-in", sign_in_activated_cb },
   { "quit", quit_activated_cb },
   { "preferences", preferences_activated_cb },
   { "about", about_activated_cb },
@@ -234,6 +369,7 @@ kehu_application_startup (GApplication *app)
   static const char *prefs_accels[] = { "<Control>comma", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
   static const char *new_accels[] = { "<Control>n", NULL };
+  static const char *sync_accels[] = { "<Control>r", NULL };
 
   G_APPLICATION_CLASS (kehu_application_parent_class)->startup (app);
 
@@ -245,6 +381,7 @@ kehu_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-record", new_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.sync-now", sync_accels);
 
   apply_color_scheme (self);
   g_signal_connect_object (self->settings, "changed::color-scheme",
@@ -254,9 +391,14 @@ kehu_application_startup (GApplication *app)
   {
     g_autofree char *path = kehu_application_dup_store_path (self);
 
+    g_autofree char *dir = g_path_get_dirname (path);
+
+    g_mkdir_with_parents (dir, 0700);
     self->store = kehu_store_open (path, &self->store_error);
     if (self->store == NULL)
       g_warning ("%s", self->store_error->message);
+    else if (!g_str_has_suffix (path, "local.db") && !kehu_sync_mark_cache (self->store, &self->store_error))
+      g_clear_object (&self->store);
     else
       {
         self->reminders = kehu_reminders_new (app, self->store);
@@ -266,11 +408,93 @@ kehu_application_startup (GApplication *app)
   {
     g_autofree char *url = kehu_application_dup_server_url (self);
 
+    g_autofree char *phone = g_settings_get_string (self->settings, "sync-phone");
+    g_autofree char *user_id = g_settings_get_string (self->settings, "sync-user-id");
+
     self->sync_client = kehu_sync_client_new (url);
+    /* Signed in before: the token from the keyring, or sign in again. */
+    if (url[0] != '\0' && phone[0] != '\0' && user_id[0] != '\0')
+      {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *token = kehu_token_store_lookup (url, phone, &error);
+
+        if (self->store != NULL && kehu_sync_store_is_cache (self->store))
+          kehu_sync_client_set_store (self->sync_client, self->store);
+        if (token != NULL)
+          kehu_sync_client_set_account (self->sync_client, user_id, token);
+        else if (error != NULL)
+          g_message ("%s", error->message);
+      }
     g_signal_connect_object (self->settings, "changed::server-url",
                              G_CALLBACK (on_server_url_changed_cb), self,
                              G_CONNECT_SWAPPED);
   }
+}
+
+/* kehu --sync: the signed-in account once, no window (scripts, a timer on
+ * a field laptop, tests). KEHU_SYNC_TOKEN and KEHU_SYNC_USER_ID stand in
+ * for the keyring and the settings where neither exists. */
+static int
+sync_once (KehuApplication *self)
+{
+  g_autofree char *url = kehu_application_dup_server_url (self);
+  g_autofree char *phone = g_settings_get_string (self->settings, "sync-phone");
+  g_autofree char *user_id = g_settings_get_string (self->settings, "sync-user-id");
+  g_autofree char *token = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(KehuSyncEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  KehuSyncStats stats = { 0 };
+  int status;
+
+  if (url[0] == '\0')
+    {
+      g_printerr (_("kehu: no server is set: choose one in Preferences or with --server\n"));
+      return 2;
+    }
+  if (g_getenv ("KEHU_SYNC_USER_ID") != NULL)
+    {
+      g_free (user_id);
+      user_id = g_strdup (g_getenv ("KEHU_SYNC_USER_ID"));
+    }
+  if (g_getenv ("KEHU_SYNC_TOKEN") != NULL)
+    token = g_strdup (g_getenv ("KEHU_SYNC_TOKEN"));
+  else if (phone[0] != '\0')
+    token = kehu_token_store_lookup (url, phone, &error);
+  if (token == NULL || user_id[0] == '\0')
+    {
+      g_printerr (_("kehu: not signed in to %s: open Kehu and sign in first%s%s\n"), url,
+                  error ? ": " : "", error ? error->message : "");
+      return 2;
+    }
+
+  path = kehu_sync_cache_path (g_get_user_data_dir (), url, user_id);
+  engine = kehu_sync_engine_new (path, url, user_id, &error);
+  if (engine != NULL)
+    {
+      const char *push = g_getenv ("KEHU_SYNC_PUSH_BATCH");
+      const char *pull = g_getenv ("KEHU_SYNC_PULL_LIMIT");
+
+      /* Smaller requests for slow links (and for the kill tests). */
+      if (push != NULL || pull != NULL)
+        kehu_sync_engine_set_batch (engine, push ? atoi (push) : 200, pull ? atoi (pull) : 2000);
+      kehu_sync_engine_set_token (engine, token);
+      kehu_sync_engine_run (engine, &stats, NULL, &error);
+    }
+  if (error != NULL)
+    {
+      g_printerr (_("kehu: sync failed: %s\n"), error->message);
+      status = 1;
+    }
+  else
+    status = 0;
+  /* One line, whatever happened: what went through before a failure counts. */
+  g_print (_("pushed %u, pulled %u, conflicts %u, rejected %u\n"),
+           stats.pushed, stats.pulled, stats.conflicts, stats.rejected);
+  for (guint i = 0; stats.messages && i < stats.messages->len; i++)
+    g_printerr (_("kehu: rejected: %s\n"), (const char *) g_ptr_array_index (stats.messages, i));
+  kehu_sync_stats_clear (&stats);
+  return status;
 }
 
 static int
@@ -300,6 +524,9 @@ kehu_application_handle_local_options (GApplication *app,
       g_free (self->server_url_override);
       self->server_url_override = g_strdup (server);
     }
+
+  if (g_variant_dict_lookup (options, "sync", "b", NULL))
+    return sync_once (self);
 
   return -1;
 }
@@ -344,6 +571,8 @@ kehu_application_init (KehuApplication *self)
       N_("Use this server for this run (for example http://127.0.0.1:8765)"), N_("URL") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Print the version and exit"), NULL },
+    { "sync", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Sync the signed-in account once, print a summary and exit"), NULL },
     { NULL }
   };
 

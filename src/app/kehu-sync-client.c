@@ -1,9 +1,12 @@
 /* kehu-sync-client.c: the app's link to kehu-server
  *
- * For now it knows whether the server answers: it asks GET /api/v1/health
- * at start, every minute, and whenever GNetworkMonitor says the network
- * changed, and reports local only / offline / online as its state. The
- * push and pull of DESIGN.md's sync protocol build on this object.
+ * It knows whether the server answers (GET /api/v1/health at start, every
+ * minute, and whenever GNetworkMonitor says the network changed) and, once
+ * an account is signed in, syncs its cache (DESIGN.md "Sync protocol"):
+ * at start, on the timer, on "Sync now" and when the network comes back,
+ * with exponential backoff after failures. Each sync runs on a worker
+ * thread with its own SQLite connection (KehuSyncEngine); progress and
+ * results come back to the main thread.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +20,8 @@
 
 #include "kehu-app-enums.h"
 #include "kehu-sync-client.h"
+#include "kehu-sync-engine.h"
+#include "kehu-token-store.h"
 
 #define CHECK_INTERVAL_SECONDS 60
 #define REQUEST_TIMEOUT_SECONDS 10
@@ -33,7 +38,26 @@ struct _KehuSyncClient
   KehuSyncState  state;
   char          *error;
   char          *server_version;
+
+  char          *user_id;
+  char          *token;
+  char          *data_dir;
+  gboolean       running;
+  gboolean       again;       /* "Sync now" while a sync runs */
+  guint          failures;
+  guint          retry_source;
+  guint          pending;
+  GDateTime     *last_sync;
+  KehuStore     *store;       /* the app's connection to the cache, for counts */
 };
+
+enum {
+  SIGNAL_PROGRESS,
+  SIGNAL_SYNCED,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (KehuSyncClient, kehu_sync_client, G_TYPE_OBJECT)
 
@@ -42,6 +66,8 @@ enum {
   PROP_SERVER_URL,
   PROP_STATE,
   PROP_ERROR,
+  PROP_PENDING,
+  PROP_LAST_SYNC,
   N_PROPS
 };
 
@@ -82,6 +108,8 @@ health_read_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
+  if (bytes == NULL && self->running)
+    return;
   if (bytes == NULL)
     {
       g_autofree char *message = g_strdup_printf (_("Cannot reach %s: %s"),
@@ -108,7 +136,11 @@ health_read_cb (GObject      *object,
   g_free (self->server_version);
   self->server_version = g_strdup (json_object_get_string_member_with_default (json_node_get_object (root),
                                                                                "version", ""));
+  if (self->running)
+    return;
   set_state (self, KEHU_SYNC_STATE_ONLINE, NULL);
+  if (self->token != NULL && self->retry_source == 0)
+    kehu_sync_client_sync_now (self);
 }
 
 void
@@ -118,6 +150,10 @@ kehu_sync_client_check (KehuSyncClient *self)
   g_autofree char *url = NULL;
 
   g_return_if_fail (KEHU_IS_SYNC_CLIENT (self));
+
+  /* Changes made in the app since the last sync. */
+  if (self->store != NULL)
+    kehu_sync_client_set_pending (self, kehu_sync_count_pending (self->store));
 
   if (self->server_url == NULL || self->server_url[0] == '\0')
     {
@@ -149,6 +185,7 @@ kehu_sync_client_check (KehuSyncClient *self)
 static gboolean
 check_timeout_cb (gpointer user_data)
 {
+  /* A successful check starts a sync when an account is signed in. */
   kehu_sync_client_check (user_data);
   return G_SOURCE_CONTINUE;
 }
@@ -160,10 +197,372 @@ on_network_changed_cb (KehuSyncClient *self,
   kehu_sync_client_check (self);
 }
 
+/* Sync on a worker thread ------------------------------------------------------- */
+
+typedef struct
+{
+  char          *url;
+  char          *user_id;
+  char          *token;
+  char          *path;
+  KehuSyncStats  stats;
+  guint          pending;
+  GWeakRef       client;
+} SyncJob;
+
+static void
+sync_job_free (SyncJob *job)
+{
+  g_free (job->url);
+  g_free (job->user_id);
+  g_free (job->token);
+  g_free (job->path);
+  kehu_sync_stats_clear (&job->stats);
+  g_weak_ref_clear (&job->client);
+  g_free (job);
+}
+
+typedef struct
+{
+  GWeakRef client;
+  guint    received;
+  guint    total;
+} Progress;
+
+static gboolean
+emit_progress_cb (gpointer data)
+{
+  Progress *progress = data;
+  g_autoptr(KehuSyncClient) self = g_weak_ref_get (&progress->client);
+
+  if (self != NULL)
+    g_signal_emit (self, signals [SIGNAL_PROGRESS], 0, progress->received, progress->total);
+  g_weak_ref_clear (&progress->client);
+  g_free (progress);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the worker: hand each page's progress to the main thread. */
+static void
+engine_progress_cb (guint    received,
+                    guint    total,
+                    gpointer user_data)
+{
+  SyncJob *job = user_data;
+  Progress *progress = g_new0 (Progress, 1);
+  g_autoptr(GObject) client = g_weak_ref_get (&job->client);
+
+  g_weak_ref_init (&progress->client, client);
+  progress->received = received;
+  progress->total = total;
+  g_main_context_invoke (NULL, emit_progress_cb, progress);
+}
+
+static void
+sync_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SyncJob *job = task_data;
+  g_autoptr(KehuSyncEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+
+  engine = kehu_sync_engine_new (job->path, job->url, job->user_id, &error);
+  if (engine != NULL)
+    {
+      kehu_sync_engine_set_token (engine, job->token);
+      kehu_sync_engine_set_progress (engine, engine_progress_cb, job);
+      kehu_sync_engine_run (engine, &job->stats, cancellable, &error);
+      job->pending = kehu_sync_count_pending (kehu_sync_engine_get_store (engine));
+    }
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  KehuSyncClient *self = user_data;
+
+  self->retry_source = 0;
+  kehu_sync_client_sync_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sync_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  KehuSyncClient *self = KEHU_SYNC_CLIENT (object);
+  SyncJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  self->running = FALSE;
+  if (self->pending != job->pending)
+    {
+      self->pending = job->pending;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_PENDING]);
+    }
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      guint delay;
+
+      if (g_error_matches (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_CANCELLED))
+        return;
+      /* 5 s, 10 s, 20 s … up to 10 minutes. */
+      delay = MIN (5u << MIN (self->failures, 7u), 600u);
+      self->failures++;
+      g_clear_handle_id (&self->retry_source, g_source_remove);
+      if (!g_error_matches (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_AUTH))
+        self->retry_source = g_timeout_add_seconds (delay, retry_cb, self);
+      set_state (self,
+                 g_error_matches (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_NETWORK) ? KEHU_SYNC_STATE_OFFLINE
+                                                                                  : KEHU_SYNC_STATE_ERROR,
+                 error->message);
+      return;
+    }
+
+  self->failures = 0;
+  g_clear_pointer (&self->last_sync, g_date_time_unref);
+  self->last_sync = g_date_time_new_now_local ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_LAST_SYNC]);
+  if (job->stats.rejected > 0 && job->stats.messages != NULL && job->stats.messages->len > 0)
+    {
+      /* The user is told why a change was taken back. */
+      g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                               "The server refused %u change: %s",
+                                                               "The server refused %u changes; the first: %s",
+                                                               job->stats.rejected),
+                                                  job->stats.rejected,
+                                                  (const char *) g_ptr_array_index (job->stats.messages, 0));
+      set_state (self, KEHU_SYNC_STATE_ERROR, message);
+    }
+  else
+    set_state (self, KEHU_SYNC_STATE_IDLE, NULL);
+  g_signal_emit (self, signals [SIGNAL_SYNCED], 0, job->stats.pushed, job->stats.pulled,
+                 job->stats.conflicts, job->stats.rejected);
+
+  if (self->again)
+    {
+      self->again = FALSE;
+      kehu_sync_client_sync_now (self);
+    }
+}
+
+/**
+ * kehu_sync_client_sync_now:
+ *
+ * Starts a sync of the signed-in account on a worker thread, or asks for
+ * another one after the sync that runs. Nothing without an account.
+ */
+void
+kehu_sync_client_sync_now (KehuSyncClient *self)
+{
+  g_autoptr(GTask) task = NULL;
+  SyncJob *job;
+
+  g_return_if_fail (KEHU_IS_SYNC_CLIENT (self));
+
+  if (self->server_url == NULL || self->server_url[0] == '\0' || self->token == NULL)
+    return;
+  if (self->running)
+    {
+      self->again = TRUE;
+      return;
+    }
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+
+  job = g_new0 (SyncJob, 1);
+  job->url = g_strdup (self->server_url);
+  job->user_id = g_strdup (self->user_id);
+  job->token = g_strdup (self->token);
+  job->path = kehu_sync_client_dup_cache_path (self);
+  g_weak_ref_init (&job->client, self);
+
+  if (self->cancellable == NULL)
+    self->cancellable = g_cancellable_new ();
+  self->running = TRUE;
+  set_state (self, KEHU_SYNC_STATE_SYNCING, self->error);
+  task = g_task_new (self, self->cancellable, sync_done_cb, NULL);
+  g_task_set_source_tag (task, kehu_sync_client_sync_now);
+  g_task_set_task_data (task, job, (GDestroyNotify) sync_job_free);
+  g_task_run_in_thread (task, sync_thread);
+}
+
+/* Sign in ------------------------------------------------------------------------ */
+
+typedef struct
+{
+  char *url;
+  char *phone;
+  char *password;
+  char *token;
+  char *user_id;
+  char *keyring_error;
+} SignIn;
+
+static void
+sign_in_free (SignIn *data)
+{
+  g_free (data->url);
+  g_free (data->phone);
+  g_free (data->password);
+  g_free (data->token);
+  g_free (data->user_id);
+  g_free (data->keyring_error);
+  g_free (data);
+}
+
+static void
+sign_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  SignIn *data = task_data;
+  g_autoptr(GError) error = NULL;
+
+  data->token = kehu_sync_login (data->url, data->phone, data->password, &data->user_id, &error);
+  if (data->token == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!kehu_token_store_save (data->url, data->phone, data->token, &error))
+    data->keyring_error = g_strdup (error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+kehu_sync_client_sign_in_async (KehuSyncClient      *self,
+                                const char          *phone,
+                                const char          *password,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  SignIn *data = g_new0 (SignIn, 1);
+
+  data->url = g_strdup (self->server_url);
+  data->phone = g_strdup (phone);
+  data->password = g_strdup (password);
+  g_task_set_source_tag (task, kehu_sync_client_sign_in_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) sign_in_free);
+  g_task_run_in_thread (task, sign_in_thread);
+}
+
+/**
+ * kehu_sync_client_sign_in_finish:
+ * @keyring_error: (out) (optional): why the token could not be kept in the
+ *   keyring (it then lives for this run only)
+ *
+ * Returns: (transfer full): the signed-in user's id, or %NULL with @error
+ */
+char *
+kehu_sync_client_sign_in_finish (KehuSyncClient  *self,
+                                 GAsyncResult    *result,
+                                 char           **keyring_error,
+                                 GError         **error)
+{
+  SignIn *data = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  if (keyring_error != NULL)
+    *keyring_error = g_strdup (data->keyring_error);
+  kehu_sync_client_set_account (self, data->user_id, data->token);
+  return g_strdup (data->user_id);
+}
+
+void
+kehu_sync_client_set_account (KehuSyncClient *self,
+                              const char     *user_id,
+                              const char     *token)
+{
+  g_free (self->user_id);
+  g_free (self->token);
+  self->user_id = g_strdup (user_id);
+  self->token = g_strdup (token);
+  self->failures = 0;
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  kehu_sync_client_sync_now (self);
+}
+
+const char *
+kehu_sync_client_get_user_id (KehuSyncClient *self)
+{
+  return self->user_id;
+}
+
+gboolean
+kehu_sync_client_is_signed_in (KehuSyncClient *self)
+{
+  return self->token != NULL;
+}
+
+void
+kehu_sync_client_set_data_dir (KehuSyncClient *self,
+                               const char     *data_dir)
+{
+  g_free (self->data_dir);
+  self->data_dir = g_strdup (data_dir);
+}
+
+/* Returns: (transfer full) (nullable): this account's cache file */
+char *
+kehu_sync_client_dup_cache_path (KehuSyncClient *self)
+{
+  if (self->user_id == NULL || self->server_url == NULL || self->server_url[0] == '\0')
+    return NULL;
+  return kehu_sync_cache_path (self->data_dir ? self->data_dir : g_get_user_data_dir (),
+                               self->server_url, self->user_id);
+}
+
+guint
+kehu_sync_client_get_pending (KehuSyncClient *self)
+{
+  return self->pending;
+}
+
+void
+kehu_sync_client_set_pending (KehuSyncClient *self,
+                              guint           pending)
+{
+  if (self->pending == pending)
+    return;
+  self->pending = pending;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_PENDING]);
+}
+
+GDateTime *
+kehu_sync_client_get_last_sync (KehuSyncClient *self)
+{
+  return self->last_sync;
+}
+
+/* The app's own connection to the cache: pending changes are counted on it. */
+void
+kehu_sync_client_set_store (KehuSyncClient *self,
+                            KehuStore      *store)
+{
+  g_set_object (&self->store, store);
+  if (store != NULL)
+    kehu_sync_client_set_pending (self, kehu_sync_count_pending (store));
+}
+
 static void
 kehu_sync_client_dispose (GObject *object)
 {
   KehuSyncClient *self = (KehuSyncClient *)object;
+
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_object (&self->store);
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
@@ -182,6 +581,10 @@ kehu_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->server_url, g_free);
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->server_version, g_free);
+  g_clear_pointer (&self->user_id, g_free);
+  g_clear_pointer (&self->token, g_free);
+  g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->last_sync, g_date_time_unref);
 
   G_OBJECT_CLASS (kehu_sync_client_parent_class)->finalize (object);
 }
@@ -204,6 +607,12 @@ kehu_sync_client_get_property (GObject    *object,
       break;
     case PROP_ERROR:
       g_value_set_string (value, self->error);
+      break;
+    case PROP_PENDING:
+      g_value_set_uint (value, self->pending);
+      break;
+    case PROP_LAST_SYNC:
+      g_value_set_boxed (value, self->last_sync);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -248,7 +657,22 @@ kehu_sync_client_class_init (KehuSyncClientClass *klass)
   properties [PROP_ERROR] =
     g_param_spec_string ("error", NULL, NULL, NULL,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_PENDING] =
+    g_param_spec_uint ("pending", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_LAST_SYNC] =
+    g_param_spec_boxed ("last-sync", NULL, NULL, G_TYPE_DATE_TIME,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* received, total (an estimate): the first sync of a large account */
+  signals [SIGNAL_PROGRESS] =
+    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+  /* pushed, pulled, conflicts, rejected */
+  signals [SIGNAL_SYNCED] =
+    g_signal_new ("synced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT);
 }
 
 static void

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "kehu-store.h"
 #include "kehu-sync-indicator.h"
 
 G_BEGIN_DECLS
@@ -22,5 +23,32 @@ KehuSyncState   kehu_sync_client_get_state      (KehuSyncClient  *self);
 const char     *kehu_sync_client_get_error      (KehuSyncClient  *self);
 const char     *kehu_sync_client_get_server_version (KehuSyncClient *self);
 void            kehu_sync_client_check          (KehuSyncClient  *self);
+
+/* Sync of the signed-in account (kehu-sync-engine on a worker thread). */
+void            kehu_sync_client_sign_in_async  (KehuSyncClient      *self,
+                                                 const char          *phone,
+                                                 const char          *password,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+char           *kehu_sync_client_sign_in_finish (KehuSyncClient  *self,
+                                                 GAsyncResult    *result,
+                                                 char           **keyring_error,
+                                                 GError         **error);
+void            kehu_sync_client_set_account    (KehuSyncClient  *self,
+                                                 const char      *user_id,
+                                                 const char      *token);
+const char     *kehu_sync_client_get_user_id    (KehuSyncClient  *self);
+gboolean        kehu_sync_client_is_signed_in   (KehuSyncClient  *self);
+void            kehu_sync_client_set_data_dir   (KehuSyncClient  *self,
+                                                 const char      *data_dir);
+char           *kehu_sync_client_dup_cache_path (KehuSyncClient  *self);
+void            kehu_sync_client_sync_now       (KehuSyncClient  *self);
+guint           kehu_sync_client_get_pending    (KehuSyncClient  *self);
+void            kehu_sync_client_set_pending    (KehuSyncClient  *self,
+                                                 guint            pending);
+GDateTime      *kehu_sync_client_get_last_sync  (KehuSyncClient  *self);
+void            kehu_sync_client_set_store      (KehuSyncClient  *self,
+                                                 KehuStore       *store);
 
 G_END_DECLS

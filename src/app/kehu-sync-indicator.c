@@ -32,6 +32,8 @@ struct _KehuSyncIndicator
   GDateTime     *last_sync;
   char          *error;
   char          *summary;
+  guint          received;
+  guint          total;
 };
 
 G_DEFINE_FINAL_TYPE (KehuSyncIndicator, kehu_sync_indicator, GTK_TYPE_WIDGET)
@@ -114,7 +116,10 @@ update (KehuSyncIndicator *self)
                                self->pending);
 
   g_free (self->summary);
-  if (pending != NULL)
+  /* The first sync of a large account: how far it got. */
+  if (self->state == KEHU_SYNC_STATE_SYNCING && self->total > 0)
+    self->summary = g_strdup_printf (_("Syncing… %u of about %u records"), self->received, self->total);
+  else if (pending != NULL)
     self->summary = g_strdup_printf ("%s · %s", state_word (self->state), pending);
   else
     self->summary = g_strdup (state_word (self->state));
@@ -140,7 +145,8 @@ update (KehuSyncIndicator *self)
 
   gtk_label_set_label (self->error_label, self->error ? self->error : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label),
-                          self->state == KEHU_SYNC_STATE_ERROR && self->error != NULL);
+                          (self->state == KEHU_SYNC_STATE_ERROR || self->state == KEHU_SYNC_STATE_OFFLINE) &&
+                          self->error != NULL);
 
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), self->summary);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
@@ -320,4 +326,19 @@ kehu_sync_indicator_get_summary (KehuSyncIndicator *self)
 {
   g_return_val_if_fail (KEHU_IS_SYNC_INDICATOR (self), NULL);
   return self->summary;
+}
+
+/* Records received of a total estimate while a sync runs; 0, 0 clears. */
+void
+kehu_sync_indicator_set_progress (KehuSyncIndicator *self,
+                                  guint              received,
+                                  guint              total)
+{
+  g_return_if_fail (KEHU_IS_SYNC_INDICATOR (self));
+
+  if (self->received == received && self->total == total)
+    return;
+  self->received = received;
+  self->total = total;
+  update (self);
 }

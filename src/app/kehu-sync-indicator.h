@@ -33,5 +33,8 @@ void           kehu_sync_indicator_set_last_sync (KehuSyncIndicator *self,
 void           kehu_sync_indicator_set_error    (KehuSyncIndicator *self,
                                                  const char        *message);
 const char    *kehu_sync_indicator_get_summary  (KehuSyncIndicator *self);
+void           kehu_sync_indicator_set_progress (KehuSyncIndicator *self,
+                                                 guint              received,
+                                                 guint              total);
 
 G_END_DECLS

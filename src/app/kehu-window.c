@@ -235,7 +235,21 @@ on_sync_client_changed_cb (KehuWindow     *self,
                            KehuSyncClient *client)
 {
   kehu_sync_indicator_set_state (self->sync_indicator, kehu_sync_client_get_state (client));
+  if (kehu_sync_client_get_state (client) != KEHU_SYNC_STATE_SYNCING)
+    kehu_sync_indicator_set_progress (self->sync_indicator, 0, 0);
   kehu_sync_indicator_set_error (self->sync_indicator, kehu_sync_client_get_error (client));
+  kehu_sync_indicator_set_pending (self->sync_indicator, kehu_sync_client_get_pending (client));
+  if (kehu_sync_client_get_last_sync (client) != NULL)
+    kehu_sync_indicator_set_last_sync (self->sync_indicator, kehu_sync_client_get_last_sync (client));
+}
+
+static void
+on_sync_progress_cb (KehuWindow     *self,
+                     guint           received,
+                     guint           total,
+                     KehuSyncClient *client)
+{
+  kehu_sync_indicator_set_progress (self->sync_indicator, received, total);
 }
 
 /* Pages that need the store are made once the window has its application. */
@@ -292,6 +306,15 @@ on_application_set_cb (KehuWindow *self)
                            G_CALLBACK (on_sync_client_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (client, "notify::error",
+                           G_CALLBACK (on_sync_client_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (client, "notify::pending",
+                           G_CALLBACK (on_sync_client_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (client, "progress",
+                           G_CALLBACK (on_sync_progress_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (client, "notify::last-sync",
                            G_CALLBACK (on_sync_client_changed_cb), self,
                            G_CONNECT_SWAPPED);
   on_sync_client_changed_cb (self, NULL, client);

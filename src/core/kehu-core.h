@@ -19,4 +19,6 @@
 #include "kehu-schema.h"
 #include "kehu-search.h"
 #include "kehu-store.h"
+#include "kehu-sync.h"
+#include "kehu-sync-engine.h"
 #include "kehu-version.h"

@@ -88,6 +88,19 @@ gboolean     _kehu_record_update_full   (KehuContext      *ctx,
                                          const char       *action,
                                          GError          **error);
 
+/* The client's outbox (kehu-sync.c). */
+gboolean     _kehu_context_outbox_active   (KehuContext      *ctx);
+void         _kehu_context_suppress_outbox (KehuContext      *ctx,
+                                            gboolean          suppress);
+gboolean     _kehu_sync_outbox_append   (KehuContext      *ctx,
+                                         const char       *module,
+                                         const char       *record_id,
+                                         const char       *kind,
+                                         const char       *action,
+                                         JsonObject       *fields,
+                                         gint64            base_rev,
+                                         GError          **error);
+
 /* Rules hooks (kehu-rules.c), run inside the write's transaction. */
 gboolean     _kehu_rules_before_write   (KehuContext      *ctx,
                                          const KehuModule *module,

@@ -29,6 +29,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "kehu-record-private.h"
+#include "kehu-sync.h"
 
 /* Errors ------------------------------------------------------------------------ */
 
@@ -103,6 +104,9 @@ struct _KehuContext
   GTimeZone  *tz;
   gboolean    assign_revs;
   gboolean    trusted;
+  gboolean    outbox;          /* a client cache: queue changes for the server */
+  int         op_depth;        /* record writes in progress (rules nest them) */
+  int         outbox_suppress; /* writes queued by the caller as one action */
   GArray     *tx_stack;   /* gboolean: TRUE = savepoint */
 };
 
@@ -150,6 +154,8 @@ kehu_context_new (KehuSchema *schema,
   self->schema = g_object_ref (schema);
   self->user_id = g_strdup (user_id);
   self->tz = g_time_zone_new_local ();
+  /* Every context on a client cache queues its changes for the server. */
+  self->outbox = kehu_sync_store_is_cache (kehu_schema_get_store (schema));
   return self;
 }
 
@@ -242,6 +248,34 @@ gboolean
 kehu_context_get_trusted (KehuContext *self)
 {
   return self->trusted;
+}
+
+void
+kehu_context_set_outbox (KehuContext *self,
+                         gboolean     outbox)
+{
+  self->outbox = outbox;
+}
+
+gboolean
+kehu_context_get_outbox (KehuContext *self)
+{
+  return self->outbox;
+}
+
+/* Only the change the caller asked for is queued, not what the rules do
+ * inside it: the server runs the same rules. */
+gboolean
+_kehu_context_outbox_active (KehuContext *self)
+{
+  return self->outbox && self->op_depth == 1 && self->outbox_suppress == 0;
+}
+
+void
+_kehu_context_suppress_outbox (KehuContext *self,
+                               gboolean     suppress)
+{
+  self->outbox_suppress += suppress ? 1 : -1;
 }
 
 static sqlite3 *
@@ -1384,6 +1418,7 @@ kehu_record_create (KehuContext  *ctx,
 
   changes.module = module;
   changes.items = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
+  ctx->op_depth++;
   if (!kehu_context_begin (ctx, error))
     goto out;
   if (!collect_changes (ctx, module, fields, TRUE, &changes, extra, error) ||
@@ -1430,8 +1465,20 @@ kehu_record_create (KehuContext  *ctx,
   title = title_of (module, new_row);
   if (!_kehu_oplog (ctx, module_name, id, "create", NULL, NULL, title, error) ||
       !assign_rev (ctx, module, id, rev_fields, error) ||
-      !_kehu_rules_after_write (ctx, module, id, NULL, new_row, error) ||
-      !kehu_context_commit (ctx, error))
+      !_kehu_rules_after_write (ctx, module, id, NULL, new_row, error))
+    goto fail;
+  if (_kehu_context_outbox_active (ctx))
+    {
+      g_autoptr(JsonObject) queued = json_object_new ();
+      g_autoptr(GList) members = json_object_get_members (fields);
+
+      for (GList *m = members; m; m = m->next)
+        json_object_set_member (queued, m->data, json_node_copy (json_object_get_member (fields, m->data)));
+      json_object_set_string_member (queued, "id", id);
+      if (!_kehu_sync_outbox_append (ctx, module_name, id, "create", NULL, queued, 0, error))
+        goto fail;
+    }
+  if (!kehu_context_commit (ctx, error))
     goto fail;
 
   ok = TRUE;
@@ -1440,6 +1487,7 @@ kehu_record_create (KehuContext  *ctx,
 fail:
   kehu_context_rollback (ctx);
 out:
+  ctx->op_depth--;
   g_ptr_array_unref (changes.items);
   return ok ? g_steal_pointer (&id) : NULL;
 }
@@ -1571,6 +1619,7 @@ _kehu_record_update_full (KehuContext  *ctx,
 
   changes.module = module;
   changes.items = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
+  ctx->op_depth++;
   if (!kehu_context_begin (ctx, error))
     goto out;
   if (!load_live (ctx, module, id, FALSE, &old_row, error) ||
@@ -1733,8 +1782,42 @@ _kehu_record_update_full (KehuContext  *ctx,
 
   new_row = read_row (ctx, module, id, FALSE);
   if (!assign_rev (ctx, module, id, changed, error) ||
-      !_kehu_rules_after_write (ctx, module, id, old_row, new_row, error) ||
-      !kehu_context_commit (ctx, error))
+      !_kehu_rules_after_write (ctx, module, id, old_row, new_row, error))
+    goto fail;
+  /* Rule actions (transfer, convert…) are queued as actions by kehu-sync.c. */
+  if (_kehu_context_outbox_active (ctx) && g_str_equal (action, "update"))
+    {
+      /* The fields the caller changed, as the caller gave them. */
+      g_autoptr(JsonObject) queued = json_object_new ();
+      g_autoptr(GList) members = json_object_get_members (fields);
+
+      for (GList *m = members; m; m = m->next)
+        {
+          const char *name = m->data;
+          JsonNode *node = json_object_get_member (fields, name);
+
+          if (g_str_equal (name, "extra") && JSON_NODE_HOLDS_OBJECT (node))
+            {
+              JsonObject *given = json_node_get_object (node);
+              g_autoptr(GList) keys = json_object_get_members (given);
+              JsonObject *sub = json_object_new ();
+
+              for (GList *k = keys; k; k = k->next)
+                if (g_ptr_array_find_with_equal_func (changed, k->data, g_str_equal, NULL))
+                  json_object_set_member (sub, k->data, json_node_copy (json_object_get_member (given, k->data)));
+              if (json_object_get_size (sub) > 0)
+                json_object_set_object_member (queued, "extra", sub);
+              else
+                json_object_unref (sub);
+            }
+          else if (g_ptr_array_find_with_equal_func (changed, name, g_str_equal, NULL))
+            json_object_set_member (queued, name, json_node_copy (node));
+        }
+      if (json_object_get_size (queued) > 0 &&
+          !_kehu_sync_outbox_append (ctx, module_name, id, "update", NULL, queued, json_object_get_int_member (old_row, "rev"), error))
+        goto fail;
+    }
+  if (!kehu_context_commit (ctx, error))
     goto fail;
 
   ok = TRUE;
@@ -1743,12 +1826,13 @@ _kehu_record_update_full (KehuContext  *ctx,
 fail:
   kehu_context_rollback (ctx);
 out:
+  ctx->op_depth--;
   g_ptr_array_unref (changes.items);
   return ok;
 }
 
 static gboolean
-set_deleted (KehuContext  *ctx,
+set_deleted_real (KehuContext  *ctx,
              const char   *module_name,
              const char   *id,
              gboolean      deleted,
@@ -1845,14 +1929,34 @@ set_deleted (KehuContext  *ctx,
   new_row = read_row (ctx, module, id, FALSE);
   if (!_kehu_oplog (ctx, module_name, id, deleted ? "delete" : "restore", NULL, NULL, NULL, error) ||
       !assign_rev (ctx, module, id, fields, error) ||
-      !_kehu_rules_after_write (ctx, module, id, old_row, new_row, error) ||
-      !kehu_context_commit (ctx, error))
+      !_kehu_rules_after_write (ctx, module, id, old_row, new_row, error))
+    goto fail;
+  if (_kehu_context_outbox_active (ctx) &&
+      !_kehu_sync_outbox_append (ctx, module_name, id, deleted ? "delete" : "restore", NULL, NULL,
+                                 json_object_get_int_member (old_row, "rev"), error))
+    goto fail;
+  if (!kehu_context_commit (ctx, error))
     goto fail;
   return TRUE;
 
 fail:
   kehu_context_rollback (ctx);
   return FALSE;
+}
+
+static gboolean
+set_deleted (KehuContext  *ctx,
+             const char   *module_name,
+             const char   *id,
+             gboolean      deleted,
+             GError      **error)
+{
+  gboolean ok;
+
+  ctx->op_depth++;
+  ok = set_deleted_real (ctx, module_name, id, deleted, error);
+  ctx->op_depth--;
+  return ok;
 }
 
 static gboolean purge (KehuContext *ctx, const char *module_name, const char *id, gboolean from_bin, GError **error);
@@ -1868,7 +1972,24 @@ kehu_record_delete (KehuContext  *ctx,
   const KehuModule *module = kehu_schema_get_module (ctx->schema, module_name);
 
   if (module && !kehu_module_has_column (module, "deleted_at"))
-    return purge (ctx, module_name, id, FALSE, error);
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT rev FROM %s WHERE id = ?1", module_name);
+      gboolean ok;
+      gint64 rev;
+
+      if (!kehu_context_begin (ctx, error))
+        return FALSE;
+      ctx->op_depth++;
+      rev = _kehu_query_int (ctx, 0, sql, id, NULL);
+      ok = purge (ctx, module_name, id, FALSE, error) &&
+           (!_kehu_context_outbox_active (ctx) ||
+            _kehu_sync_outbox_append (ctx, module_name, id, "delete", NULL, NULL, rev, error)) &&
+           kehu_context_commit (ctx, error);
+      if (!ok)
+        kehu_context_rollback (ctx);
+      ctx->op_depth--;
+      return ok;
+    }
   return set_deleted (ctx, module_name, id, TRUE, error);
 }
 

@@ -52,8 +52,8 @@ static const char * const followup_targets[] = {
   "leads", "customers", "contacts", "opportunities", "contracts", NULL,
 };
 
-static gboolean
-is_scoped (const char *module)
+gboolean
+_kehu_api_is_scoped (const char *module)
 {
   return g_strv_contains (scoped_modules, module);
 }
@@ -102,15 +102,15 @@ reply_ok (KehuRequest *request)
 /* What the user may do with one record; NONE for records outside the
  * scope. Pool customers (no owner) can be read by everyone who may read
  * customers, and changed by nobody until claimed. */
-static KehuAccess
-record_access (KehuApi    *api,
-               KehuPerm   *perm,
-               const char *module,
-               JsonObject *record)
+KehuAccess
+_kehu_api_record_access (KehuApi    *api,
+                         KehuPerm   *perm,
+                         const char *module,
+                         JsonObject *record)
 {
   const char *owner_id;
 
-  if (!is_scoped (module) || kehu_perm_sees_all (perm))
+  if (!_kehu_api_is_scoped (module) || kehu_perm_sees_all (perm))
     return KEHU_ACCESS_WRITE;
 
   owner_id = json_object_has_member (record, "owner_id") ? json_object_get_string_member (record, "owner_id") : NULL;
@@ -142,7 +142,7 @@ load_visible (KehuRequest *request,
       return NULL;
     }
 
-  access = record_access (api, perm, module, record);
+  access = _kehu_api_record_access (api, perm, module, record);
   if (access == KEHU_ACCESS_NONE)
     {
       kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
@@ -164,7 +164,7 @@ restrict_query (KehuQuery  *query,
                 KehuPerm   *perm,
                 const char *module)
 {
-  if (is_scoped (module) && !kehu_perm_sees_all (perm))
+  if (_kehu_api_is_scoped (module) && !kehu_perm_sees_all (perm))
     kehu_query_restrict_to_owners (query, kehu_perm_get_owner_ids (perm), kehu_perm_get_user_id (perm));
 }
 
@@ -360,7 +360,7 @@ create_cb (KehuApi     *api,
 
   /* New records belong to their creator unless given to someone the
    * creator's scope reaches. */
-  if (is_scoped (module))
+  if (_kehu_api_is_scoped (module))
     {
       if (!json_object_has_member (body, "owner_id"))
         json_object_set_string_member (body, "owner_id", kehu_perm_get_user_id (perm));
@@ -436,7 +436,7 @@ patch_cb (KehuApi     *api,
 
   if (!(body = read_record_body (request)))
     return;
-  if (is_scoped (module) && json_object_has_member (body, "owner_id"))
+  if (_kehu_api_is_scoped (module) && json_object_has_member (body, "owner_id"))
     {
       kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "read_only", "owner_id",
                                 _("Change the owner with the transfer action"));
@@ -1171,7 +1171,7 @@ _kehu_api_records_register (KehuApi *self)
       ADD ("POST", "/{id}/restore", restore_cb);
       ADD ("POST", "/{id}/purge", purge_cb);
       ADD ("GET", "/{id}/oplog", oplog_cb);
-      if (is_scoped (modules[i]))
+      if (_kehu_api_is_scoped (modules[i]))
         {
           ADD ("GET", "/{id}/team", team_list_cb);
           ADD ("POST", "/{id}/team", team_add_cb);

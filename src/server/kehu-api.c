@@ -1111,6 +1111,7 @@ kehu_api_new (KehuStore  *store,
   _kehu_api_approvals_register (self);
   _kehu_api_pool_register (self);
   _kehu_api_blobs_register (self);
+  _kehu_api_sync_register (self);
   _kehu_api_records_register (self);
 
   soup_server_add_early_handler (server, KEHU_API_PREFIX, early_cb, self, NULL);

@@ -169,6 +169,13 @@ JsonObject      *_kehu_api_user_json         (KehuStore          *store,
                                               gboolean            with_permissions,
                                               GError            **error);
 
+/* kehu-api-records.c: data scope of one record, shared with sync. */
+gboolean         _kehu_api_is_scoped         (const char         *module);
+KehuAccess       _kehu_api_record_access     (KehuApi            *api,
+                                              KehuPerm           *perm,
+                                              const char         *module,
+                                              JsonObject         *record);
+
 /* Route groups, one file each (kehu-api-*.c). */
 void             _kehu_api_health_register   (KehuApi            *self);
 void             _kehu_api_auth_register     (KehuApi            *self);
@@ -177,6 +184,7 @@ void             _kehu_api_approvals_register (KehuApi           *self);
 void             _kehu_api_records_register  (KehuApi            *self);
 void             _kehu_api_pool_register     (KehuApi            *self);
 void             _kehu_api_blobs_register    (KehuApi            *self);
+void             _kehu_api_sync_register     (KehuApi            *self);
 
 /* kehu-api-export.c: the export of a list route's query. */
 void             _kehu_api_export_reply      (KehuRequest        *request,

@@ -1,0 +1,164 @@
+/* kehu-sync.h: the sync protocol's shared logic (DESIGN.md "Sync protocol")
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Three parts, all without I/O beyond the store: the field-level merge the
+ * server decides with, the client's outbox (written by the record API in the
+ * same transaction as the change when the context is a client cache), and
+ * the client's side of applying pulled records and push results to its
+ * cache. The HTTP driver is kehu-sync-engine.{c,h}.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "kehu-record.h"
+
+G_BEGIN_DECLS
+
+#define KEHU_SYNC_ERROR (kehu_sync_error_quark ())
+
+typedef enum
+{
+  KEHU_SYNC_ERROR_NETWORK,     /* no answer: retry later */
+  KEHU_SYNC_ERROR_SERVER,      /* the server answered with an error */
+  KEHU_SYNC_ERROR_AUTH,        /* the token is not (or no longer) valid */
+  KEHU_SYNC_ERROR_PROTOCOL,    /* an answer this client does not understand */
+  KEHU_SYNC_ERROR_CACHE,       /* the local cache could not be written */
+  KEHU_SYNC_ERROR_CANCELLED,
+} KehuSyncError;
+
+GQuark       kehu_sync_error_quark          (void);
+
+/* The merge decision ------------------------------------------------------------ */
+
+typedef enum
+{
+  KEHU_SYNC_FIELD_APPLY,      /* not changed on the server since base_rev */
+  KEHU_SYNC_FIELD_SAME,       /* changed there, but to the pushed value */
+  KEHU_SYNC_FIELD_CONFLICT,   /* changed there since base_rev to another value */
+} KehuSyncFieldDecision;
+
+/* One pushed field against the server's state: @server_rev is the rev at
+ * which the field last changed on the server (0: never), @server_value its
+ * value there (NULL for none). Pure. */
+KehuSyncFieldDecision kehu_sync_decide_field (gint64       base_rev,
+                                              gint64       server_rev,
+                                              JsonNode    *pushed_value,
+                                              JsonNode    *server_value);
+
+/* Splits @pushed (the changed fields of an update op, custom fields under
+ * "extra") into what to apply and what conflicts. @field_revs maps a field
+ * name (custom fields by their own name) to its server rev as a gint64 *;
+ * @server_record is the record as stored. On return *@apply holds the fields
+ * to write and *@conflicts one member per conflicting field:
+ * {"field", "server_value", "client_value", "server_rev"} objects in an
+ * array. Pure. */
+void         kehu_sync_merge                (JsonObject   *pushed,
+                                             gint64        base_rev,
+                                             GHashTable   *field_revs,
+                                             JsonObject   *server_record,
+                                             JsonObject  **apply,
+                                             JsonArray   **conflicts);
+
+/* The client's outbox -------------------------------------------------------- */
+
+/* A client cache's context appends every record change it makes to the
+ * outbox (kehu-record.c calls in); changes made by the rules inside another
+ * change are not queued: the server runs the same rules. */
+void         kehu_context_set_outbox        (KehuContext  *ctx,
+                                             gboolean      outbox);
+gboolean     kehu_context_get_outbox        (KehuContext  *ctx);
+
+/* A client cache is marked in its kehu_meta; contexts made on a marked
+ * store have the outbox on. */
+gboolean     kehu_sync_mark_cache           (KehuStore    *store,
+                                             GError      **error);
+gboolean     kehu_sync_store_is_cache       (KehuStore    *store);
+
+/* An action only the server may decide (transfer, claim, convert, approval
+ * actions); @args is the action's body. Inside the caller's transaction. */
+gboolean     kehu_sync_queue_action         (KehuContext  *ctx,
+                                             const char   *module,
+                                             const char   *record_id,
+                                             const char   *action,
+                                             JsonObject   *args,
+                                             GError      **error);
+
+/* Transfer on a client cache: applied locally at once (with the rules'
+ * cascade) and queued as one transfer action per record. */
+gboolean     kehu_sync_transfer             (KehuContext  *ctx,
+                                             const char   *module,
+                                             const char * const *ids,
+                                             const char   *new_owner_id,
+                                             gboolean      cascade,
+                                             GError      **error);
+
+/* Claim from the public pool on a client cache: tentative (the record shows
+ * the user as owner) until the server, which alone applies the limits,
+ * confirms or refuses it. */
+gboolean     kehu_sync_claim                (KehuContext  *ctx,
+                                             const char   *customer_id,
+                                             GError      **error);
+
+gint64       kehu_sync_count_pending        (KehuStore    *store);
+/* Is there an unacknowledged op for this record (e.g. a tentative claim)? */
+gboolean     kehu_sync_is_pending           (KehuStore    *store,
+                                             const char   *module,
+                                             const char   *record_id);
+
+/* Applying the server's answers to a cache ------------------------------------ */
+
+/* Writes the server's @record into the cache as is (no rules, no outbox),
+ * then lays the still unsent local changes of the record on top. */
+gboolean     kehu_sync_cache_put            (KehuContext  *ctx,
+                                             const char   *module,
+                                             JsonObject   *record,
+                                             GError      **error);
+gboolean     kehu_sync_cache_drop           (KehuContext  *ctx,
+                                             const char   *module,
+                                             const char   *record_id,
+                                             GError      **error);
+
+/* Bulk pulls ------------------------------------------------------------------- */
+
+/* "SELECT json_object(…), id, owner_id, pool_id FROM module WHERE id = ?1":
+ * the record as kehu_record_from_statement() shows it, made as JSON text
+ * by SQLite (the server's pull); NULL when the module cannot be read so. */
+char        *kehu_sync_record_json_sql      (KehuSchema   *schema,
+                                             const char   *module);
+/* Applies a whole pull page (the server's JSON text) to the cache: new
+ * records are inserted straight from the text by SQLite, known ones go
+ * through kehu_sync_cache_put() (only changed columns). */
+gboolean     kehu_sync_cache_apply_page     (KehuContext  *ctx,
+                                             const char   *page,
+                                             gsize         length,
+                                             guint        *pulled,
+                                             guint        *gone,
+                                             GError      **error);
+
+/* Conflicts the user resolves ------------------------------------------------- */
+
+typedef struct
+{
+  char   *id;
+  char   *module;
+  char   *record_id;
+  char   *field;
+  char   *local_value;    /* JSON */
+  char   *server_value;   /* JSON */
+  gint64  server_rev;
+} KehuSyncConflict;
+
+void         kehu_sync_conflict_free        (KehuSyncConflict *conflict);
+GPtrArray   *kehu_sync_list_conflicts       (KehuStore    *store);
+/* Keep mine: a new update op with the server's rev as base; keep theirs:
+ * nothing to send. Either way the conflict is marked resolved. */
+gboolean     kehu_sync_resolve_conflict     (KehuContext  *ctx,
+                                             const char   *conflict_id,
+                                             gboolean      keep_mine,
+                                             GError      **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KehuSyncConflict, kehu_sync_conflict_free)
+
+G_END_DECLS
