@@ -60,6 +60,19 @@ insert_conflict (KehuStore  *store,
   sqlite3_finalize (stmt);
 }
 
+/* The window reloads in an idle after a choice: wait for it, up to 5 s. */
+static void
+wait_for_count (KehuConflictsWindow *window,
+                guint                expected)
+{
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (kehu_conflicts_window_get_count (window) != expected && g_get_monotonic_time () < end)
+    kehu_test_ui_settle (20);
+
+  g_assert_cmpuint (kehu_conflicts_window_get_count (window), ==, expected);
+}
+
 static void
 test_keep_mine (void)
 {
@@ -101,8 +114,7 @@ test_keep_mine (void)
 
   /* The first row's Keep Mine: a normal change based on the server's rev. */
   gtk_widget_activate (find_named (GTK_WIDGET (window), "keep-mine"));
-  kehu_test_ui_settle (100);
-  g_assert_cmpuint (kehu_conflicts_window_get_count (window), ==, 1);
+  wait_for_count (window, 1);
   record = kehu_record_get (ctx, "customers", id, &error);
   g_assert_cmpstr (json_object_get_string_member (record, "phone"), ==, "010-2222");
   g_assert_cmpint (sqlite3_prepare_v2 (kehu_store_get_db (store),
@@ -116,8 +128,7 @@ test_keep_mine (void)
 
   /* Keep Theirs: resolved, nothing more to send. */
   gtk_widget_activate (find_named (GTK_WIDGET (window), "keep-theirs"));
-  kehu_test_ui_settle (100);
-  g_assert_cmpuint (kehu_conflicts_window_get_count (window), ==, 0);
+  wait_for_count (window, 0);
   g_assert_cmpint (kehu_sync_count_pending (store), ==, 1);
 
   gtk_window_destroy (GTK_WINDOW (window));
