@@ -877,9 +877,16 @@ action_transfer_cb (KehuApi     *api,
   reply_action_done (request, (const char * const *) ids);
 }
 
+typedef gboolean (*RecordOpFunc) (KehuContext  *ctx,
+                                  const char   *module,
+                                  const char   *id,
+                                  GError      **error);
+
+/* Bulk delete and restore: the same op on every id, all or nothing. */
 static void
-action_delete_cb (KehuApi     *api,
-                  KehuRequest *request)
+bulk_record_op (KehuRequest  *request,
+                const char   *permission,
+                RecordOpFunc  op)
 {
   const char *module = kehu_request_get_route_data (request);
   g_autoptr(KehuContext) ctx = NULL;
@@ -888,7 +895,7 @@ action_delete_cb (KehuApi     *api,
   KehuPerm *perm;
   gboolean ok;
 
-  if (!(perm = require (request, module, "delete")))
+  if (!(perm = require (request, module, permission)))
     return;
   if (!(ids = read_ids (request, NULL, 0, NULL)))
     return;
@@ -898,7 +905,7 @@ action_delete_cb (KehuApi     *api,
 
   ok = kehu_context_begin (ctx, &error);
   for (guint i = 0; ok && ids[i] != NULL; i++)
-    ok = kehu_record_delete (ctx, module, ids[i], &error);
+    ok = op (ctx, module, ids[i], &error);
   if (!ok || !kehu_context_commit (ctx, &error))
     {
       kehu_context_rollback (ctx);
@@ -909,34 +916,17 @@ action_delete_cb (KehuApi     *api,
 }
 
 static void
+action_delete_cb (KehuApi     *api,
+                  KehuRequest *request)
+{
+  bulk_record_op (request, "delete", kehu_record_delete);
+}
+
+static void
 action_restore_cb (KehuApi     *api,
                    KehuRequest *request)
 {
-  const char *module = kehu_request_get_route_data (request);
-  g_autoptr(KehuContext) ctx = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) ids = NULL;
-  KehuPerm *perm;
-  gboolean ok;
-
-  if (!(perm = require (request, module, "edit")))
-    return;
-  if (!(ids = read_ids (request, NULL, 0, NULL)))
-    return;
-  ctx = new_context (request, perm);
-  if (!check_all_writable (request, ctx, perm, module, (const char * const *) ids))
-    return;
-
-  ok = kehu_context_begin (ctx, &error);
-  for (guint i = 0; ok && ids[i] != NULL; i++)
-    ok = kehu_record_restore (ctx, module, ids[i], &error);
-  if (!ok || !kehu_context_commit (ctx, &error))
-    {
-      kehu_context_rollback (ctx);
-      kehu_request_reply_gerror (request, error);
-      return;
-    }
-  reply_action_done (request, (const char * const *) ids);
+  bulk_record_op (request, "edit", kehu_record_restore);
 }
 
 static void
