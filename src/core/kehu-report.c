@@ -906,15 +906,18 @@ typedef struct
   gboolean    approved_only;
 } MetricDef;
 
+static const char count_aggregate[] = "COUNT(*)";
+static const char amount_aggregate[] = "COALESCE (SUM (t.amount), 0)";
+
 static const MetricDef metric_defs[KEHU_REPORT_N_METRICS] = {
-  [KEHU_REPORT_METRIC_CONTRACT_COUNT] = { "contract_count", "contracts", "COUNT(*)", "signed_date", TRUE, TRUE },
-  [KEHU_REPORT_METRIC_CONTRACT_AMOUNT] = { "contract_amount", "contracts", "COALESCE (SUM (t.amount), 0)", "signed_date", TRUE, TRUE },
-  [KEHU_REPORT_METRIC_PAYMENT_AMOUNT] = { "payment_amount", "payments", "COALESCE (SUM (t.amount), 0)", "paid_date", TRUE, TRUE },
-  [KEHU_REPORT_METRIC_NEW_CUSTOMERS] = { "new_customers", "customers", "COUNT(*)", "created_at", FALSE, FALSE },
-  [KEHU_REPORT_METRIC_NEW_CONTACTS] = { "new_contacts", "contacts", "COUNT(*)", "created_at", FALSE, FALSE },
-  [KEHU_REPORT_METRIC_NEW_OPPORTUNITIES] = { "new_opportunities", "opportunities", "COUNT(*)", "created_at", FALSE, FALSE },
-  [KEHU_REPORT_METRIC_OPPORTUNITY_AMOUNT] = { "opportunity_amount", "opportunities", "COALESCE (SUM (t.amount), 0)", "created_at", FALSE, FALSE },
-  [KEHU_REPORT_METRIC_FOLLOWUPS] = { "followups", "followups", "COUNT(*)", "followed_at", FALSE, FALSE },
+  [KEHU_REPORT_METRIC_CONTRACT_COUNT] = { "contract_count", "contracts", count_aggregate, "signed_date", TRUE, TRUE },
+  [KEHU_REPORT_METRIC_CONTRACT_AMOUNT] = { "contract_amount", "contracts", amount_aggregate, "signed_date", TRUE, TRUE },
+  [KEHU_REPORT_METRIC_PAYMENT_AMOUNT] = { "payment_amount", "payments", amount_aggregate, "paid_date", TRUE, TRUE },
+  [KEHU_REPORT_METRIC_NEW_CUSTOMERS] = { "new_customers", "customers", count_aggregate, "created_at", FALSE, FALSE },
+  [KEHU_REPORT_METRIC_NEW_CONTACTS] = { "new_contacts", "contacts", count_aggregate, "created_at", FALSE, FALSE },
+  [KEHU_REPORT_METRIC_NEW_OPPORTUNITIES] = { "new_opportunities", "opportunities", count_aggregate, "created_at", FALSE, FALSE },
+  [KEHU_REPORT_METRIC_OPPORTUNITY_AMOUNT] = { "opportunity_amount", "opportunities", amount_aggregate, "created_at", FALSE, FALSE },
+  [KEHU_REPORT_METRIC_FOLLOWUPS] = { "followups", "followups", count_aggregate, "followed_at", FALSE, FALSE },
 };
 
 const char *
@@ -968,6 +971,242 @@ kehu_report_metric_drill (const KehuReportFilter *filter,
   return drill_end (metric_drill_begin (filter, metric));
 }
 
+/* A dashboard asks for the same figure more than once (the brief and the
+ * KPIs both show the contract amount) and for a count and a sum over the
+ * same records: each walks up to a year of records. Figures are kept per
+ * store for as long as no connection has changed the data: SQLite's
+ * data_version moves on every commit by another connection,
+ * total_changes on every change by this one. */
+typedef struct
+{
+  GHashTable    *values;   /* "aggregate\x1fdrill JSON" → gint64 * */
+  gint64         data_version;
+  sqlite3_int64  total_changes;
+} FigureMemo;
+
+#define FIGURE_MEMO_MAX 512
+
+
+static void
+figure_memo_free (FigureMemo *memo)
+{
+  g_hash_table_unref (memo->values);
+  g_free (memo);
+}
+
+static FigureMemo *
+figure_memo (KehuStore *store)
+{
+  sqlite3 *db = kehu_store_get_db (store);
+  FigureMemo *memo = g_object_get_data (G_OBJECT (store), "kehu-report-figures");
+  sqlite3_stmt *stmt = NULL;
+  gint64 data_version = -1;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA data_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    data_version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (memo == NULL)
+    {
+      memo = g_new0 (FigureMemo, 1);
+      memo->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_object_set_data_full (G_OBJECT (store), "kehu-report-figures", memo,
+                              (GDestroyNotify) figure_memo_free);
+    }
+  if (memo->data_version != data_version ||
+      memo->total_changes != sqlite3_total_changes64 (db) ||
+      g_hash_table_size (memo->values) > FIGURE_MEMO_MAX)
+    {
+      g_hash_table_remove_all (memo->values);
+      memo->data_version = data_version;
+      memo->total_changes = sqlite3_total_changes64 (db);
+    }
+  return memo;
+}
+
+static void
+figure_memo_put (FigureMemo *memo,
+                 const char *aggregate,
+                 const char *drill_json,
+                 gint64      value)
+{
+  g_hash_table_insert (memo->values, g_strconcat (aggregate, "\x1f", drill_json, NULL),
+                       g_memdup2 (&value, sizeof value));
+}
+
+static gboolean
+count_and_amount_cb (sqlite3_stmt *stmt,
+                     gpointer      data)
+{
+  gint64 *values = data;
+
+  values[0] = sqlite3_column_int64 (stmt, 0);
+  values[1] = sqlite3_column_int64 (stmt, 1);
+  return FALSE;
+}
+
+/* Follow-ups counted from followup_days (migration 7) -------------------------- */
+
+/* "YYYY-MM-DDT00:00:00Z" of the first UTC midnight at or after @t (@up) or
+ * at or before it. */
+static GDateTime *
+utc_midnight (GDateTime *t,
+              gboolean   up)
+{
+  g_autoptr(GDateTime) utc = g_date_time_to_utc (t);
+  GDateTime *day = g_date_time_new_utc (g_date_time_get_year (utc), g_date_time_get_month (utc),
+                                        g_date_time_get_day_of_month (utc), 0, 0, 0);
+
+  if (up && g_date_time_compare (day, utc) < 0)
+    {
+      GDateTime *next = g_date_time_add_days (day, 1);
+      g_date_time_unref (day);
+      return next;
+    }
+  return day;
+}
+
+static JsonNode *
+followups_between (const char *start,
+                   const char *end,
+                   JsonNode  **owner_lists,
+                   guint       n_owner_lists)
+{
+  g_autoptr(JsonArray) conds = json_array_new ();
+  g_autoptr(JsonObject) drill = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *cond;
+
+  cond = json_object_new ();
+  json_object_set_string_member (cond, "field", "followed_at");
+  json_object_set_string_member (cond, "op", "gte");
+  json_object_set_string_member (cond, "value", start);
+  json_array_add_object_element (conds, cond);
+  cond = json_object_new ();
+  json_object_set_string_member (cond, "field", "followed_at");
+  json_object_set_string_member (cond, "op", "lt");
+  json_object_set_string_member (cond, "value", end);
+  json_array_add_object_element (conds, cond);
+  for (guint i = 0; i < n_owner_lists; i++)
+    {
+      cond = json_object_new ();
+      json_object_set_string_member (cond, "field", "owner_id");
+      json_object_set_string_member (cond, "op", "in");
+      json_object_set_member (cond, "value", json_node_copy (owner_lists[i]));
+      json_array_add_object_element (conds, cond);
+    }
+  json_object_set_string_member (drill, "module", "followups");
+  json_object_set_array_member (drill, "conditions", g_steal_pointer (&conds));
+  json_node_take_object (node, g_steal_pointer (&drill));
+  return node;
+}
+
+static gboolean aggregate_drill (KehuStore   *store,
+                                 JsonNode    *drill,
+                                 const char  *aggregate,
+                                 gint64      *value,
+                                 GError     **error);
+
+/* Counts the follow-ups of a period of at least two days as the raw count
+ * of its two partial UTC days plus the sum of the whole days between them.
+ * Returns FALSE in *@handled for any other shape of filter: the caller then
+ * counts the rows. */
+static gboolean
+count_followups_by_day (KehuStore  *store,
+                        JsonNode   *drill,
+                        gboolean   *handled,
+                        gint64     *value,
+                        GError    **error)
+{
+  JsonNode *owner_lists[2];
+  guint n_owner_lists = 0;
+  const char *start = NULL, *end = NULL;
+  g_autoptr(GDateTime) s = NULL, e = NULL, first_day = NULL, last_day = NULL;
+  g_autofree char *first_iso = NULL, *last_iso = NULL, *first_date = NULL, *last_date = NULL;
+  JsonArray *conds;
+  sqlite3_stmt *stmt = NULL;
+  gint64 head = 0, tail = 0, middle = 0;
+  int rc;
+
+  *handled = FALSE;
+  conds = json_object_get_array_member (json_node_get_object (drill), "conditions");
+  for (guint i = 0; conds != NULL && i < json_array_get_length (conds); i++)
+    {
+      JsonNode *node = json_array_get_element (conds, i);
+      JsonObject *cond = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *field = cond ? json_object_get_string_member_with_default (cond, "field", "") : "";
+      const char *op = cond ? json_object_get_string_member_with_default (cond, "op", "") : "";
+      JsonNode *v = cond ? json_object_get_member (cond, "value") : NULL;
+
+      if (v == NULL || json_object_has_member (cond, "filter"))
+        return TRUE;
+      if (g_str_equal (field, "followed_at") && JSON_NODE_HOLDS_VALUE (v) &&
+          json_node_get_value_type (v) == G_TYPE_STRING && g_str_equal (op, "gte") && start == NULL)
+        start = json_node_get_string (v);
+      else if (g_str_equal (field, "followed_at") && JSON_NODE_HOLDS_VALUE (v) &&
+               json_node_get_value_type (v) == G_TYPE_STRING && g_str_equal (op, "lt") && end == NULL)
+        end = json_node_get_string (v);
+      else if (g_str_equal (field, "owner_id") && g_str_equal (op, "in") &&
+               JSON_NODE_HOLDS_ARRAY (v) && n_owner_lists < G_N_ELEMENTS (owner_lists))
+        owner_lists[n_owner_lists++] = v;
+      else
+        return TRUE;
+    }
+  if (start == NULL || end == NULL ||
+      (s = g_date_time_new_from_iso8601 (start, NULL)) == NULL ||
+      (e = g_date_time_new_from_iso8601 (end, NULL)) == NULL)
+    return TRUE;
+
+  first_day = utc_midnight (s, TRUE);
+  last_day = utc_midnight (e, FALSE);
+  if (g_date_time_difference (last_day, first_day) < G_TIME_SPAN_DAY)
+    return TRUE;
+
+  *handled = TRUE;
+  first_iso = g_date_time_format (first_day, "%Y-%m-%dT%H:%M:%SZ");
+  last_iso = g_date_time_format (last_day, "%Y-%m-%dT%H:%M:%SZ");
+  first_date = g_date_time_format (first_day, "%Y-%m-%d");
+  last_date = g_date_time_format (last_day, "%Y-%m-%d");
+
+  if (g_strcmp0 (start, first_iso) != 0)
+    {
+      g_autoptr(JsonNode) part = followups_between (start, first_iso, owner_lists, n_owner_lists);
+      if (!aggregate_drill (store, part, count_aggregate, &head, error))
+        return FALSE;
+    }
+  if (g_strcmp0 (end, last_iso) != 0)
+    {
+      g_autoptr(JsonNode) part = followups_between (last_iso, end, owner_lists, n_owner_lists);
+      if (!aggregate_drill (store, part, count_aggregate, &tail, error))
+        return FALSE;
+    }
+
+  if (!prepare (store,
+                "SELECT COALESCE (SUM (n), 0) FROM followup_days"
+                " WHERE day >= ?1 AND day < ?2"
+                "   AND (?3 IS NULL OR owner_id IN (SELECT value FROM json_each (?3)))"
+                "   AND (?4 IS NULL OR owner_id IN (SELECT value FROM json_each (?4)))",
+                &stmt, error))
+    return FALSE;
+  bind_text (stmt, 1, first_date);
+  bind_text (stmt, 2, last_date);
+  for (guint i = 0; i < n_owner_lists; i++)
+    {
+      g_autofree char *json = json_to_string (owner_lists[i], FALSE);
+      sqlite3_bind_text (stmt, 3 + (int) i, json, -1, SQLITE_TRANSIENT);
+    }
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    middle = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    return kehu_store_set_error_from_db (store, rc, error);
+
+  *value = head + middle + tail;
+  return TRUE;
+}
+
 static gboolean
 aggregate_drill (KehuStore   *store,
                  JsonNode    *drill,
@@ -975,8 +1214,56 @@ aggregate_drill (KehuStore   *store,
                  gint64      *value,
                  GError     **error)
 {
+  FigureMemo *memo = figure_memo (store);
+  g_autofree char *drill_json = json_to_string (drill, FALSE);
+  g_autofree char *key = g_strconcat (aggregate, "\x1f", drill_json, NULL);
+  const char *module = NULL;
+  gint64 *known;
+
   *value = 0;
-  return run_drill_query (store, drill, aggregate, NULL, NULL, NULL, single_int_cb, value, error);
+  known = g_hash_table_lookup (memo->values, key);
+  if (known != NULL)
+    {
+      *value = *known;
+      return TRUE;
+    }
+
+  if (JSON_NODE_HOLDS_OBJECT (drill))
+    module = json_object_get_string_member_with_default (json_node_get_object (drill), "module", NULL);
+
+  if (g_strcmp0 (module, "followups") == 0 && g_str_equal (aggregate, count_aggregate))
+    {
+      gboolean handled;
+
+      if (!count_followups_by_day (store, drill, &handled, value, error))
+        return FALSE;
+      if (handled)
+        {
+          figure_memo_put (memo, aggregate, drill_json, *value);
+          return TRUE;
+        }
+    }
+
+  /* A count or an amount: one walk answers both. */
+  if ((g_str_equal (aggregate, count_aggregate) || g_str_equal (aggregate, amount_aggregate)) &&
+      module != NULL && g_strv_contains (drill_modules, module) &&
+      column_exists (store, module, "amount"))
+    {
+      gint64 both[2] = { 0, 0 };
+      g_autofree char *select = g_strdup_printf ("%s, %s", count_aggregate, amount_aggregate);
+
+      if (!run_drill_query (store, drill, select, NULL, NULL, NULL, count_and_amount_cb, both, error))
+        return FALSE;
+      figure_memo_put (memo, count_aggregate, drill_json, both[0]);
+      figure_memo_put (memo, amount_aggregate, drill_json, both[1]);
+      *value = g_str_equal (aggregate, count_aggregate) ? both[0] : both[1];
+      return TRUE;
+    }
+
+  if (!run_drill_query (store, drill, aggregate, NULL, NULL, NULL, single_int_cb, value, error))
+    return FALSE;
+  figure_memo_put (memo, aggregate, drill_json, *value);
+  return TRUE;
 }
 
 gboolean

@@ -189,6 +189,122 @@ kehu_store_init (KehuStore *self)
 {
 }
 
+/* KEHU_DEBUG_SQL=1 logs every statement with its run time, to find the slow
+ * one behind a slow screen or route. */
+static int
+trace_profile_cb (unsigned  type,
+                  void     *data,
+                  void     *stmt,
+                  void     *x)
+{
+  char *sql;
+
+  (void) data;
+  if (type != SQLITE_TRACE_PROFILE)
+    return 0;
+  sql = sqlite3_expanded_sql (stmt);
+  g_printerr ("kehu-sql %8.3f ms  %s\n", *(sqlite3_int64 *) x / 1e6,
+              sql ? sql : sqlite3_sql (stmt));
+  sqlite3_free (sql);
+  return 0;
+}
+
+/* Tables whose size the planner's choices depend on: the records of every
+ * module (rowid tables with a TEXT id; full-text search tables are skipped: their rowids are not counts). */
+static const char stale_tables_sql[] =
+  "SELECT m.name, (SELECT CAST (s.stat AS INTEGER) FROM sqlite_stat1 s"
+  "                WHERE s.tbl = m.name LIMIT 1)"
+  "  FROM sqlite_master m"
+  " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+  "   AND m.name NOT GLOB '*_fts*' AND m.sql NOT LIKE '%WITHOUT ROWID%'"
+  "   AND m.sql NOT LIKE 'CREATE VIRTUAL%'";
+
+/**
+ * kehu_store_stats_are_stale:
+ * @self: a #KehuStore
+ *
+ * Whether the planner's statistics (sqlite_stat1) miss a table that has
+ * grown past a thousand rows, or one that has more than doubled since they
+ * were gathered. Cheap: it compares each table's largest rowid, which an
+ * index answers, with the row count the statistics remember.
+ *
+ * Returns: %TRUE when kehu_store_refresh_stats() should run
+ */
+gboolean
+kehu_store_stats_are_stale (KehuStore *self)
+{
+  sqlite3_stmt *tables = NULL;
+  gboolean have_stat1, stale = FALSE;
+  int rc;
+
+  g_return_val_if_fail (KEHU_IS_STORE (self), FALSE);
+
+  have_stat1 = sqlite3_table_column_metadata (self->db, NULL, "sqlite_stat1", "stat",
+                                              NULL, NULL, NULL, NULL, NULL) == SQLITE_OK;
+  rc = sqlite3_prepare_v2 (self->db,
+                           have_stat1 ? stale_tables_sql
+                                      : "SELECT name, NULL FROM sqlite_master"
+                                        " WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                                        "   AND name NOT GLOB '*_fts*'"
+                                        "   AND sql NOT LIKE '%WITHOUT ROWID%'"
+                                        "   AND sql NOT LIKE 'CREATE VIRTUAL%'",
+                           -1, &tables, NULL);
+  while (rc == SQLITE_OK && !stale && sqlite3_step (tables) == SQLITE_ROW)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT max (rowid) FROM \"%s\"",
+                                              (const char *) sqlite3_column_text (tables, 0));
+      gboolean known = sqlite3_column_type (tables, 1) != SQLITE_NULL;
+      sqlite3_int64 remembered = sqlite3_column_int64 (tables, 1);
+      sqlite3_stmt *stmt = NULL;
+
+      if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+          sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          sqlite3_int64 rows = sqlite3_column_int64 (stmt, 0);
+
+          stale = known ? rows > 2 * remembered + 1000 : rows > 1000;
+        }
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_finalize (tables);
+  return stale;
+}
+
+/**
+ * kehu_store_refresh_stats:
+ * @self: a #KehuStore
+ * @force: run even when the statistics look fresh
+ * @ran: (out) (optional): whether ANALYZE ran
+ * @error: a #GError
+ *
+ * Gathers the statistics SQLite's planner uses to choose between indexes:
+ * without them a department's dashboard walks each owner's records through
+ * the wrong index. A full ANALYZE takes seconds on a large store, so
+ * callers run this off the main thread, after large changes such as a
+ * first sync, and without @force it does nothing while the statistics are
+ * fresh.
+ *
+ * Returns: %FALSE with @error set when ANALYZE failed
+ */
+gboolean
+kehu_store_refresh_stats (KehuStore  *self,
+                          gboolean    force,
+                          gboolean   *ran,
+                          GError    **error)
+{
+  g_return_val_if_fail (KEHU_IS_STORE (self), FALSE);
+
+  if (ran != NULL)
+    *ran = FALSE;
+  if (!force && !kehu_store_stats_are_stale (self))
+    return TRUE;
+  if (!kehu_store_exec (self, "ANALYZE", error))
+    return FALSE;
+  if (ran != NULL)
+    *ran = TRUE;
+  return TRUE;
+}
+
 int
 kehu_store_get_latest_version (void)
 {
@@ -245,6 +361,8 @@ kehu_store_open_at_version (const char  *path,
 
   sqlite3_busy_timeout (self->db, 5000);
   sqlite3_extended_result_codes (self->db, 1);
+  if (g_getenv ("KEHU_DEBUG_SQL") != NULL)
+    sqlite3_trace_v2 (self->db, SQLITE_TRACE_PROFILE, trace_profile_cb, NULL);
   /* The search triggers call these: needed before any write or migration. */
   kehu_search_register_functions (self->db);
 

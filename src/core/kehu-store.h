@@ -46,6 +46,12 @@ gboolean    kehu_store_commit               (KehuStore   *self,
                                              GError     **error);
 void        kehu_store_rollback             (KehuStore   *self);
 
+gboolean    kehu_store_stats_are_stale      (KehuStore   *self);
+gboolean    kehu_store_refresh_stats        (KehuStore   *self,
+                                             gboolean     force,
+                                             gboolean    *ran,
+                                             GError     **error);
+
 gboolean    kehu_store_set_error_from_db    (KehuStore   *self,
                                              int          rc,
                                              GError     **error);

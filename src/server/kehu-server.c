@@ -120,6 +120,7 @@ main (int   argc,
   gboolean version = FALSE;
   gboolean test_clock = FALSE;
   gboolean list_routes = FALSE;
+  gboolean analyzed = FALSE;
   int recycle_minutes = KEHU_JOBS_DEFAULT_RECYCLE_MINUTES;
   int port = DEFAULT_PORT;
   GSList *uris;
@@ -240,6 +241,16 @@ main (int   argc,
       g_printerr ("kehu-server: %s\n", error->message);
       return 1;
     }
+
+  /* Before serving: ANALYZE holds the write lock while it runs, and it
+   * only runs when the data has grown a lot since the last time. */
+  if (!kehu_store_refresh_stats (store, FALSE, &analyzed, &error))
+    {
+      g_printerr ("kehu-server: %s\n", error->message);
+      return 1;
+    }
+  if (analyzed)
+    g_message ("Refreshed the database's planner statistics");
 
   if (tls_cert != NULL)
     {

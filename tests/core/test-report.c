@@ -1586,6 +1586,136 @@ test_drill_list_view (Fixture       *f,
   filter_clear (&filter);
 }
 
+static gint64
+raw_followups (Fixture    *f,
+               const char *start,
+               const char *end,
+               const char *owners_json)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (kehu_store_get_db (f->store),
+                                       "SELECT COUNT(*) FROM followups WHERE deleted_at IS NULL"
+                                       " AND followed_at >= ?1 AND followed_at < ?2"
+                                       " AND (?3 IS NULL OR owner_id IN (SELECT value FROM json_each (?3)))",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, start, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, end, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, owners_json, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* Follow-ups over long periods are counted from per-day totals kept by
+ * triggers (migration 7): after inserts, owner changes, moves in time,
+ * deletes to the recycle bin, restores and purges, every period — with
+ * local-time ends that cut UTC days — must count what the rows count. */
+static void
+test_followups_by_day (Fixture       *f,
+                       gconstpointer  data)
+{
+  static const char *owners[] = { "u1", "u2", "u3", "u4", NULL };
+  static const char *one[] = { "u1", NULL };
+  static const char *two[] = { "u2", "u3", NULL };
+  const char * const *filters[] = { NULL, one, two };
+  const char *filters_json[] = { NULL, "[\"u1\"]", "[\"u2\",\"u3\"]" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261122);
+
+  populate (f);
+  exec (f, "DELETE FROM followups");
+
+  for (int i = 0; i < 600; i++)
+    {
+      g_autofree char *sql = NULL;
+      const char *owner = owners[g_rand_int_range (rand, 0, 5)];
+      g_autofree char *owner_sql = owner ? g_strdup_printf ("'%s'", owner) : g_strdup ("NULL");
+
+      sql = g_strdup_printf ("INSERT INTO followups (id, created_at, updated_at, owner_id, target_module,"
+                             " target_id, customer_id, method, content, followed_at) VALUES"
+                             " ('r%d', " T ", %s, 'customers', 'k1', 'k1', 'phone', 'x',"
+                             "  strftime ('%%Y-%%m-%%dT%%H:%%M:%%SZ', '2026-01-01', '+%d minutes'))",
+                             i, owner_sql, g_rand_int_range (rand, 0, 90 * 24 * 60));
+      exec (f, sql);
+    }
+  for (int i = 0; i < 600; i += 7)
+    {
+      g_autofree char *sql = NULL;
+
+      switch (g_rand_int_range (rand, 0, 5))
+        {
+        case 0:
+          sql = g_strdup_printf ("UPDATE followups SET owner_id = '%s' WHERE id = 'r%d'",
+                                 owners[g_rand_int_range (rand, 0, 4)], i);
+          break;
+        case 1:
+          sql = g_strdup_printf ("UPDATE followups SET followed_at = strftime ('%%Y-%%m-%%dT%%H:%%M:%%SZ',"
+                                 " followed_at, '%+d hours') WHERE id = 'r%d'",
+                                 g_rand_int_range (rand, -500, 500), i);
+          break;
+        case 2:
+          sql = g_strdup_printf ("UPDATE followups SET deleted_at = '2026-04-01T00:00:00Z' WHERE id = 'r%d'", i);
+          break;
+        case 3:
+          sql = g_strdup_printf ("UPDATE followups SET deleted_at = '2026-04-01T00:00:00Z' WHERE id = 'r%d';"
+                                 "UPDATE followups SET deleted_at = NULL, owner_id = NULL WHERE id = 'r%d'", i, i);
+          break;
+        default:
+          sql = g_strdup_printf ("DELETE FROM followups WHERE id = 'r%d'", i);
+          break;
+        }
+      exec (f, sql);
+    }
+
+  for (int round = 0; round < 40; round++)
+    {
+      g_autoptr(GDateTime) base = g_date_time_new (f->shanghai, 2025, 12, 20, 0, 0, 0);
+      g_autoptr(GDateTime) start = g_date_time_add_minutes (base, g_rand_int_range (rand, 0, 60 * 24 * 60));
+      g_autoptr(GDateTime) end = g_date_time_add_minutes (start, g_rand_int_range (rand, 1, 50 * 24 * 60));
+      g_autoptr(GDateTime) start_utc = g_date_time_to_utc (start);
+      g_autoptr(GDateTime) end_utc = g_date_time_to_utc (end);
+      g_autofree char *start_iso = g_date_time_format (start_utc, "%FT%TZ");
+      g_autofree char *end_iso = g_date_time_format (end_utc, "%FT%TZ");
+      guint which = round % G_N_ELEMENTS (filters);
+      KehuReportFilter filter = { filters[which], NULL, start, end, f->shanghai };
+      g_autoptr(GError) error = NULL;
+      gint64 value = -1;
+
+      g_assert_true (kehu_report_metric_value (f->store, &filter, KEHU_REPORT_METRIC_FOLLOWUPS, &value, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (value, ==, raw_followups (f, start_iso, end_iso, filters_json[which]));
+
+      /* A change shows at once: the figure is not served from before it. */
+      if (round == 20)
+        {
+          gint64 again = -1;
+
+          exec (f, "UPDATE followups SET deleted_at = '2026-04-02T00:00:00Z' WHERE deleted_at IS NULL");
+          g_assert_true (kehu_report_metric_value (f->store, &filter, KEHU_REPORT_METRIC_FOLLOWUPS, &again, &error));
+          g_assert_cmpint (again, ==, 0);
+          exec (f, "UPDATE followups SET deleted_at = NULL WHERE deleted_at = '2026-04-02T00:00:00Z'");
+          g_assert_true (kehu_report_metric_value (f->store, &filter, KEHU_REPORT_METRIC_FOLLOWUPS, &again, &error));
+          g_assert_cmpint (again, ==, value);
+        }
+    }
+
+  /* The per-day totals are exactly the rows' (none left below zero). */
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (kehu_store_get_db (f->store),
+                                         "SELECT COUNT(*) FROM (SELECT day, owner_id, n FROM followup_days WHERE n <> 0"
+                                         " EXCEPT SELECT substr (followed_at, 1, 10), COALESCE (owner_id, ''), COUNT(*)"
+                                         " FROM followups WHERE deleted_at IS NULL GROUP BY 1, 2)",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+    sqlite3_finalize (stmt);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1606,6 +1736,7 @@ main (int   argc,
   ADD ("/report/targets/kpis-trend", test_kpis_trend);
   ADD ("/report/work-desk", test_work_desk);
   ADD ("/report/details-export", test_details);
+  ADD ("/report/followups-by-day", test_followups_by_day);
   ADD ("/report/drill", test_drill);
   ADD ("/report/drill/list-view", test_drill_list_view);
 #undef ADD

@@ -247,6 +247,73 @@ test_failed_migration_rolls_back (Fixture       *f,
   g_assert_cmpint (raw_user_version (f->path), ==, 0);
 }
 
+static gint64
+stat_rows (KehuStore  *store,
+           const char *table)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT CAST (stat AS INTEGER) FROM sqlite_stat1"
+                                          " WHERE tbl = '%s' LIMIT 1", table);
+  g_autofree char *text = query_text (store, sql);
+
+  return text ? g_ascii_strtoll (text, NULL, 10) : -1;
+}
+
+static void
+insert_customers (KehuStore *store,
+                  int        first,
+                  int        n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql =
+    g_strdup_printf ("WITH RECURSIVE i (n) AS (SELECT %d UNION ALL SELECT n + 1 FROM i WHERE n < %d)"
+                     " INSERT INTO customers (id, created_at, updated_at, owner_id, name)"
+                     " SELECT printf ('c%%06d', n), '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z',"
+                     "        'u' || (n %% 7), 'Customer ' || n FROM i",
+                     first, first + n - 1);
+
+  kehu_store_exec (store, sql, &error);
+  g_assert_no_error (error);
+}
+
+/* The planner statistics are gathered again only when a table has grown
+ * past what they remember (a thousand rows, or more than double). */
+static void
+test_stats_refresh (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KehuStore) store = NULL;
+  gboolean ran = TRUE;
+
+  store = kehu_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_false (kehu_store_stats_are_stale (store));
+
+  insert_customers (store, 1, 900);
+  g_assert_false (kehu_store_stats_are_stale (store));
+  g_assert_true (kehu_store_refresh_stats (store, FALSE, &ran, &error));
+  g_assert_no_error (error);
+  g_assert_false (ran);
+
+  insert_customers (store, 901, 300);   /* 1,200 rows, none in the statistics */
+  g_assert_true (kehu_store_stats_are_stale (store));
+  g_assert_true (kehu_store_refresh_stats (store, FALSE, &ran, &error));
+  g_assert_no_error (error);
+  g_assert_true (ran);
+  g_assert_cmpint (stat_rows (store, "customers"), ==, 1200);
+  g_assert_false (kehu_store_stats_are_stale (store));
+
+  /* 3,300 rows: not more than 2 × 1,200 + 1,000 yet. */
+  insert_customers (store, 1201, 2100);
+  g_assert_false (kehu_store_stats_are_stale (store));
+  insert_customers (store, 3301, 200);
+  g_assert_true (kehu_store_stats_are_stale (store));
+
+  g_assert_true (kehu_store_refresh_stats (store, TRUE, &ran, &error));
+  g_assert_true (ran);
+  g_assert_cmpint (stat_rows (store, "customers"), ==, 3500);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -258,6 +325,7 @@ main (int   argc,
   g_test_add ("/store/migrate/from-each-version", Fixture, NULL, fixture_set_up, test_from_each_version, fixture_tear_down);
   g_test_add ("/store/migrate/failure-rolls-back", Fixture, NULL, fixture_set_up, test_failed_migration_rolls_back, fixture_tear_down);
   g_test_add ("/store/open/future-version", Fixture, NULL, fixture_set_up, test_future_version_refused, fixture_tear_down);
+  g_test_add ("/store/stats/refresh", Fixture, NULL, fixture_set_up, test_stats_refresh, fixture_tear_down);
   g_test_add ("/store/open/not-a-database", Fixture, NULL, fixture_set_up, test_not_a_database, fixture_tear_down);
 
   return g_test_run ();
