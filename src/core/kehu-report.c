@@ -1025,6 +1025,20 @@ figure_memo (KehuStore *store)
   return memo;
 }
 
+/**
+ * kehu_report_forget_figures:
+ * @store: a #KehuStore
+ *
+ * Drops the figures kept for @store (they are dropped anyway on any change
+ * of the data): benchmarks call it to time a cold computation.
+ */
+void
+kehu_report_forget_figures (KehuStore *store)
+{
+  g_return_if_fail (KEHU_IS_STORE (store));
+  g_object_set_data (G_OBJECT (store), "kehu-report-figures", NULL);
+}
+
 static void
 figure_memo_put (FigureMemo *memo,
                  const char *aggregate,
@@ -1046,10 +1060,9 @@ count_and_amount_cb (sqlite3_stmt *stmt,
   return FALSE;
 }
 
-/* Follow-ups counted from followup_days (migration 7) -------------------------- */
+/* Figures from the per-day totals of report_days (migration 7) ----------------- */
 
-/* "YYYY-MM-DDT00:00:00Z" of the first UTC midnight at or after @t (@up) or
- * at or before it. */
+/* The first UTC midnight at or after @t (@up) or at or before it. */
 static GDateTime *
 utc_midnight (GDateTime *t,
               gboolean   up)
@@ -1067,36 +1080,39 @@ utc_midnight (GDateTime *t,
   return day;
 }
 
+static void
+add_condition (JsonArray  *conds,
+               const char *field,
+               const char *op,
+               JsonNode   *value)
+{
+  JsonObject *cond = json_object_new ();
+
+  json_object_set_string_member (cond, "field", field);
+  json_object_set_string_member (cond, "op", op);
+  json_object_set_member (cond, "value", value);
+  json_array_add_object_element (conds, cond);
+}
+
+/* The figure's filter narrowed to [@start, @end). */
 static JsonNode *
-followups_between (const char *start,
-                   const char *end,
-                   JsonNode  **owner_lists,
-                   guint       n_owner_lists)
+drill_between (const MetricDef *def,
+               const char      *start,
+               const char      *end,
+               JsonNode       **owner_lists,
+               guint            n_owner_lists)
 {
   g_autoptr(JsonArray) conds = json_array_new ();
   g_autoptr(JsonObject) drill = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *cond;
 
-  cond = json_object_new ();
-  json_object_set_string_member (cond, "field", "followed_at");
-  json_object_set_string_member (cond, "op", "gte");
-  json_object_set_string_member (cond, "value", start);
-  json_array_add_object_element (conds, cond);
-  cond = json_object_new ();
-  json_object_set_string_member (cond, "field", "followed_at");
-  json_object_set_string_member (cond, "op", "lt");
-  json_object_set_string_member (cond, "value", end);
-  json_array_add_object_element (conds, cond);
+  if (def->approved_only)
+    add_condition (conds, "approval_status", "eq", json_node_init_string (json_node_alloc (), "approved"));
+  add_condition (conds, def->time_column, "gte", json_node_init_string (json_node_alloc (), start));
+  add_condition (conds, def->time_column, "lt", json_node_init_string (json_node_alloc (), end));
   for (guint i = 0; i < n_owner_lists; i++)
-    {
-      cond = json_object_new ();
-      json_object_set_string_member (cond, "field", "owner_id");
-      json_object_set_string_member (cond, "op", "in");
-      json_object_set_member (cond, "value", json_node_copy (owner_lists[i]));
-      json_array_add_object_element (conds, cond);
-    }
-  json_object_set_string_member (drill, "module", "followups");
+    add_condition (conds, "owner_id", "in", json_node_copy (owner_lists[i]));
+  json_object_set_string_member (drill, "module", def->module);
   json_object_set_array_member (drill, "conditions", g_steal_pointer (&conds));
   json_node_take_object (node, g_steal_pointer (&drill));
   return node;
@@ -1108,30 +1124,49 @@ static gboolean aggregate_drill (KehuStore   *store,
                                  gint64      *value,
                                  GError     **error);
 
-/* Counts the follow-ups of a period of at least two days as the raw count
- * of its two partial UTC days plus the sum of the whole days between them.
- * Returns FALSE in *@handled for any other shape of filter: the caller then
- * counts the rows. */
 static gboolean
-count_followups_by_day (KehuStore  *store,
-                        JsonNode   *drill,
-                        gboolean   *handled,
-                        gint64     *value,
-                        GError    **error)
+string_value (JsonNode *v)
 {
+  return JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_STRING;
+}
+
+/* A metric's count or amount over a period that spans whole days, from
+ * report_days: the whole days' totals, plus — on an instant column — the
+ * rows of the two partial UTC days at the ends. Sets *@handled to FALSE
+ * for any other shape of filter: the caller then walks the rows. */
+static gboolean
+aggregate_by_day (KehuStore   *store,
+                  JsonNode    *drill,
+                  const char  *aggregate,
+                  gboolean    *handled,
+                  gint64      *value,
+                  GError     **error)
+{
+  const MetricDef *def = NULL;
+  const char *module;
   JsonNode *owner_lists[2];
   guint n_owner_lists = 0;
   const char *start = NULL, *end = NULL;
-  g_autoptr(GDateTime) s = NULL, e = NULL, first_day = NULL, last_day = NULL;
-  g_autofree char *first_iso = NULL, *last_iso = NULL, *first_date = NULL, *last_date = NULL;
+  gboolean approved = FALSE, is_count = g_str_equal (aggregate, count_aggregate);
+  g_autofree char *first = NULL, *last = NULL;
   JsonArray *conds;
   sqlite3_stmt *stmt = NULL;
   gint64 head = 0, tail = 0, middle = 0;
   int rc;
 
   *handled = FALSE;
+  module = json_object_get_string_member_with_default (json_node_get_object (drill), "module", "");
+  for (guint i = 0; i < KEHU_REPORT_N_METRICS && def == NULL; i++)
+    if (g_str_equal (metric_defs[i].module, module))
+      def = &metric_defs[i];
+  if (def == NULL || (!is_count && !g_str_equal (aggregate, amount_aggregate)) ||
+      (!is_count && !column_exists (store, module, "amount")) ||
+      !json_object_has_member (json_node_get_object (drill), "conditions") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (drill), "conditions")))
+    return TRUE;
+
   conds = json_object_get_array_member (json_node_get_object (drill), "conditions");
-  for (guint i = 0; conds != NULL && i < json_array_get_length (conds); i++)
+  for (guint i = 0; i < json_array_get_length (conds); i++)
     {
       JsonNode *node = json_array_get_element (conds, i);
       JsonObject *cond = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
@@ -1141,61 +1176,80 @@ count_followups_by_day (KehuStore  *store,
 
       if (v == NULL || json_object_has_member (cond, "filter"))
         return TRUE;
-      if (g_str_equal (field, "followed_at") && JSON_NODE_HOLDS_VALUE (v) &&
-          json_node_get_value_type (v) == G_TYPE_STRING && g_str_equal (op, "gte") && start == NULL)
+      if (g_str_equal (field, def->time_column) && string_value (v) && g_str_equal (op, "gte") && start == NULL)
         start = json_node_get_string (v);
-      else if (g_str_equal (field, "followed_at") && JSON_NODE_HOLDS_VALUE (v) &&
-               json_node_get_value_type (v) == G_TYPE_STRING && g_str_equal (op, "lt") && end == NULL)
+      else if (g_str_equal (field, def->time_column) && string_value (v) && g_str_equal (op, "lt") && end == NULL)
         end = json_node_get_string (v);
+      else if (def->approved_only && !approved && g_str_equal (field, "approval_status") &&
+               g_str_equal (op, "eq") && string_value (v) && g_str_equal (json_node_get_string (v), "approved"))
+        approved = TRUE;
       else if (g_str_equal (field, "owner_id") && g_str_equal (op, "in") &&
                JSON_NODE_HOLDS_ARRAY (v) && n_owner_lists < G_N_ELEMENTS (owner_lists))
         owner_lists[n_owner_lists++] = v;
       else
         return TRUE;
     }
-  if (start == NULL || end == NULL ||
-      (s = g_date_time_new_from_iso8601 (start, NULL)) == NULL ||
-      (e = g_date_time_new_from_iso8601 (end, NULL)) == NULL)
+  if (start == NULL || end == NULL || approved != def->approved_only)
     return TRUE;
 
-  first_day = utc_midnight (s, TRUE);
-  last_day = utc_midnight (e, FALSE);
-  if (g_date_time_difference (last_day, first_day) < G_TIME_SPAN_DAY)
-    return TRUE;
+  if (def->is_date)
+    {
+      /* Dates are whole days already. */
+      first = g_strndup (start, 10);
+      last = g_strndup (end, 10);
+    }
+  else
+    {
+      g_autoptr(GDateTime) s = g_date_time_new_from_iso8601 (start, NULL);
+      g_autoptr(GDateTime) e = g_date_time_new_from_iso8601 (end, NULL);
+      g_autoptr(GDateTime) first_day = NULL, last_day = NULL;
+      g_autofree char *first_iso = NULL, *last_iso = NULL;
+
+      if (s == NULL || e == NULL)
+        return TRUE;
+      first_day = utc_midnight (s, TRUE);
+      last_day = utc_midnight (e, FALSE);
+      if (g_date_time_difference (last_day, first_day) < G_TIME_SPAN_DAY)
+        return TRUE;
+      first_iso = g_date_time_format (first_day, "%Y-%m-%dT%H:%M:%SZ");
+      last_iso = g_date_time_format (last_day, "%Y-%m-%dT%H:%M:%SZ");
+      if (!g_str_equal (start, first_iso))
+        {
+          g_autoptr(JsonNode) part = drill_between (def, start, first_iso, owner_lists, n_owner_lists);
+          if (!aggregate_drill (store, part, aggregate, &head, error))
+            return FALSE;
+        }
+      if (!g_str_equal (end, last_iso))
+        {
+          g_autoptr(JsonNode) part = drill_between (def, last_iso, end, owner_lists, n_owner_lists);
+          if (!aggregate_drill (store, part, aggregate, &tail, error))
+            return FALSE;
+        }
+      first = g_date_time_format (first_day, "%Y-%m-%d");
+      last = g_date_time_format (last_day, "%Y-%m-%d");
+    }
 
   *handled = TRUE;
-  first_iso = g_date_time_format (first_day, "%Y-%m-%dT%H:%M:%SZ");
-  last_iso = g_date_time_format (last_day, "%Y-%m-%dT%H:%M:%SZ");
-  first_date = g_date_time_format (first_day, "%Y-%m-%d");
-  last_date = g_date_time_format (last_day, "%Y-%m-%d");
-
-  if (g_strcmp0 (start, first_iso) != 0)
-    {
-      g_autoptr(JsonNode) part = followups_between (start, first_iso, owner_lists, n_owner_lists);
-      if (!aggregate_drill (store, part, count_aggregate, &head, error))
-        return FALSE;
-    }
-  if (g_strcmp0 (end, last_iso) != 0)
-    {
-      g_autoptr(JsonNode) part = followups_between (last_iso, end, owner_lists, n_owner_lists);
-      if (!aggregate_drill (store, part, count_aggregate, &tail, error))
-        return FALSE;
-    }
-
   if (!prepare (store,
-                "SELECT COALESCE (SUM (n), 0) FROM followup_days"
-                " WHERE day >= ?1 AND day < ?2"
-                "   AND (?3 IS NULL OR owner_id IN (SELECT value FROM json_each (?3)))"
-                "   AND (?4 IS NULL OR owner_id IN (SELECT value FROM json_each (?4)))",
+                is_count
+                ? "SELECT COALESCE (SUM (n), 0) FROM report_days"
+                  " WHERE module = ?5 AND day >= ?1 AND day < ?2"
+                  "   AND (?3 IS NULL OR owner_id IN (SELECT value FROM json_each (?3)))"
+                  "   AND (?4 IS NULL OR owner_id IN (SELECT value FROM json_each (?4)))"
+                : "SELECT COALESCE (SUM (amount), 0) FROM report_days"
+                  " WHERE module = ?5 AND day >= ?1 AND day < ?2"
+                  "   AND (?3 IS NULL OR owner_id IN (SELECT value FROM json_each (?3)))"
+                  "   AND (?4 IS NULL OR owner_id IN (SELECT value FROM json_each (?4)))",
                 &stmt, error))
     return FALSE;
-  bind_text (stmt, 1, first_date);
-  bind_text (stmt, 2, last_date);
+  bind_text (stmt, 1, first);
+  bind_text (stmt, 2, last);
   for (guint i = 0; i < n_owner_lists; i++)
     {
       g_autofree char *json = json_to_string (owner_lists[i], FALSE);
       sqlite3_bind_text (stmt, 3 + (int) i, json, -1, SQLITE_TRANSIENT);
     }
+  bind_text (stmt, 5, module);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     middle = sqlite3_column_int64 (stmt, 0);
@@ -1231,11 +1285,11 @@ aggregate_drill (KehuStore   *store,
   if (JSON_NODE_HOLDS_OBJECT (drill))
     module = json_object_get_string_member_with_default (json_node_get_object (drill), "module", NULL);
 
-  if (g_strcmp0 (module, "followups") == 0 && g_str_equal (aggregate, count_aggregate))
+  if (module != NULL)
     {
       gboolean handled;
 
-      if (!count_followups_by_day (store, drill, &handled, value, error))
+      if (!aggregate_by_day (store, drill, aggregate, &handled, value, error))
         return FALSE;
       if (handled)
         {

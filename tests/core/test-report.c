@@ -1586,20 +1586,22 @@ test_drill_list_view (Fixture       *f,
   filter_clear (&filter);
 }
 
+/* What a figure should be, from the rows: @where names the figure's
+ * records, ?1 and ?2 bound its period, ?3 its owners (NULL for all). */
 static gint64
-raw_followups (Fixture    *f,
-               const char *start,
-               const char *end,
-               const char *owners_json)
+raw_figure (Fixture    *f,
+            const char *select_from_where,
+            const char *start,
+            const char *end,
+            const char *owners_json)
 {
+  g_autofree char *sql = g_strconcat (select_from_where,
+                                      " AND (?3 IS NULL OR owner_id IN (SELECT value FROM json_each (?3)))",
+                                      NULL);
   sqlite3_stmt *stmt = NULL;
   gint64 n = -1;
 
-  g_assert_cmpint (sqlite3_prepare_v2 (kehu_store_get_db (f->store),
-                                       "SELECT COUNT(*) FROM followups WHERE deleted_at IS NULL"
-                                       " AND followed_at >= ?1 AND followed_at < ?2"
-                                       " AND (?3 IS NULL OR owner_id IN (SELECT value FROM json_each (?3)))",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (kehu_store_get_db (f->store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
   sqlite3_bind_text (stmt, 1, start, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, end, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, owners_json, -1, SQLITE_STATIC);
@@ -1609,65 +1611,129 @@ raw_followups (Fixture    *f,
   return n;
 }
 
-/* Follow-ups over long periods are counted from per-day totals kept by
- * triggers (migration 7): after inserts, owner changes, moves in time,
- * deletes to the recycle bin, restores and purges, every period — with
- * local-time ends that cut UTC days — must count what the rows count. */
 static void
-test_followups_by_day (Fixture       *f,
-                       gconstpointer  data)
+randomise (Fixture    *f,
+           GRand      *rand,
+           const char *table,
+           int         n)
 {
   static const char *owners[] = { "u1", "u2", "u3", "u4", NULL };
-  static const char *one[] = { "u1", NULL };
-  static const char *two[] = { "u2", "u3", NULL };
-  const char * const *filters[] = { NULL, one, two };
-  const char *filters_json[] = { NULL, "[\"u1\"]", "[\"u2\",\"u3\"]" };
-  g_autoptr(GRand) rand = g_rand_new_with_seed (20261122);
+  static const char *statuses[] = { "approved", "pending", "rejected" };
 
-  populate (f);
-  exec (f, "DELETE FROM followups");
-
-  for (int i = 0; i < 600; i++)
+  for (int i = 0; i < n; i++)
     {
-      g_autofree char *sql = NULL;
       const char *owner = owners[g_rand_int_range (rand, 0, 5)];
       g_autofree char *owner_sql = owner ? g_strdup_printf ("'%s'", owner) : g_strdup ("NULL");
-
-      sql = g_strdup_printf ("INSERT INTO followups (id, created_at, updated_at, owner_id, target_module,"
-                             " target_id, customer_id, method, content, followed_at) VALUES"
-                             " ('r%d', " T ", %s, 'customers', 'k1', 'k1', 'phone', 'x',"
-                             "  strftime ('%%Y-%%m-%%dT%%H:%%M:%%SZ', '2026-01-01', '+%d minutes'))",
-                             i, owner_sql, g_rand_int_range (rand, 0, 90 * 24 * 60));
-      exec (f, sql);
-    }
-  for (int i = 0; i < 600; i += 7)
-    {
+      int minutes = g_rand_int_range (rand, 0, 90 * 24 * 60);
+      g_autofree char *when = g_str_equal (table, "contracts")
+        ? g_strdup_printf ("date ('2026-01-01', '+%d minutes')", minutes)
+        : g_strdup_printf ("strftime ('%%Y-%%m-%%dT%%H:%%M:%%SZ', '2026-01-01', '+%d minutes')", minutes);
+      gint64 amount = g_rand_int_range (rand, 0, 1000000);
       g_autofree char *sql = NULL;
 
-      switch (g_rand_int_range (rand, 0, 5))
+      if (g_str_equal (table, "followups"))
+        sql = g_strdup_printf ("INSERT INTO followups (id, created_at, updated_at, owner_id, target_module,"
+                               " target_id, customer_id, method, content, followed_at) VALUES"
+                               " ('r%d', " T ", %s, 'customers', 'k1', 'k1', 'phone', 'x', %s)",
+                               i, owner_sql, when);
+      else if (g_str_equal (table, "opportunities"))
+        sql = g_strdup_printf ("INSERT INTO opportunities (id, created_at, updated_at, owner_id, name,"
+                               " stage_group_id, stage_id, status, amount) VALUES"
+                               " ('r%d', %s, %s, %s, 'x', 'G', 's1', 'open', %" G_GINT64_FORMAT ")",
+                               i, when, when, owner_sql, amount);
+      else
+        sql = g_strdup_printf ("INSERT INTO contracts (id, created_at, updated_at, owner_id, name, customer_id,"
+                               " amount, signed_date, approval_status) VALUES"
+                               " ('r%d', " T ", %s, 'x', 'k1', %" G_GINT64_FORMAT ", %s, '%s')",
+                               i, owner_sql, amount, when, statuses[g_rand_int_range (rand, 0, 3)]);
+      exec (f, sql);
+    }
+
+  /* Then every kind of change the totals must follow. */
+  for (int i = 0; i < n; i += 5)
+    {
+      const char *time_column = g_str_equal (table, "followups") ? "followed_at"
+                                : g_str_equal (table, "opportunities") ? "created_at" : "signed_date";
+      g_autofree char *sql = NULL;
+
+      switch (g_rand_int_range (rand, 0, 7))
         {
         case 0:
-          sql = g_strdup_printf ("UPDATE followups SET owner_id = '%s' WHERE id = 'r%d'",
-                                 owners[g_rand_int_range (rand, 0, 4)], i);
+          sql = g_strdup_printf ("UPDATE %s SET owner_id = '%s' WHERE id = 'r%d'",
+                                 table, owners[g_rand_int_range (rand, 0, 4)], i);
           break;
         case 1:
-          sql = g_strdup_printf ("UPDATE followups SET followed_at = strftime ('%%Y-%%m-%%dT%%H:%%M:%%SZ',"
-                                 " followed_at, '%+d hours') WHERE id = 'r%d'",
-                                 g_rand_int_range (rand, -500, 500), i);
+          if (g_str_equal (table, "contracts"))
+            sql = g_strdup_printf ("UPDATE contracts SET signed_date = date (signed_date, '+9 days')"
+                                   " WHERE id = 'r%d'", i);
+          else
+            sql = g_strdup_printf ("UPDATE %s SET %s = strftime ('%%Y-%%m-%%dT%%H:%%M:%%SZ', %s, '-37 hours')"
+                                   " WHERE id = 'r%d'", table, time_column, time_column, i);
           break;
         case 2:
-          sql = g_strdup_printf ("UPDATE followups SET deleted_at = '2026-04-01T00:00:00Z' WHERE id = 'r%d'", i);
+          sql = g_strdup_printf ("UPDATE %s SET deleted_at = '2026-04-01T00:00:00Z' WHERE id = 'r%d'", table, i);
           break;
         case 3:
-          sql = g_strdup_printf ("UPDATE followups SET deleted_at = '2026-04-01T00:00:00Z' WHERE id = 'r%d';"
-                                 "UPDATE followups SET deleted_at = NULL, owner_id = NULL WHERE id = 'r%d'", i, i);
+          sql = g_strdup_printf ("UPDATE %s SET deleted_at = '2026-04-01T00:00:00Z' WHERE id = 'r%d';"
+                                 "UPDATE %s SET deleted_at = NULL, owner_id = NULL WHERE id = 'r%d'",
+                                 table, i, table, i);
+          break;
+        case 4:
+          if (g_str_equal (table, "contracts"))
+            sql = g_strdup_printf ("UPDATE contracts SET approval_status = 'approved', amount = amount + 7"
+                                   " WHERE id = 'r%d'", i);
+          else if (g_str_equal (table, "opportunities"))
+            sql = g_strdup_printf ("UPDATE opportunities SET amount = amount * 2 WHERE id = 'r%d'", i);
+          else
+            sql = g_strdup_printf ("UPDATE followups SET content = 'y' WHERE id = 'r%d'", i);
+          break;
+        case 5:
+          if (g_str_equal (table, "contracts"))
+            sql = g_strdup_printf ("UPDATE contracts SET approval_status = 'rejected' WHERE id = 'r%d'", i);
+          else
+            sql = g_strdup_printf ("UPDATE %s SET owner_id = NULL WHERE id = 'r%d'", table, i);
           break;
         default:
-          sql = g_strdup_printf ("DELETE FROM followups WHERE id = 'r%d'", i);
+          sql = g_strdup_printf ("DELETE FROM %s WHERE id = 'r%d'", table, i);
           break;
         }
       exec (f, sql);
     }
+}
+
+/* Long periods are counted from per-day totals kept by triggers (migration
+ * 7): after inserts, owner changes, moves in time, approvals, deletes to
+ * the recycle bin, restores and purges, every period — with local-time
+ * ends that cut UTC days — must show what the rows add up to. */
+static void
+test_figures_by_day (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const char *one[] = { "u1", NULL };
+  static const char *two[] = { "u2", "u3", NULL };
+  const char * const *filters[] = { NULL, one, two };
+  const char *filters_json[] = { NULL, "[\"u1\"]", "[\"u2\",\"u3\"]" };
+  static const struct { KehuReportMetric metric; const char *sql; gboolean is_date; } figures[] = {
+    { KEHU_REPORT_METRIC_FOLLOWUPS, "SELECT COUNT(*) FROM followups WHERE deleted_at IS NULL"
+      " AND followed_at >= ?1 AND followed_at < ?2", FALSE },
+    { KEHU_REPORT_METRIC_NEW_OPPORTUNITIES, "SELECT COUNT(*) FROM opportunities WHERE deleted_at IS NULL"
+      " AND created_at >= ?1 AND created_at < ?2", FALSE },
+    { KEHU_REPORT_METRIC_OPPORTUNITY_AMOUNT, "SELECT COALESCE (SUM (amount), 0) FROM opportunities"
+      " WHERE deleted_at IS NULL AND created_at >= ?1 AND created_at < ?2", FALSE },
+    { KEHU_REPORT_METRIC_CONTRACT_COUNT, "SELECT COUNT(*) FROM contracts WHERE deleted_at IS NULL"
+      " AND approval_status = 'approved' AND signed_date >= ?1 AND signed_date < ?2", TRUE },
+    { KEHU_REPORT_METRIC_CONTRACT_AMOUNT, "SELECT COALESCE (SUM (amount), 0) FROM contracts"
+      " WHERE deleted_at IS NULL AND approval_status = 'approved' AND signed_date >= ?1 AND signed_date < ?2", TRUE },
+  };
+  static const char *modules[] = { "followups", "opportunities", "contracts" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261122);
+  int checked = 0;
+
+  populate (f);
+  exec (f, "DELETE FROM followups; DELETE FROM payments; DELETE FROM contracts; DELETE FROM opportunities");
+  randomise (f, rand, "followups", 500);
+  randomise (f, rand, "opportunities", 400);
+  randomise (f, rand, "contracts", 400);
 
   for (int round = 0; round < 40; round++)
     {
@@ -1680,40 +1746,76 @@ test_followups_by_day (Fixture       *f,
       g_autofree char *end_iso = g_date_time_format (end_utc, "%FT%TZ");
       guint which = round % G_N_ELEMENTS (filters);
       KehuReportFilter filter = { filters[which], NULL, start, end, f->shanghai };
-      g_autoptr(GError) error = NULL;
-      gint64 value = -1;
 
-      g_assert_true (kehu_report_metric_value (f->store, &filter, KEHU_REPORT_METRIC_FOLLOWUPS, &value, &error));
-      g_assert_no_error (error);
-      g_assert_cmpint (value, ==, raw_followups (f, start_iso, end_iso, filters_json[which]));
+      for (guint k = 0; k < G_N_ELEMENTS (figures); k++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(GDateTime) start_local = g_date_time_to_timezone (start, f->shanghai);
+          g_autoptr(GDateTime) end_local = g_date_time_to_timezone (end, f->shanghai);
+          g_autoptr(GDateTime) end_day = NULL;
+          g_autofree char *from = NULL, *to = NULL;
+          gint64 value = -1;
+
+          /* Date columns: the local days the period touches (a period
+           * ending at midnight does not touch the next one). */
+          if (figures[k].is_date)
+            {
+              g_autoptr(GDateTime) last = g_date_time_add_seconds (end_local, -1);
+              end_day = g_date_time_add_days (last, 1);
+              from = g_date_time_format (start_local, "%F");
+              to = g_date_time_format (end_day, "%F");
+              if (g_date_time_get_hour (start_local) != 0 || g_date_time_get_minute (start_local) != 0)
+                {
+                  g_autoptr(GDateTime) next = g_date_time_add_days (start_local, 1);
+                  g_free (from);
+                  from = g_date_time_format (next, "%F");
+                }
+            }
+          g_assert_true (kehu_report_metric_value (f->store, &filter, figures[k].metric, &value, &error));
+          g_assert_no_error (error);
+          g_assert_cmpint (value, ==, raw_figure (f, figures[k].sql,
+                                                  figures[k].is_date ? from : start_iso,
+                                                  figures[k].is_date ? to : end_iso,
+                                                  filters_json[which]));
+          checked++;
+        }
 
       /* A change shows at once: the figure is not served from before it. */
       if (round == 20)
         {
-          gint64 again = -1;
+          g_autoptr(GError) error = NULL;
+          gint64 before = -1, again = -1;
 
+          g_assert_true (kehu_report_metric_value (f->store, &filter, KEHU_REPORT_METRIC_FOLLOWUPS, &before, &error));
           exec (f, "UPDATE followups SET deleted_at = '2026-04-02T00:00:00Z' WHERE deleted_at IS NULL");
           g_assert_true (kehu_report_metric_value (f->store, &filter, KEHU_REPORT_METRIC_FOLLOWUPS, &again, &error));
           g_assert_cmpint (again, ==, 0);
           exec (f, "UPDATE followups SET deleted_at = NULL WHERE deleted_at = '2026-04-02T00:00:00Z'");
           g_assert_true (kehu_report_metric_value (f->store, &filter, KEHU_REPORT_METRIC_FOLLOWUPS, &again, &error));
-          g_assert_cmpint (again, ==, value);
+          g_assert_cmpint (again, ==, before);
         }
     }
+  g_assert_cmpint (checked, ==, 40 * G_N_ELEMENTS (figures));
 
-  /* The per-day totals are exactly the rows' (none left below zero). */
-  {
-    sqlite3_stmt *stmt = NULL;
+  /* The per-day totals are exactly the rows'. */
+  for (guint m = 0; m < G_N_ELEMENTS (modules); m++)
+    {
+      const char *column = m == 0 ? "followed_at" : m == 1 ? "created_at" : "signed_date";
+      g_autofree char *sql =
+        g_strdup_printf ("SELECT (SELECT COUNT(*) FROM (SELECT day, owner_id, n, amount FROM report_days"
+                         "                      WHERE module = '%s' AND n <> 0"
+                         " EXCEPT SELECT substr (%s, 1, 10), COALESCE (owner_id, ''), COUNT(*), %s"
+                         " FROM %s WHERE deleted_at IS NULL %s GROUP BY 1, 2))"
+                         " + (SELECT COUNT(*) FROM report_days WHERE module = '%s' AND n = 0 AND amount <> 0)",
+                         modules[m], column, m == 0 ? "0" : "SUM (amount)", modules[m],
+                         m == 2 ? "AND approval_status = 'approved'" : "", modules[m]);
+      sqlite3_stmt *stmt = NULL;
 
-    g_assert_cmpint (sqlite3_prepare_v2 (kehu_store_get_db (f->store),
-                                         "SELECT COUNT(*) FROM (SELECT day, owner_id, n FROM followup_days WHERE n <> 0"
-                                         " EXCEPT SELECT substr (followed_at, 1, 10), COALESCE (owner_id, ''), COUNT(*)"
-                                         " FROM followups WHERE deleted_at IS NULL GROUP BY 1, 2)",
-                                         -1, &stmt, NULL), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
-    sqlite3_finalize (stmt);
-  }
+      g_assert_cmpint (sqlite3_prepare_v2 (kehu_store_get_db (f->store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+      sqlite3_finalize (stmt);
+    }
 }
 
 int
@@ -1736,7 +1838,7 @@ main (int   argc,
   ADD ("/report/targets/kpis-trend", test_kpis_trend);
   ADD ("/report/work-desk", test_work_desk);
   ADD ("/report/details-export", test_details);
-  ADD ("/report/followups-by-day", test_followups_by_day);
+  ADD ("/report/figures-by-day", test_figures_by_day);
   ADD ("/report/drill", test_drill);
   ADD ("/report/drill/list-view", test_drill_list_view);
 #undef ADD
