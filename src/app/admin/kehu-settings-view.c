@@ -1467,6 +1467,17 @@ field_type_label (const char *type)
 /* The record lists hold their fields' labels; after a change of the custom
  * fields the application's schema is read again and every record list is
  * made anew over it, so that forms, lists and filters show the change. */
+static gboolean
+holds_record_list (GtkWidget *widget)
+{
+  if (KEHU_IS_RECORD_LIST_VIEW (widget))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    if (holds_record_list (c))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 refresh_record_pages (KehuSettingsView *self)
 {
@@ -1484,6 +1495,23 @@ refresh_record_pages (KehuSettingsView *self)
       (schema = kehu_application_get_schema (KEHU_APPLICATION (app))) == NULL)
     return;
 
+  /* The old lists point into the schema's fields: they go first, those
+   * of other windows (the products window) with their window. */
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+    g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+        if (window != GTK_WIDGET (root) && window != self->dialog && holds_record_list (window))
+          g_ptr_array_add (doomed, g_object_ref (window));
+      }
+    for (guint i = 0; i < doomed->len; i++)
+      gtk_window_destroy (GTK_WINDOW (g_ptr_array_index (doomed, i)));
+  }
   /* The old lists point into the schema's fields: they go first. */
   for (guint i = 0; pages[i]; i++)
     {
@@ -1774,12 +1802,20 @@ build_fields (KehuSettingsView *self)
   gtk_widget_set_name (add, "add-field");
   g_object_set_data (G_OBJECT (add), "kehu-section", content);
   g_signal_connect_object (add, "clicked", G_CALLBACK (on_field_add_cb), self, 0);
-  gtk_grid_attach (GTK_GRID (grid), entry, 0, 0, 3, 1);
-  gtk_grid_attach (GTK_GRID (grid), type, 3, 0, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), dict, 0, 1, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), required, 1, 1, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), in_list, 2, 1, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), add, 3, 1, 1, 1);
+  {
+    /* Says what the drop-down is for: it matters for choice fields only. */
+    GtkWidget *choices = gtk_label_new (_("Choices from"));
+
+    gtk_label_set_xalign (GTK_LABEL (choices), 1);
+    gtk_widget_add_css_class (choices, "dim-label");
+    gtk_grid_attach (GTK_GRID (grid), choices, 0, 1, 1, 1);
+  }
+  gtk_grid_attach (GTK_GRID (grid), entry, 0, 0, 4, 1);
+  gtk_grid_attach (GTK_GRID (grid), type, 4, 0, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), dict, 1, 1, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), required, 2, 1, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), in_list, 3, 1, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), add, 4, 1, 1, 1);
   gtk_box_append (GTK_BOX (content), grid);
   return result;
 }
