@@ -22,7 +22,71 @@
 #include "kehu-perm.h"
 #include "kehu-record.h"
 
-G_DEFINE_QUARK (kehu-admin-error-quark, kehu_admin_error)
+/* The field a KEHU_ADMIN_ERROR_INVALID is about, for the server's
+ * {"error":{"field":…}} and for editors that mark the widget. */
+typedef struct
+{
+  char *field;
+} KehuAdminErrorPrivate;
+
+static void
+kehu_admin_error_private_init (KehuAdminErrorPrivate *priv)
+{
+  priv->field = NULL;
+}
+
+static void
+kehu_admin_error_private_copy (const KehuAdminErrorPrivate *src,
+                               KehuAdminErrorPrivate       *dest)
+{
+  dest->field = g_strdup (src->field);
+}
+
+static void
+kehu_admin_error_private_clear (KehuAdminErrorPrivate *priv)
+{
+  g_clear_pointer (&priv->field, g_free);
+}
+
+G_DEFINE_EXTENDED_ERROR (KehuAdminError, kehu_admin_error)
+
+/**
+ * kehu_admin_error_get_field:
+ *
+ * Returns: (nullable): the field a KEHU_ADMIN_ERROR is about
+ */
+const char *
+kehu_admin_error_get_field (const GError *error)
+{
+  KehuAdminErrorPrivate *priv;
+
+  if (error == NULL || error->domain != KEHU_ADMIN_ERROR)
+    return NULL;
+  priv = kehu_admin_error_get_private (error);
+  return priv ? priv->field : NULL;
+}
+
+static void G_GNUC_PRINTF (4, 5)
+set_field_error (GError         **error,
+                 KehuAdminError   code,
+                 const char      *field,
+                 const char      *format,
+                 ...)
+{
+  g_autofree char *message = NULL;
+  GError *new_error;
+  va_list args;
+
+  if (error == NULL)
+    return;
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  new_error = g_error_new_literal (KEHU_ADMIN_ERROR, code, message);
+  if (field)
+    kehu_admin_error_get_private (new_error)->field = g_strdup (field);
+  g_propagate_error (error, new_error);
+}
 
 /* Modules whose rows the recycle bin lists, with the column that names a row. */
 static const struct {
@@ -959,6 +1023,148 @@ int_text (int value)
   return value < 0 ? NULL : g_strdup_printf ("%d", value);
 }
 
+static char *
+clean_text (const char *text)
+{
+  return g_strstrip (g_strdup (text ? text : ""));
+}
+
+static char *
+now_text (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return kehu_admin_format_time (now);
+}
+
+/* Settings writes work alone or inside a caller's transaction: the server
+ * adds its operation log and revision in the same one. */
+static gboolean
+tx_begin (KehuStore  *store,
+          gboolean   *nested,
+          GError    **error)
+{
+  *nested = !sqlite3_get_autocommit (kehu_store_get_db (store));
+  return kehu_store_exec (store, *nested ? "SAVEPOINT kehu_admin" : "BEGIN IMMEDIATE", error);
+}
+
+static gboolean
+tx_commit (KehuStore  *store,
+           gboolean    nested,
+           GError    **error)
+{
+  return kehu_store_exec (store, nested ? "RELEASE kehu_admin" : "COMMIT", error);
+}
+
+static gboolean
+tx_fail (KehuStore *store,
+         gboolean   nested)
+{
+  if (nested)
+    sqlite3_exec (kehu_store_get_db (store), "ROLLBACK TO kehu_admin; RELEASE kehu_admin", NULL, NULL, NULL);
+  else
+    kehu_store_rollback (store);
+  return FALSE;
+}
+
+static gboolean
+exists (KehuStore  *store,
+        const char *sql,
+        const char *a,
+        const char *b)
+{
+  g_autoptr(JsonArray) rows = kehu_admin_query (store, NULL, sql, a, b, NULL);
+
+  return rows != NULL && json_array_get_length (rows) > 0;
+}
+
+/* Users -------------------------------------------------------------------------- */
+
+/**
+ * kehu_admin_set_user_roles:
+ * @role_ids: (array zero-terminated=1) (nullable): every role the user has
+ *   from now on; none leaves them only their own records
+ *
+ * A user may hold several roles: their permissions add up and the widest
+ * data scope wins (kehu-perm takes the union of the scopes). The user's
+ * scope epoch moves, so their next pull starts over.
+ */
+gboolean
+kehu_admin_set_user_roles (KehuStore           *store,
+                           const char          *user_id,
+                           const char * const  *role_ids,
+                           GError             **error)
+{
+  gboolean nested;
+
+  if (!exists (store, "SELECT 1 FROM users WHERE id = ?1 AND deleted_at IS NULL", user_id, NULL))
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_NOT_FOUND, "user_id",
+                       _("There is no user “%s”"), user_id ? user_id : "");
+      return FALSE;
+    }
+  for (guint i = 0; role_ids && role_ids[i]; i++)
+    if (!exists (store, "SELECT 1 FROM roles WHERE id = ?1 AND deleted_at IS NULL", role_ids[i], NULL))
+      {
+        set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "role_ids",
+                         _("There is no role “%s”"), role_ids[i]);
+        return FALSE;
+      }
+
+  if (!tx_begin (store, &nested, error))
+    return FALSE;
+  if (!EXEC (store, error, "DELETE FROM user_roles WHERE user_id = ?", user_id))
+    return tx_fail (store, nested);
+  for (guint i = 0; role_ids && role_ids[i]; i++)
+    if (!EXEC (store, error, "INSERT OR IGNORE INTO user_roles (user_id, role_id) VALUES (?, ?)",
+               user_id, role_ids[i]))
+      return tx_fail (store, nested);
+  if (!EXEC (store, error, "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE id = ?", user_id) ||
+      !tx_commit (store, nested, error))
+    return tx_fail (store, nested);
+
+  return TRUE;
+}
+
+/**
+ * kehu_admin_dup_user_role_ids:
+ *
+ * Returns: (transfer full): the ids of the user's live roles, sorted
+ */
+char **
+kehu_admin_dup_user_role_ids (KehuStore   *store,
+                              const char  *user_id,
+                              GError     **error)
+{
+  g_autoptr(JsonArray) rows = kehu_admin_query (store, error,
+    "SELECT ur.role_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
+    "WHERE ur.user_id = ? AND r.deleted_at IS NULL ORDER BY ur.role_id", user_id, NULL);
+  GStrvBuilder *builder;
+  char **ids;
+
+  if (rows == NULL)
+    return NULL;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    g_strv_builder_add (builder, json_object_get_string_member (json_array_get_object_element (rows, i), "role_id"));
+  ids = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return ids;
+}
+
+/* Stages ------------------------------------------------------------------------- */
+
+/* SPEC §6: a won opportunity counts 100 %, a lost or invalid one 0 %. */
+static int
+terminal_win_rate (const char *kind)
+{
+  if (g_strcmp0 (kind, "won") == 0)
+    return 100;
+  if (g_strcmp0 (kind, "lost") == 0 || g_strcmp0 (kind, "invalid") == 0)
+    return 0;
+  return -1;
+}
+
 gboolean
 kehu_admin_save_stage (KehuStore   *store,
                        const char  *stage_id,
@@ -966,18 +1172,36 @@ kehu_admin_save_stage (KehuStore   *store,
                        int          win_rate,
                        GError     **error)
 {
-  g_autofree char *stripped = g_strstrip (g_strdup (name ? name : ""));
+  g_autofree char *stripped = clean_text (name);
   g_autofree char *rate = NULL;
+  g_autoptr(JsonArray) rows = NULL;
+  int fixed;
 
   if (*stripped == '\0')
     {
-      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID, _("A stage needs a name"));
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "name", _("A stage needs a name"));
       return FALSE;
     }
   if (win_rate < 0 || win_rate > 100)
     {
-      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
-                   _("The win rate of “%s” must be between 0 and 100"), stripped);
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "win_rate",
+                       _("The win rate of “%s” must be between 0 and 100"), stripped);
+      return FALSE;
+    }
+  rows = kehu_admin_query (store, error, "SELECT kind FROM stages WHERE id = ?", stage_id, NULL);
+  if (rows == NULL)
+    return FALSE;
+  if (json_array_get_length (rows) == 0)
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_NOT_FOUND, NULL,
+                       _("There is no stage “%s”"), stage_id ? stage_id : "");
+      return FALSE;
+    }
+  fixed = terminal_win_rate (json_object_get_string_member (json_array_get_object_element (rows, 0), "kind"));
+  if (fixed >= 0 && win_rate != fixed)
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "win_rate",
+                       _("“%s” closes an opportunity: its win rate stays %d %%"), stripped, fixed);
       return FALSE;
     }
 
@@ -997,27 +1221,31 @@ move_row (KehuStore   *store,
           GError     **error)
 {
   g_autoptr(JsonArray) rows = NULL;
+  gboolean nested;
   int index = -1;
   int other;
 
-  if (!kehu_store_begin (store, error))
+  if (!tx_begin (store, &nested, error))
     return FALSE;
 
   rows = kehu_admin_query (store, error, select_sql, id, NULL);
   if (rows == NULL)
-    {
-      kehu_store_rollback (store);
-      return FALSE;
-    }
+    return tx_fail (store, nested);
 
   for (guint i = 0; i < json_array_get_length (rows); i++)
     if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (rows, i), "id"), id) == 0)
       index = i;
 
-  other = index + delta;
-  if (index < 0 || other < 0 || other >= (int) json_array_get_length (rows))
+  if (index < 0)
     {
-      kehu_store_rollback (store);
+      tx_fail (store, nested);
+      set_field_error (error, KEHU_ADMIN_ERROR_NOT_FOUND, NULL, _("The record does not exist"));
+      return FALSE;
+    }
+  other = index + delta;
+  if (other < 0 || other >= (int) json_array_get_length (rows))
+    {
+      tx_fail (store, nested);
       return TRUE;   /* already first or last */
     }
 
@@ -1029,17 +1257,11 @@ move_row (KehuStore   *store,
       const char *row_id = json_object_get_string_member (json_array_get_object_element (rows, i), "id");
 
       if (!EXEC (store, error, update_sql, pos, row_id))
-        {
-          kehu_store_rollback (store);
-          return FALSE;
-        }
+        return tx_fail (store, nested);
     }
 
-  if (!kehu_store_commit (store, error))
-    {
-      kehu_store_rollback (store);
-      return FALSE;
-    }
+  if (!tx_commit (store, nested, error))
+    return tx_fail (store, nested);
   return TRUE;
 }
 
@@ -1057,6 +1279,57 @@ kehu_admin_move_stage (KehuStore   *store,
                    stage_id, delta, error);
 }
 
+/**
+ * kehu_admin_ensure_terminal_stages:
+ *
+ * Gives the group the stages that close an opportunity (won 100 %, lost
+ * 0 %, invalid 0 %) where it lacks them, after its open stages: every
+ * group can close an opportunity either way (kehu_rules_win/lose).
+ */
+gboolean
+kehu_admin_ensure_terminal_stages (KehuStore   *store,
+                                   const char  *group_id,
+                                   GError     **error)
+{
+  static const struct {
+    const char *kind;
+    const char *name;
+    const char *rate;
+  } ends[] = {
+    /* The seed's names: the lists show them translated. */
+    { "won", N_("Deal won"), "100" },
+    { "lost", N_("Deal lost"), "0" },
+    { "invalid", N_("Invalid opportunity"), "0" },
+  };
+  gboolean nested;
+
+  if (!exists (store, "SELECT 1 FROM stage_groups WHERE id = ?1 AND deleted_at IS NULL", group_id, NULL))
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_NOT_FOUND, "group_id",
+                       _("There is no stage group “%s”"), group_id ? group_id : "");
+      return FALSE;
+    }
+
+  if (!tx_begin (store, &nested, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (ends); i++)
+    {
+      g_autofree char *id = NULL;
+
+      if (exists (store, "SELECT 1 FROM stages WHERE group_id = ?1 AND kind = ?2", group_id, ends[i].kind))
+        continue;
+      id = g_uuid_string_random ();
+      if (!EXEC (store, error,
+                 "INSERT INTO stages (id, group_id, name, win_rate, position, kind) VALUES (?1, ?2, ?3, "
+                 "CAST (?4 AS INTEGER), (SELECT COALESCE (MAX (position), 0) + 1000 FROM stages WHERE group_id = ?2), ?5)",
+                 id, group_id, ends[i].name, ends[i].rate, ends[i].kind))
+        return tx_fail (store, nested);
+    }
+  if (!tx_commit (store, nested, error))
+    return tx_fail (store, nested);
+  return TRUE;
+}
+
 char *
 kehu_admin_add_stage (KehuStore   *store,
                       const char  *group_id,
@@ -1065,8 +1338,10 @@ kehu_admin_add_stage (KehuStore   *store,
                       GError     **error)
 {
   g_autofree char *id = g_uuid_string_random ();
+  gboolean nested;
 
-  if (!kehu_store_begin (store, error))
+  if (!kehu_admin_ensure_terminal_stages (store, group_id, error) ||
+      !tx_begin (store, &nested, error))
     return NULL;
 
   /* The new open stage goes after the other open ones, before the ends. */
@@ -1078,13 +1353,239 @@ kehu_admin_add_stage (KehuStore   *store,
              "(SELECT COALESCE (MAX (position), 0) + 1 FROM stages WHERE group_id = ?1 AND kind = 'open'), 'open')",
              group_id, id) ||
       !kehu_admin_save_stage (store, id, name, win_rate, error) ||
-      !kehu_store_commit (store, error))
+      !tx_commit (store, nested, error))
     {
-      kehu_store_rollback (store);
+      tx_fail (store, nested);
       return NULL;
     }
 
   return g_steal_pointer (&id);
+}
+
+/**
+ * kehu_admin_remove_stage:
+ *
+ * Removes an open stage no opportunity is in; a group keeps at least one
+ * open stage, and its closing stages stay.
+ */
+gboolean
+kehu_admin_remove_stage (KehuStore   *store,
+                         const char  *stage_id,
+                         GError     **error)
+{
+  g_autoptr(JsonObject) stage = kehu_admin_query_one (store, NULL,
+    "SELECT s.name, s.kind, (SELECT count (*) FROM stages o WHERE o.group_id = s.group_id AND o.kind = 'open') AS n_open, "
+    "(SELECT count (*) FROM opportunities p WHERE p.stage_id = s.id) AS n_used FROM stages s WHERE s.id = ?",
+    stage_id, NULL);
+
+  if (stage == NULL)
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_NOT_FOUND, NULL,
+                       _("There is no stage “%s”"), stage_id ? stage_id : "");
+      return FALSE;
+    }
+  if (g_strcmp0 (json_object_get_string_member (stage, "kind"), "open") != 0)
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "kind",
+                       _("“%s” closes an opportunity and cannot be removed"),
+                       json_object_get_string_member (stage, "name"));
+      return FALSE;
+    }
+  if (json_object_get_int_member (stage, "n_used") > 0)
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, NULL,
+                       _("Opportunities are in “%s”; move them to another stage first"),
+                       json_object_get_string_member (stage, "name"));
+      return FALSE;
+    }
+  if (json_object_get_int_member (stage, "n_open") <= 1)
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, NULL,
+                       _("A stage group needs at least one open stage"));
+      return FALSE;
+    }
+
+  return EXEC (store, error, "DELETE FROM stages WHERE id = ?", stage_id);
+}
+
+/**
+ * kehu_admin_add_stage_group:
+ * @ctx: who writes: the group is a record (synced, logged)
+ *
+ * A new stage group with its closing stages (won, lost, invalid); add its
+ * open stages with kehu_admin_add_stage().
+ *
+ * Returns: (transfer full): the new group's id
+ */
+char *
+kehu_admin_add_stage_group (KehuContext  *ctx,
+                            const char   *name,
+                            GError      **error)
+{
+  g_autofree char *stripped = clean_text (name);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autofree char *id = NULL;
+
+  if (*stripped == '\0')
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "name", _("A stage group needs a name"));
+      return NULL;
+    }
+  json_object_set_string_member (fields, "name", stripped);
+
+  if (!kehu_context_begin (ctx, error))
+    return NULL;
+  if (!(id = kehu_record_create (ctx, "stage_groups", fields, error)) ||
+      !kehu_admin_ensure_terminal_stages (kehu_context_get_store (ctx), id, error) ||
+      !kehu_context_commit (ctx, error))
+    {
+      fail (ctx);
+      return NULL;
+    }
+
+  return g_steal_pointer (&id);
+}
+
+/* Custom fields ------------------------------------------------------------------ */
+
+/**
+ * kehu_admin_update_custom_field:
+ * @label: (nullable): the new label; the field's key in the records'
+ *   extra JSON stays, so the values entered stay with it
+ * @required: 0 or 1, or -1 to leave it
+ * @in_list: 0 or 1 (a column of the lists by default), or -1
+ * @enabled: 0 or 1, or -1; a disabled field leaves forms, lists and
+ *   filters, and its values are kept for when it comes back
+ *
+ * The schema picks the change up at its next kehu_schema_reload().
+ */
+gboolean
+kehu_admin_update_custom_field (KehuStore   *store,
+                                const char  *field_id,
+                                const char  *label,
+                                int          required,
+                                int          in_list,
+                                int          enabled,
+                                GError     **error)
+{
+  g_autoptr(JsonObject) field = kehu_admin_query_one (store, NULL,
+    "SELECT module, label FROM custom_fields WHERE id = ?", field_id, NULL);
+  g_autofree char *stripped = label ? clean_text (label) : NULL;
+  g_autofree char *now = now_text ();
+  g_autofree char *req = int_text (required);
+  g_autofree char *list = int_text (in_list);
+  g_autofree char *on = int_text (enabled);
+
+  if (field == NULL)
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_NOT_FOUND, NULL,
+                       _("There is no custom field “%s”"), field_id ? field_id : "");
+      return FALSE;
+    }
+  if (stripped != NULL && *stripped == '\0')
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "label", _("A custom field needs a label"));
+      return FALSE;
+    }
+  if (stripped != NULL)
+    {
+      g_autoptr(JsonArray) same = kehu_admin_query (store, error,
+        "SELECT 1 FROM custom_fields WHERE module = ?1 AND label = ?2 AND id != ?3",
+        json_object_get_string_member (field, "module"), stripped, field_id, NULL);
+
+      if (same == NULL)
+        return FALSE;
+      if (json_array_get_length (same) > 0)
+        {
+          set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "label",
+                           _("Another field of this module is already labelled “%s”"), stripped);
+          return FALSE;
+        }
+    }
+  if ((required > 1) || (in_list > 1) || (enabled > 1))
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID,
+                       required > 1 ? "required" : in_list > 1 ? "in_list" : "is_enabled",
+                       _("A yes-or-no setting must be 0 or 1"));
+      return FALSE;
+    }
+
+  return EXEC (store, error,
+               "UPDATE custom_fields SET label = COALESCE (?1, label), "
+               "required = COALESCE (CAST (?2 AS INTEGER), required), "
+               "in_list = COALESCE (CAST (?3 AS INTEGER), in_list), "
+               "is_enabled = COALESCE (CAST (?4 AS INTEGER), is_enabled), updated_at = ?5 WHERE id = ?6",
+               stripped, req, list, on, now, field_id);
+}
+
+gboolean
+kehu_admin_move_custom_field (KehuStore   *store,
+                              const char  *field_id,
+                              int          delta,
+                              GError     **error)
+{
+  return move_row (store,
+                   "SELECT id FROM custom_fields WHERE module = "
+                   "(SELECT module FROM custom_fields WHERE id = ?1) ORDER BY position, label, id",
+                   "UPDATE custom_fields SET position = CAST (? AS INTEGER) WHERE id = ?",
+                   field_id, delta, error);
+}
+
+/* Dictionaries ------------------------------------------------------------------- */
+
+/**
+ * kehu_admin_add_dictionary:
+ *
+ * A new list of choices for choice fields, under a fresh stable key.
+ *
+ * Returns: (transfer full): the new dictionary's id
+ */
+char *
+kehu_admin_add_dictionary (KehuStore   *store,
+                           const char  *name,
+                           GError     **error)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *id = g_strdup_printf ("dict_%.8s", uuid);
+  g_autofree char *stripped = clean_text (name);
+  g_autofree char *now = now_text ();
+
+  if (*stripped == '\0')
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "name", _("A dictionary needs a name"));
+      return NULL;
+    }
+  if (!EXEC (store, error,
+             "INSERT INTO dictionaries (id, created_at, updated_at, name) VALUES (?1, ?2, ?2, ?3)",
+             id, now, stripped))
+    return NULL;
+
+  return g_steal_pointer (&id);
+}
+
+gboolean
+kehu_admin_rename_dictionary (KehuStore   *store,
+                              const char  *dictionary_id,
+                              const char  *name,
+                              GError     **error)
+{
+  g_autofree char *stripped = clean_text (name);
+  g_autofree char *now = now_text ();
+
+  if (!exists (store, "SELECT 1 FROM dictionaries WHERE id = ?1", dictionary_id, NULL))
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_NOT_FOUND, NULL,
+                       _("There is no dictionary “%s”"), dictionary_id ? dictionary_id : "");
+      return FALSE;
+    }
+  if (*stripped == '\0')
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "name", _("A dictionary needs a name"));
+      return FALSE;
+    }
+
+  return EXEC (store, error, "UPDATE dictionaries SET name = ?, updated_at = ? WHERE id = ?",
+               stripped, now, dictionary_id);
 }
 
 gboolean
@@ -1094,11 +1595,17 @@ kehu_admin_save_dictionary_item (KehuStore   *store,
                                  gboolean     enabled,
                                  GError     **error)
 {
-  g_autofree char *stripped = g_strstrip (g_strdup (label ? label : ""));
+  g_autofree char *stripped = clean_text (label);
 
   if (*stripped == '\0')
     {
-      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID, _("An item needs a label"));
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "label", _("An item needs a label"));
+      return FALSE;
+    }
+  if (!exists (store, "SELECT 1 FROM dictionary_items WHERE id = ?1", item_id, NULL))
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_NOT_FOUND, NULL,
+                       _("There is no dictionary item “%s”"), item_id ? item_id : "");
       return FALSE;
     }
 
@@ -1128,14 +1635,20 @@ kehu_admin_add_dictionary_item (KehuStore   *store,
                                 GError     **error)
 {
   g_autofree char *id = g_uuid_string_random ();
-  g_autofree char *stripped = g_strstrip (g_strdup (label ? label : ""));
+  g_autofree char *stripped = clean_text (label);
   /* The stored value must never change once records hold it: a fresh,
    * stable key rather than the label. */
   g_autofree char *value = g_strdup_printf ("item_%.8s", id);
 
   if (*stripped == '\0')
     {
-      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID, _("An item needs a label"));
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "label", _("An item needs a label"));
+      return NULL;
+    }
+  if (!exists (store, "SELECT 1 FROM dictionaries WHERE id = ?1", dictionary_id, NULL))
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_NOT_FOUND, "dictionary_id",
+                       _("There is no dictionary “%s”"), dictionary_id ? dictionary_id : "");
       return NULL;
     }
 
@@ -1147,6 +1660,8 @@ kehu_admin_add_dictionary_item (KehuStore   *store,
 
   return g_steal_pointer (&id);
 }
+
+/* Pools -------------------------------------------------------------------------- */
 
 gboolean
 kehu_admin_set_pool_rule (KehuStore   *store,

@@ -34,6 +34,7 @@ typedef enum
 #define KEHU_ADMIN_REMIND_MINUTES 15
 
 GQuark         kehu_admin_error_quark           (void);
+const char    *kehu_admin_error_get_field       (const GError       *error);
 
 char          *kehu_admin_format_time           (GDateTime          *time);
 GDateTime     *kehu_admin_parse_time            (const char         *text);
@@ -152,7 +153,22 @@ JsonArray     *kehu_admin_list_deleted          (KehuStore          *store,
                                                  GError            **error);
 
 
-/* Settings: tables that are parts of a record rather than records */
+/* Settings: users with several roles */
+gboolean       kehu_admin_set_user_roles        (KehuStore          *store,
+                                                 const char         *user_id,
+                                                 const char * const *role_ids,
+                                                 GError            **error);
+char         **kehu_admin_dup_user_role_ids     (KehuStore          *store,
+                                                 const char         *user_id,
+                                                 GError            **error);
+
+/* Settings: stage groups and their stages */
+char          *kehu_admin_add_stage_group       (KehuContext        *ctx,
+                                                 const char         *name,
+                                                 GError            **error);
+gboolean       kehu_admin_ensure_terminal_stages (KehuStore         *store,
+                                                 const char         *group_id,
+                                                 GError            **error);
 gboolean       kehu_admin_save_stage            (KehuStore          *store,
                                                  const char         *stage_id,
                                                  const char         *name,
@@ -167,6 +183,29 @@ char          *kehu_admin_add_stage             (KehuStore          *store,
                                                  const char         *name,
                                                  int                 win_rate,
                                                  GError            **error);
+gboolean       kehu_admin_remove_stage          (KehuStore          *store,
+                                                 const char         *stage_id,
+                                                 GError            **error);
+
+/* Settings: custom fields and dictionaries */
+gboolean       kehu_admin_update_custom_field   (KehuStore          *store,
+                                                 const char         *field_id,
+                                                 const char         *label,
+                                                 int                 required,
+                                                 int                 in_list,
+                                                 int                 enabled,
+                                                 GError            **error);
+gboolean       kehu_admin_move_custom_field     (KehuStore          *store,
+                                                 const char         *field_id,
+                                                 int                 delta,
+                                                 GError            **error);
+char          *kehu_admin_add_dictionary        (KehuStore          *store,
+                                                 const char         *name,
+                                                 GError            **error);
+gboolean       kehu_admin_rename_dictionary     (KehuStore          *store,
+                                                 const char         *dictionary_id,
+                                                 const char         *name,
+                                                 GError            **error);
 gboolean       kehu_admin_save_dictionary_item  (KehuStore          *store,
                                                  const char         *item_id,
                                                  const char         *label,
@@ -180,6 +219,8 @@ char          *kehu_admin_add_dictionary_item   (KehuStore          *store,
                                                  const char         *dictionary_id,
                                                  const char         *label,
                                                  GError            **error);
+
+/* Settings: pools */
 gboolean       kehu_admin_set_pool_rule         (KehuStore          *store,
                                                  const char         *pool_id,
                                                  const char         *customer_level,

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "kehu-admin.h"
 #include "kehu-api.h"
 #include "kehu-auth.h"
 #include "kehu-org.h"
@@ -210,6 +211,67 @@ clean_name (JsonObject  *body,
   return g_steal_pointer (&name);
 }
 
+/* The members of a resource's JSON body, shared by its create (POST) and
+ * update (PATCH) routes: a create must give the members marked required;
+ * an update may give any of them, except those only a create sets. */
+typedef struct
+{
+  KehuBodySpec spec;          /* spec.required: required when creating */
+  gboolean     create_only;
+} OrgField;
+
+static JsonObject *
+read_org_body (KehuRequest    *request,
+               const OrgField *fields,
+               guint           n_fields,
+               gboolean        creating)
+{
+  g_autofree KehuBodySpec *specs = g_new0 (KehuBodySpec, n_fields);
+  guint n = 0;
+
+  for (guint i = 0; i < n_fields; i++)
+    {
+      if (fields[i].create_only && !creating)
+        continue;
+      specs[n] = fields[i].spec;
+      specs[n].required = creating && fields[i].spec.required;
+      n++;
+    }
+  return kehu_request_read_object (request, specs, n);
+}
+
+/* The id a create gives, or a new one; replies 400 when it is no UUID. */
+static char *
+take_new_id (KehuRequest *request,
+             JsonObject  *body)
+{
+  g_autofree char *id = json_object_has_member (body, "id")
+                        ? g_strdup (json_object_get_string_member (body, "id")) : kehu_new_uuid ();
+
+  if (id == NULL || !g_uuid_string_is_valid (id))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "id",
+                                _("“id” must be a UUID"));
+      return NULL;
+    }
+  return g_steal_pointer (&id);
+}
+
+/* Settings errors of kehu-admin, with the field they name. */
+static void
+reply_admin_error (KehuRequest  *request,
+                   const GError *error)
+{
+  if (error->domain == KEHU_ADMIN_ERROR && error->code == KEHU_ADMIN_ERROR_INVALID)
+    kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value",
+                              kehu_admin_error_get_field (error), "%s", error->message);
+  else if (error->domain == KEHU_ADMIN_ERROR && error->code == KEHU_ADMIN_ERROR_NOT_FOUND)
+    kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found",
+                              kehu_admin_error_get_field (error), "%s", error->message);
+  else
+    kehu_request_reply_gerror (request, error);
+}
+
 /* One oplog row per member that changed between two snapshots of a row
  * (SPEC §13: who changed which field from what to what, when). */
 static gboolean
@@ -304,16 +366,58 @@ department_is_below (KehuStore  *store,
   return found;
 }
 
+static const OrgField department_fields[] = {
+  { { "id", KEHU_BODY_STRING, FALSE, FALSE }, TRUE },
+  { { "name", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
+  { { "parent_id", KEHU_BODY_STRING, FALSE, TRUE }, FALSE },
+  { { "position", KEHU_BODY_INT, FALSE, FALSE }, FALSE },
+};
+
+/* The parent a create or an update gives: one top department, which stays
+ * on top; an existing parent; no loop. @id is NULL for a create. */
+static gboolean
+check_department_parent (KehuStore   *store,
+                         JsonObject  *body,
+                         const char  *id,
+                         gboolean     is_top,
+                         GError     **error)
+{
+  const char *parent_id;
+
+  if (id != NULL && !json_object_has_member (body, "parent_id"))
+    return TRUE;
+  parent_id = json_object_has_member (body, "parent_id") ? json_object_get_string_member (body, "parent_id") : NULL;
+
+  if (is_top && parent_id != NULL)
+    {
+      kehu_api_set_error (error, KEHU_API_ERROR_INVALID, "parent_id", _("The top department cannot be moved"));
+      return FALSE;
+    }
+  if (!is_top && parent_id == NULL &&
+      (id != NULL || row_exists (store, "SELECT 1 FROM departments WHERE parent_id IS NULL AND deleted_at IS NULL AND ?1 IS NULL", NULL)))
+    {
+      kehu_api_set_error (error, KEHU_API_ERROR_INVALID, "parent_id",
+                          _("There is already a top department; give “parent_id”"));
+      return FALSE;
+    }
+  if (parent_id != NULL &&
+      !row_exists (store, "SELECT 1 FROM departments WHERE id = ?1 AND deleted_at IS NULL", parent_id))
+    {
+      kehu_api_set_error (error, KEHU_API_ERROR_INVALID, "parent_id", _("There is no department “%s”"), parent_id);
+      return FALSE;
+    }
+  if (parent_id != NULL && id != NULL && department_is_below (store, parent_id, id))
+    {
+      kehu_api_set_error (error, KEHU_API_ERROR_INVALID, "parent_id", _("A department cannot be moved under itself"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 department_create_cb (KehuApi     *api,
                       KehuRequest *request)
 {
-  static const KehuBodySpec fields[] = {
-    { "id", KEHU_BODY_STRING, FALSE, FALSE },
-    { "name", KEHU_BODY_STRING, TRUE, FALSE },
-    { "parent_id", KEHU_BODY_STRING, FALSE, TRUE },
-    { "position", KEHU_BODY_INT, FALSE, FALSE },
-  };
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(JsonObject) created = NULL;
   g_autoptr(GError) error = NULL;
@@ -326,39 +430,18 @@ department_create_cb (KehuApi     *api,
 
   if (!(perm = kehu_request_require_permission (request, "department.create")))
     return;
-  if (!(body = kehu_request_read_object (request, fields, G_N_ELEMENTS (fields))))
+  if (!(body = read_org_body (request, department_fields, G_N_ELEMENTS (department_fields), TRUE)))
     return;
-  if (!(name = clean_name (body, "name", &error)))
+  if (!(name = clean_name (body, "name", &error)) ||
+      !check_department_parent (store, body, NULL, FALSE, &error))
     {
       kehu_request_reply_gerror (request, error);
       return;
     }
-
   parent_id = json_object_has_member (body, "parent_id")
               ? json_object_get_string_member (body, "parent_id") : NULL;
-  if (parent_id == NULL &&
-      row_exists (store, "SELECT 1 FROM departments WHERE parent_id IS NULL AND deleted_at IS NULL AND ?1 IS NULL", NULL))
-    {
-      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "parent_id",
-                                _("There is already a top department; give “parent_id”"));
-      return;
-    }
-  if (parent_id != NULL &&
-      !row_exists (store, "SELECT 1 FROM departments WHERE id = ?1 AND deleted_at IS NULL", parent_id))
-    {
-      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "parent_id",
-                                _("There is no department “%s”"), parent_id);
-      return;
-    }
-
-  id = json_object_has_member (body, "id") ? g_strdup (json_object_get_string_member (body, "id"))
-                                           : kehu_new_uuid ();
-  if (!g_uuid_string_is_valid (id))
-    {
-      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "id",
-                                _("“id” must be a UUID"));
-      return;
-    }
+  if (!(id = take_new_id (request, body)))
+    return;
 
   if (reply_if_failed (request, kehu_store_begin (store, &error), error))
     return;
@@ -386,11 +469,6 @@ static void
 department_patch_cb (KehuApi     *api,
                      KehuRequest *request)
 {
-  static const KehuBodySpec fields[] = {
-    { "name", KEHU_BODY_STRING, FALSE, FALSE },
-    { "parent_id", KEHU_BODY_STRING, FALSE, TRUE },
-    { "position", KEHU_BODY_INT, FALSE, FALSE },
-  };
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(JsonObject) current = NULL;
   g_autoptr(JsonObject) updated = NULL;
@@ -398,7 +476,6 @@ department_patch_cb (KehuApi     *api,
   g_autofree char *now = kehu_request_get_now_iso (request);
   KehuStore *store = kehu_api_get_store (api);
   const char *id = kehu_request_get_param (request, "id");
-  gboolean is_top;
 
   if (!kehu_request_require_permission (request, "department.edit"))
     return;
@@ -409,39 +486,12 @@ department_patch_cb (KehuApi     *api,
                                 _("There is no department “%s”"), id);
       return;
     }
-  if (!(body = kehu_request_read_object (request, fields, G_N_ELEMENTS (fields))))
+  if (!(body = read_org_body (request, department_fields, G_N_ELEMENTS (department_fields), FALSE)))
     return;
-
-  is_top = json_object_get_null_member (current, "parent_id");
-  if (json_object_has_member (body, "parent_id"))
+  if (!check_department_parent (store, body, id, json_object_get_null_member (current, "parent_id"), &error))
     {
-      const char *parent_id = json_object_get_string_member (body, "parent_id");
-
-      if (is_top && parent_id != NULL)
-        {
-          kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "parent_id",
-                                    _("The top department cannot be moved"));
-          return;
-        }
-      if (!is_top && parent_id == NULL)
-        {
-          kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "parent_id",
-                                    _("There is already a top department; give “parent_id”"));
-          return;
-        }
-      if (parent_id != NULL &&
-          !row_exists (store, "SELECT 1 FROM departments WHERE id = ?1 AND deleted_at IS NULL", parent_id))
-        {
-          kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "parent_id",
-                                    _("There is no department “%s”"), parent_id);
-          return;
-        }
-      if (parent_id != NULL && department_is_below (store, parent_id, id))
-        {
-          kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "parent_id",
-                                    _("A department cannot be moved under itself"));
-          return;
-        }
+      kehu_request_reply_gerror (request, error);
+      return;
     }
 
   if (reply_if_failed (request, kehu_store_begin (store, &error), error))
@@ -751,18 +801,19 @@ set_user_roles (KehuStore   *store,
   return TRUE;
 }
 
-static const KehuBodySpec user_fields[] = {
-  { "id", KEHU_BODY_STRING, FALSE, FALSE },
-  { "phone", KEHU_BODY_STRING, TRUE, FALSE },
-  { "name", KEHU_BODY_STRING, TRUE, FALSE },
-  { "password", KEHU_BODY_STRING, TRUE, FALSE },
-  { "gender", KEHU_BODY_STRING, FALSE, TRUE },
-  { "email", KEHU_BODY_STRING, FALSE, TRUE },
-  { "department_id", KEHU_BODY_STRING, TRUE, FALSE },
-  { "post", KEHU_BODY_STRING, FALSE, TRUE },
-  { "supervisor_id", KEHU_BODY_STRING, FALSE, TRUE },
-  { "role_ids", KEHU_BODY_ARRAY, FALSE, FALSE },
-  { "is_super_admin", KEHU_BODY_BOOL, FALSE, FALSE },
+static const OrgField user_fields[] = {
+  { { "id", KEHU_BODY_STRING, FALSE, FALSE }, TRUE },
+  { { "phone", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
+  { { "name", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
+  { { "password", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
+  { { "gender", KEHU_BODY_STRING, FALSE, TRUE }, FALSE },
+  { { "email", KEHU_BODY_STRING, FALSE, TRUE }, FALSE },
+  { { "department_id", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
+  { { "post", KEHU_BODY_STRING, FALSE, TRUE }, FALSE },
+  { { "supervisor_id", KEHU_BODY_STRING, FALSE, TRUE }, FALSE },
+  { { "role_ids", KEHU_BODY_ARRAY, FALSE, FALSE }, FALSE },
+  /* Appointing super administrators after creation: /super-admins. */
+  { { "is_super_admin", KEHU_BODY_BOOL, FALSE, FALSE }, TRUE },
 };
 
 static const char *
@@ -789,7 +840,7 @@ user_create_cb (KehuApi     *api,
 
   if (!(perm = kehu_request_require_permission (request, "user.create")))
     return;
-  if (!(body = kehu_request_read_object (request, user_fields, G_N_ELEMENTS (user_fields))))
+  if (!(body = read_org_body (request, user_fields, G_N_ELEMENTS (user_fields), TRUE)))
     return;
 
   super_admin = json_object_has_member (body, "is_super_admin") &&
@@ -801,14 +852,8 @@ user_create_cb (KehuApi     *api,
       return;
     }
 
-  id = json_object_has_member (body, "id") ? g_strdup (json_object_get_string_member (body, "id"))
-                                           : kehu_new_uuid ();
-  if (!g_uuid_string_is_valid (id))
-    {
-      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "id",
-                                _("“id” must be a UUID"));
-      return;
-    }
+  if (!(id = take_new_id (request, body)))
+    return;
   if (!(name = clean_name (body, "name", &error)) ||
       !check_user_refs (store, body, NULL, &error) ||
       !(hash = kehu_auth_hash_password (json_object_get_string_member (body, "password"), &error)))
@@ -848,17 +893,6 @@ static void
 user_patch_cb (KehuApi     *api,
                KehuRequest *request)
 {
-  static const KehuBodySpec fields[] = {
-    { "phone", KEHU_BODY_STRING, FALSE, FALSE },
-    { "name", KEHU_BODY_STRING, FALSE, FALSE },
-    { "password", KEHU_BODY_STRING, FALSE, FALSE },
-    { "gender", KEHU_BODY_STRING, FALSE, TRUE },
-    { "email", KEHU_BODY_STRING, FALSE, TRUE },
-    { "department_id", KEHU_BODY_STRING, FALSE, FALSE },
-    { "post", KEHU_BODY_STRING, FALSE, TRUE },
-    { "supervisor_id", KEHU_BODY_STRING, FALSE, TRUE },
-    { "role_ids", KEHU_BODY_ARRAY, FALSE, FALSE },
-  };
   static const char * const text_columns[] = { "phone", "gender", "email", "department_id", "post", "supervisor_id", NULL };
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(JsonObject) before = NULL;
@@ -877,7 +911,7 @@ user_patch_cb (KehuApi     *api,
                                 _("There is no user “%s”"), id);
       return;
     }
-  if (!(body = kehu_request_read_object (request, fields, G_N_ELEMENTS (fields))))
+  if (!(body = read_org_body (request, user_fields, G_N_ELEMENTS (user_fields), FALSE)))
     return;
   if (!check_user_refs (store, body, id, &error) ||
       !(before = _kehu_api_user_json (store, id, FALSE, &error)))
@@ -1132,17 +1166,18 @@ array_to_string (JsonArray *array)
   return json_to_string (node, FALSE);
 }
 
+static const OrgField role_fields[] = {
+  { { "id", KEHU_BODY_STRING, FALSE, FALSE }, TRUE },
+  { { "name", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
+  { { "description", KEHU_BODY_STRING, FALSE, TRUE }, FALSE },
+  { { "permissions", KEHU_BODY_ARRAY, TRUE, FALSE }, FALSE },
+  { { "data_scope", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
+};
+
 static void
 role_create_cb (KehuApi     *api,
                 KehuRequest *request)
 {
-  static const KehuBodySpec fields[] = {
-    { "id", KEHU_BODY_STRING, FALSE, FALSE },
-    { "name", KEHU_BODY_STRING, TRUE, FALSE },
-    { "description", KEHU_BODY_STRING, FALSE, TRUE },
-    { "permissions", KEHU_BODY_ARRAY, TRUE, FALSE },
-    { "data_scope", KEHU_BODY_STRING, TRUE, FALSE },
-  };
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(JsonObject) role = NULL;
   g_autoptr(GError) error = NULL;
@@ -1155,16 +1190,10 @@ role_create_cb (KehuApi     *api,
 
   if (!(perm = kehu_request_require_permission (request, "role.create")))
     return;
-  if (!(body = kehu_request_read_object (request, fields, G_N_ELEMENTS (fields))))
+  if (!(body = read_org_body (request, role_fields, G_N_ELEMENTS (role_fields), TRUE)))
     return;
-  id = json_object_has_member (body, "id") ? g_strdup (json_object_get_string_member (body, "id"))
-                                           : kehu_new_uuid ();
-  if (!g_uuid_string_is_valid (id))
-    {
-      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "id",
-                                _("“id” must be a UUID"));
-      return;
-    }
+  if (!(id = take_new_id (request, body)))
+    return;
   if (!(name = clean_name (body, "name", &error)) || !check_role_body (body, &error))
     {
       kehu_request_reply_gerror (request, error);
@@ -1195,12 +1224,6 @@ static void
 role_patch_cb (KehuApi     *api,
                KehuRequest *request)
 {
-  static const KehuBodySpec fields[] = {
-    { "name", KEHU_BODY_STRING, FALSE, FALSE },
-    { "description", KEHU_BODY_STRING, FALSE, TRUE },
-    { "permissions", KEHU_BODY_ARRAY, FALSE, FALSE },
-    { "data_scope", KEHU_BODY_STRING, FALSE, FALSE },
-  };
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(JsonObject) before = NULL;
   g_autoptr(JsonObject) role = NULL;
@@ -1217,7 +1240,7 @@ role_patch_cb (KehuApi     *api,
                                 _("There is no role “%s”"), id);
       return;
     }
-  if (!(body = kehu_request_read_object (request, fields, G_N_ELEMENTS (fields))))
+  if (!(body = read_org_body (request, role_fields, G_N_ELEMENTS (role_fields), FALSE)))
     return;
   if (!check_role_body (body, &error))
     {
@@ -1450,6 +1473,502 @@ super_admin_remove_cb (KehuApi     *api,
   kehu_request_reply_object (request, SOUP_STATUS_OK, user);
 }
 
+/* Settings: custom fields, dictionaries, stages --------------------------------- *
+ *
+ * The rules (labels, closing stages and their win rates, what may be
+ * removed) are kehu-admin's, the same the desktop runs offline. A create
+ * and an update of one resource share their members and the code that
+ * applies them.
+ */
+
+#define CUSTOM_FIELD_SQL \
+  "SELECT id, rev, created_at, updated_at, module, name, label, type, required, dictionary_id, " \
+  "position, in_list, searchable, is_enabled FROM custom_fields "
+#define DICTIONARY_SQL "SELECT id, rev, created_at, updated_at, name, is_system FROM dictionaries "
+#define DICTIONARY_ITEM_SQL "SELECT id, dictionary_id, value, label, position, is_enabled FROM dictionary_items "
+#define STAGE_SQL "SELECT id, group_id, name, win_rate, position, kind FROM stages "
+
+static const char * const no_json_columns[] = { NULL };
+
+/* "move": n steps earlier (negative) or later, as the desktop's arrows. */
+static gboolean
+apply_move (JsonObject  *body,
+            gboolean   (*move) (KehuStore *, const char *, int, GError **),
+            KehuStore   *store,
+            const char  *id,
+            GError     **error)
+{
+  gint64 steps;
+
+  if (!json_object_has_member (body, "move"))
+    return TRUE;
+  steps = json_object_get_int_member (body, "move");
+  if (steps < -1000 || steps > 1000)
+    {
+      kehu_api_set_error (error, KEHU_API_ERROR_INVALID, "move", _("“move” must be a number from -1000 to 1000"));
+      return FALSE;
+    }
+  for (gint64 i = 0; i < ABS (steps); i++)
+    if (!move (store, id, steps < 0 ? -1 : 1, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Replies with @error (kehu-admin's, the API's or the store's) after
+ * rolling back. */
+static void
+reply_failed (KehuRequest *request,
+              KehuStore   *store,
+              GError      *error)
+{
+  kehu_store_rollback (store);
+  reply_admin_error (request, error);
+}
+
+static const OrgField custom_field_fields[] = {
+  { { "module", KEHU_BODY_STRING, TRUE, FALSE }, TRUE },
+  { { "name", KEHU_BODY_STRING, FALSE, FALSE }, TRUE },
+  { { "type", KEHU_BODY_STRING, TRUE, FALSE }, TRUE },
+  { { "dictionary_id", KEHU_BODY_STRING, FALSE, TRUE }, TRUE },
+  { { "searchable", KEHU_BODY_BOOL, FALSE, FALSE }, TRUE },
+  { { "label", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
+  { { "required", KEHU_BODY_BOOL, FALSE, FALSE }, FALSE },
+  { { "in_list", KEHU_BODY_BOOL, FALSE, FALSE }, FALSE },
+  { { "is_enabled", KEHU_BODY_BOOL, FALSE, FALSE }, FALSE },
+  { { "move", KEHU_BODY_INT, FALSE, FALSE }, FALSE },
+};
+
+static int
+opt_bool (JsonObject *body,
+          const char *member)
+{
+  return json_object_has_member (body, member) ? json_object_get_boolean_member (body, member) : -1;
+}
+
+/* What a create and an update both set: label, flags, place. */
+static gboolean
+apply_custom_field (KehuStore   *store,
+                    const char  *id,
+                    JsonObject  *body,
+                    GError     **error)
+{
+  return kehu_admin_update_custom_field (store, id, opt_string (body, "label"), opt_bool (body, "required"),
+                                         opt_bool (body, "in_list"), opt_bool (body, "is_enabled"), error) &&
+         apply_move (body, kehu_admin_move_custom_field, store, id, error);
+}
+
+static void
+custom_fields_list_cb (KehuApi     *api,
+                       KehuRequest *request)
+{
+  const char *module = kehu_request_get_query (request, "module");
+
+  if (kehu_request_require_user (request) == NULL)
+    return;
+  reply_list (request, CUSTOM_FIELD_SQL "WHERE (?1 IS NULL OR module = ?1) ORDER BY module, position, label, id",
+              module, no_json_columns);
+}
+
+static void
+custom_field_create_cb (KehuApi     *api,
+                        KehuRequest *request)
+{
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(JsonObject) created = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = kehu_new_uuid ();
+  g_autofree char *name = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *now = kehu_request_get_now_iso (request);
+  KehuStore *store = kehu_api_get_store (api);
+  KehuSchema *schema = kehu_api_get_schema (api);
+  const char *module;
+  const char *dictionary;
+  KehuFieldType type;
+  KehuPerm *perm;
+
+  if (!(perm = kehu_request_require_permission (request, "custom_field.create")))
+    return;
+  if (!(body = read_org_body (request, custom_field_fields, G_N_ELEMENTS (custom_field_fields), TRUE)))
+    return;
+
+  module = json_object_get_string_member (body, "module");
+  if (kehu_schema_get_module (schema, module) == NULL)
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "module",
+                                _("There is no module “%s”"), module);
+      return;
+    }
+  if (!kehu_field_type_from_string (json_object_get_string_member (body, "type"), &type))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "type",
+                                _("“type” must be text, long_text, number, money, date, datetime, choice, "
+                                  "multi_choice, user, boolean, phone or email"));
+      return;
+    }
+  dictionary = opt_string (body, "dictionary_id");
+  if ((type == KEHU_FIELD_CHOICE || type == KEHU_FIELD_MULTI_CHOICE) &&
+      (dictionary == NULL || !row_exists (store, "SELECT 1 FROM dictionaries WHERE id = ?1", dictionary)))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "dictionary_id",
+                                _("A choice field needs “dictionary_id”, an existing dictionary"));
+      return;
+    }
+  /* A stable key for the records' extra JSON, unless the caller picks one. */
+  name = json_object_has_member (body, "name") ? g_strdup (json_object_get_string_member (body, "name"))
+                                               : g_strdup_printf ("cf_%.8s", uuid);
+
+  if (reply_if_failed (request, kehu_store_begin (store, &error), error))
+    return;
+  id = kehu_schema_add_custom_field (schema, module, name, "-", type,
+                                     json_object_has_member (body, "searchable") &&
+                                     json_object_get_boolean_member (body, "searchable") ? KEHU_FIELD_SEARCHABLE : 0,
+                                     (type == KEHU_FIELD_CHOICE || type == KEHU_FIELD_MULTI_CHOICE) ? dictionary : NULL,
+                                     &error);
+  if (id == NULL && error->domain == KEHU_SCHEMA_ERROR)
+    {
+      kehu_store_rollback (store);
+      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "name", "%s", error->message);
+      return;
+    }
+  if (id == NULL ||
+      !apply_custom_field (store, id, body, &error) ||
+      !kehu_oplog_add (store, "custom_fields", id, kehu_perm_get_user_id (perm), now, "create", NULL, NULL,
+                       json_object_get_string_member (body, "label"), &error) ||
+      !kehu_store_commit (store, &error))
+    {
+      reply_failed (request, store, error);
+      kehu_schema_reload (schema, NULL);
+      return;
+    }
+
+  kehu_schema_reload (schema, NULL);
+  created = load_one (store, CUSTOM_FIELD_SQL "WHERE id = ?1", id, no_json_columns);
+  kehu_request_reply_object (request, SOUP_STATUS_CREATED, created);
+}
+
+static void
+custom_field_patch_cb (KehuApi     *api,
+                       KehuRequest *request)
+{
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(JsonObject) before = NULL;
+  g_autoptr(JsonObject) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *now = kehu_request_get_now_iso (request);
+  KehuStore *store = kehu_api_get_store (api);
+  const char *id = kehu_request_get_param (request, "id");
+  KehuPerm *perm;
+
+  if (!(perm = kehu_request_require_permission (request, "custom_field.edit")))
+    return;
+  if (!(before = load_one (store, CUSTOM_FIELD_SQL "WHERE id = ?1", id, no_json_columns)))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
+                                _("There is no custom field “%s”"), id);
+      return;
+    }
+  if (!(body = read_org_body (request, custom_field_fields, G_N_ELEMENTS (custom_field_fields), FALSE)))
+    return;
+
+  if (reply_if_failed (request, kehu_store_begin (store, &error), error))
+    return;
+  if (!apply_custom_field (store, id, body, &error) ||
+      !(after = load_one (store, CUSTOM_FIELD_SQL "WHERE id = ?1", id, no_json_columns)) ||
+      !log_changes (store, "custom_fields", id, kehu_perm_get_user_id (perm), now, before, after, &error) ||
+      !kehu_store_commit (store, &error))
+    {
+      reply_failed (request, store, error);
+      return;
+    }
+
+  /* Records are checked against the new label and state from now on. */
+  kehu_schema_reload (kehu_api_get_schema (api), NULL);
+  kehu_request_reply_object (request, SOUP_STATUS_OK, after);
+}
+
+/* Dictionaries */
+
+static const OrgField dictionary_fields[] = {
+  { { "name", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
+};
+
+static void
+dictionaries_list_cb (KehuApi     *api,
+                      KehuRequest *request)
+{
+  if (kehu_request_require_user (request) == NULL)
+    return;
+  reply_list (request, DICTIONARY_SQL "ORDER BY name, id", NULL, no_json_columns);
+}
+
+/* POST /dictionaries and PATCH /dictionaries/{id}: one handler, the
+ * route's method says which. */
+static void
+dictionary_write_cb (KehuApi     *api,
+                     KehuRequest *request)
+{
+  const char *id = kehu_request_get_param (request, "id");
+  gboolean creating = id == NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(JsonObject) before = NULL;
+  g_autoptr(JsonObject) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *new_id = NULL;
+  g_autofree char *now = kehu_request_get_now_iso (request);
+  KehuStore *store = kehu_api_get_store (api);
+  KehuPerm *perm;
+
+  if (!(perm = kehu_request_require_permission (request, creating ? "dictionary.create" : "dictionary.edit")))
+    return;
+  if (!creating && !(before = load_one (store, DICTIONARY_SQL "WHERE id = ?1", id, no_json_columns)))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
+                                _("There is no dictionary “%s”"), id);
+      return;
+    }
+  if (!(body = read_org_body (request, dictionary_fields, G_N_ELEMENTS (dictionary_fields), creating)))
+    return;
+
+  if (reply_if_failed (request, kehu_store_begin (store, &error), error))
+    return;
+  if (creating)
+    {
+      if (!(new_id = kehu_admin_add_dictionary (store, opt_string (body, "name"), &error)) ||
+          !kehu_oplog_add (store, "dictionaries", new_id, kehu_perm_get_user_id (perm), now, "create", NULL, NULL,
+                           opt_string (body, "name"), &error))
+        {
+          reply_failed (request, store, error);
+          return;
+        }
+      id = new_id;
+    }
+  else if (json_object_has_member (body, "name") &&
+           !kehu_admin_rename_dictionary (store, id, opt_string (body, "name"), &error))
+    {
+      reply_failed (request, store, error);
+      return;
+    }
+  after = load_one (store, DICTIONARY_SQL "WHERE id = ?1", id, no_json_columns);
+  if ((before != NULL &&
+       !log_changes (store, "dictionaries", id, kehu_perm_get_user_id (perm), now, before, after, &error)) ||
+      !kehu_store_commit (store, &error))
+    {
+      reply_failed (request, store, error);
+      return;
+    }
+
+  kehu_request_reply_object (request, creating ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, after);
+}
+
+static void
+dictionary_items_list_cb (KehuApi     *api,
+                          KehuRequest *request)
+{
+  const char *id = kehu_request_get_param (request, "id");
+
+  if (kehu_request_require_user (request) == NULL)
+    return;
+  if (!row_exists (kehu_api_get_store (api), "SELECT 1 FROM dictionaries WHERE id = ?1", id))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
+                                _("There is no dictionary “%s”"), id);
+      return;
+    }
+  reply_list (request, DICTIONARY_ITEM_SQL "WHERE dictionary_id = ?1 ORDER BY position, id", id, no_json_columns);
+}
+
+static const OrgField dictionary_item_fields[] = {
+  { { "label", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
+  { { "is_enabled", KEHU_BODY_BOOL, FALSE, FALSE }, FALSE },
+  { { "move", KEHU_BODY_INT, FALSE, FALSE }, FALSE },
+};
+
+/* POST /dictionaries/{id}/items and PATCH /dictionary-items/{item_id}. */
+static void
+dictionary_item_write_cb (KehuApi     *api,
+                          KehuRequest *request)
+{
+  const char *item_id = kehu_request_get_param (request, "item_id");
+  gboolean creating = item_id == NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(JsonObject) before = NULL;
+  g_autoptr(JsonObject) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *new_id = NULL;
+  g_autofree char *now = kehu_request_get_now_iso (request);
+  KehuStore *store = kehu_api_get_store (api);
+  KehuPerm *perm;
+  const char *label;
+  gboolean enabled;
+
+  if (!(perm = kehu_request_require_permission (request, creating ? "dictionary.create" : "dictionary.edit")))
+    return;
+  if (!creating && !(before = load_one (store, DICTIONARY_ITEM_SQL "WHERE id = ?1", item_id, no_json_columns)))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
+                                _("There is no dictionary item “%s”"), item_id);
+      return;
+    }
+  if (!(body = read_org_body (request, dictionary_item_fields, G_N_ELEMENTS (dictionary_item_fields), creating)))
+    return;
+
+  if (reply_if_failed (request, kehu_store_begin (store, &error), error))
+    return;
+  if (creating &&
+      !(new_id = kehu_admin_add_dictionary_item (store, kehu_request_get_param (request, "id"),
+                                                 opt_string (body, "label"), &error)))
+    {
+      reply_failed (request, store, error);
+      return;
+    }
+  if (creating)
+    {
+      item_id = new_id;
+      before = load_one (store, DICTIONARY_ITEM_SQL "WHERE id = ?1", item_id, no_json_columns);
+    }
+  label = json_object_has_member (body, "label") ? opt_string (body, "label")
+                                                 : json_object_get_string_member (before, "label");
+  enabled = json_object_has_member (body, "is_enabled") ? json_object_get_boolean_member (body, "is_enabled")
+                                                        : json_object_get_int_member (before, "is_enabled") != 0;
+  if (!kehu_admin_save_dictionary_item (store, item_id, label, enabled, &error) ||
+      !apply_move (body, kehu_admin_move_dictionary_item, store, item_id, &error) ||
+      !(after = load_one (store, DICTIONARY_ITEM_SQL "WHERE id = ?1", item_id, no_json_columns)) ||
+      !log_changes (store, "dictionary_items", item_id, kehu_perm_get_user_id (perm), now, before, after, &error) ||
+      !kehu_store_commit (store, &error))
+    {
+      reply_failed (request, store, error);
+      return;
+    }
+
+  kehu_request_reply_object (request, creating ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, after);
+}
+
+/* Stages of a stage group */
+
+static void
+stages_list_cb (KehuApi     *api,
+                KehuRequest *request)
+{
+  const char *id = kehu_request_get_param (request, "id");
+
+  if (kehu_request_require_user (request) == NULL)
+    return;
+  if (!row_exists (kehu_api_get_store (api), "SELECT 1 FROM stage_groups WHERE id = ?1 AND deleted_at IS NULL", id))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
+                                _("There is no stage group “%s”"), id);
+      return;
+    }
+  reply_list (request, STAGE_SQL "WHERE group_id = ?1 ORDER BY position, id", id, no_json_columns);
+}
+
+static const OrgField stage_fields[] = {
+  { { "name", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
+  { { "win_rate", KEHU_BODY_INT, TRUE, FALSE }, FALSE },
+  { { "move", KEHU_BODY_INT, FALSE, FALSE }, FALSE },
+};
+
+/* POST /stage_groups/{id}/stages (a new open stage; the group gets its
+ * closing stages if it lacks them) and PATCH /stages/{stage_id}. */
+static void
+stage_write_cb (KehuApi     *api,
+                KehuRequest *request)
+{
+  const char *stage_id = kehu_request_get_param (request, "stage_id");
+  gboolean creating = stage_id == NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(JsonObject) before = NULL;
+  g_autoptr(JsonObject) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *new_id = NULL;
+  g_autofree char *now = kehu_request_get_now_iso (request);
+  KehuStore *store = kehu_api_get_store (api);
+  KehuPerm *perm;
+  gint64 win_rate;
+
+  if (!(perm = kehu_request_require_permission (request, "stage_group.edit")))
+    return;
+  if (!creating && !(before = load_one (store, STAGE_SQL "WHERE id = ?1", stage_id, no_json_columns)))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
+                                _("There is no stage “%s”"), stage_id);
+      return;
+    }
+  if (!(body = read_org_body (request, stage_fields, G_N_ELEMENTS (stage_fields), creating)))
+    return;
+  win_rate = json_object_has_member (body, "win_rate") ? json_object_get_int_member (body, "win_rate")
+                                                       : json_object_get_int_member (before, "win_rate");
+  if (win_rate < 0 || win_rate > 100)
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "win_rate",
+                                _("“win_rate” must be a whole percent from 0 to 100"));
+      return;
+    }
+
+  if (reply_if_failed (request, kehu_store_begin (store, &error), error))
+    return;
+  if (creating)
+    {
+      if (!(new_id = kehu_admin_add_stage (store, kehu_request_get_param (request, "id"),
+                                           opt_string (body, "name"), (int) win_rate, &error)) ||
+          !kehu_oplog_add (store, "stages", new_id, kehu_perm_get_user_id (perm), now, "create", NULL, NULL,
+                           opt_string (body, "name"), &error))
+        {
+          reply_failed (request, store, error);
+          return;
+        }
+      stage_id = new_id;
+    }
+  else if (!kehu_admin_save_stage (store, stage_id,
+                                   json_object_has_member (body, "name") ? opt_string (body, "name")
+                                                                         : json_object_get_string_member (before, "name"),
+                                   (int) win_rate, &error))
+    {
+      reply_failed (request, store, error);
+      return;
+    }
+  if (!apply_move (body, kehu_admin_move_stage, store, stage_id, &error) ||
+      !(after = load_one (store, STAGE_SQL "WHERE id = ?1", stage_id, no_json_columns)) ||
+      (before != NULL &&
+       !log_changes (store, "stages", stage_id, kehu_perm_get_user_id (perm), now, before, after, &error)) ||
+      !kehu_store_commit (store, &error))
+    {
+      reply_failed (request, store, error);
+      return;
+    }
+
+  kehu_request_reply_object (request, creating ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, after);
+}
+
+static void
+stage_delete_cb (KehuApi     *api,
+                 KehuRequest *request)
+{
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *now = kehu_request_get_now_iso (request);
+  KehuStore *store = kehu_api_get_store (api);
+  const char *stage_id = kehu_request_get_param (request, "stage_id");
+  KehuPerm *perm;
+
+  if (!(perm = kehu_request_require_permission (request, "stage_group.edit")))
+    return;
+  if (reply_if_failed (request, kehu_store_begin (store, &error), error))
+    return;
+  if (!kehu_admin_remove_stage (store, stage_id, &error) ||
+      !kehu_oplog_add (store, "stages", stage_id, kehu_perm_get_user_id (perm), now, "delete", NULL, NULL, NULL, &error) ||
+      !kehu_store_commit (store, &error))
+    {
+      reply_failed (request, store, error);
+      return;
+    }
+
+  reply = json_object_new ();
+  json_object_set_boolean_member (reply, "ok", TRUE);
+  kehu_request_reply_object (request, SOUP_STATUS_OK, reply);
+}
+
 void
 _kehu_api_org_register (KehuApi *self)
 {
@@ -1475,4 +1994,20 @@ _kehu_api_org_register (KehuApi *self)
   kehu_api_add_route (self, "GET", "/super-admins", super_admins_list_cb);
   kehu_api_add_route (self, "POST", "/super-admins", super_admin_add_cb);
   kehu_api_add_route (self, "DELETE", "/super-admins/{id}", super_admin_remove_cb);
+
+  kehu_api_add_route (self, "GET", "/custom-fields", custom_fields_list_cb);
+  kehu_api_add_route (self, "POST", "/custom-fields", custom_field_create_cb);
+  kehu_api_add_route (self, "PATCH", "/custom-fields/{id}", custom_field_patch_cb);
+
+  kehu_api_add_route (self, "GET", "/dictionaries", dictionaries_list_cb);
+  kehu_api_add_route (self, "POST", "/dictionaries", dictionary_write_cb);
+  kehu_api_add_route (self, "PATCH", "/dictionaries/{id}", dictionary_write_cb);
+  kehu_api_add_route (self, "GET", "/dictionaries/{id}/items", dictionary_items_list_cb);
+  kehu_api_add_route (self, "POST", "/dictionaries/{id}/items", dictionary_item_write_cb);
+  kehu_api_add_route (self, "PATCH", "/dictionary-items/{item_id}", dictionary_item_write_cb);
+
+  kehu_api_add_route (self, "GET", "/stage_groups/{id}/stages", stages_list_cb);
+  kehu_api_add_route (self, "POST", "/stage_groups/{id}/stages", stage_write_cb);
+  kehu_api_add_route (self, "PATCH", "/stages/{stage_id}", stage_write_cb);
+  kehu_api_add_route (self, "DELETE", "/stages/{stage_id}", stage_delete_cb);
 }

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "kehu-schema.h"
 #include "kehu-test-api.h"
 
 static char *
@@ -340,6 +341,285 @@ test_create_admin_option (void)
   kehu_test_rm_rf (dir);
 }
 
+/* A user with two roles: permissions add up, the widest data scope wins. */
+static void
+test_several_roles (void)
+{
+  g_autoptr(KehuTestApi) api = kehu_test_api_start (TRUE, NULL);
+  g_autofree char *admin = kehu_test_api_login (api, KEHU_TEST_ADMIN_PHONE, KEHU_TEST_ADMIN_PASSWORD);
+  g_autofree char *top = top_department (api, admin);
+  g_autofree char *rep_role = post_id (api, admin, "/api/v1/roles",
+    "{\"name\":\"代表\",\"permissions\":[\"customer.read\"],\"data_scope\":\"self\"}");
+  g_autofree char *audit_role = post_id (api, admin, "/api/v1/roles",
+    "{\"name\":\"审计\",\"permissions\":[\"report.read\"],\"data_scope\":\"all\"}");
+  g_autofree char *body = g_strdup_printf ("{\"phone\":\"13900000009\",\"name\":\"王审计\",\"password\":\"password-9\","
+                                           "\"department_id\":\"%s\",\"role_ids\":[\"%s\"]}", top, rep_role);
+  g_autofree char *user = post_id (api, admin, "/api/v1/users", body);
+  g_autofree char *path = g_strdup_printf ("/api/v1/users/%s", user);
+  g_autofree char *token = NULL;
+  g_autofree char *both = g_strdup_printf ("{\"role_ids\":[\"%s\",\"%s\"]}", rep_role, audit_role);
+  g_autoptr(JsonObject) me = NULL;
+  g_autoptr(JsonObject) patched = NULL;
+  JsonArray *permissions;
+  gboolean customer_read = FALSE, report_read = FALSE;
+
+  token = kehu_test_api_login (api, "13900000009", "password-9");
+  me = kehu_test_api_expect (api, token, "GET", "/api/v1/auth/me", NULL, 200);
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (me, "user"), "sees_all"));
+  g_clear_pointer (&me, json_object_unref);
+
+  patched = kehu_test_api_expect (api, admin, "PATCH", path, both, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (patched, "role_ids")), ==, 2);
+  me = kehu_test_api_expect (api, token, "GET", "/api/v1/auth/me", NULL, 200);
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (me, "user"), "sees_all"));
+  permissions = json_object_get_array_member (json_object_get_object_member (me, "user"), "permissions");
+  for (guint i = 0; i < json_array_get_length (permissions); i++)
+    {
+      customer_read |= g_str_equal (json_array_get_string_element (permissions, i), "customer.read");
+      report_read |= g_str_equal (json_array_get_string_element (permissions, i), "report.read");
+    }
+  g_assert_true (customer_read && report_read);
+
+  /* One unknown role among them: nothing changes, and the error says where. */
+  g_free (both);
+  both = g_strdup_printf ("{\"role_ids\":[\"%s\",\"no-such-role\"]}", rep_role);
+  kehu_test_api_expect_error (api, admin, "PATCH", path, both, 400, "invalid_value", "role_ids");
+  kehu_test_api_expect_error (api, admin, "PATCH", path, "{\"role_ids\":\"x\"}", 400, "invalid_type", "role_ids");
+  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT count (*) FROM user_roles ur JOIN users u ON u.id = ur.user_id "
+                                              "WHERE u.phone = '13900000009'"), ==, 2);
+}
+
+static void
+test_custom_fields (void)
+{
+  g_autoptr(KehuTestApi) api = kehu_test_api_start (TRUE, NULL);
+  g_autofree char *admin = kehu_test_api_login (api, KEHU_TEST_ADMIN_PHONE, KEHU_TEST_ADMIN_PASSWORD);
+  g_autofree char *top = top_department (api, admin);
+  g_autofree char *rep = NULL;
+  g_autofree char *rep_token = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *customer = NULL;
+  g_autofree char *customer_path = NULL;
+  g_autoptr(JsonObject) field = NULL;
+  g_autoptr(JsonObject) renamed = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(JsonObject) list = NULL;
+  const char *name;
+
+  /* Bad input names the field. */
+  kehu_test_api_expect_error (api, admin, "POST", "/api/v1/custom-fields",
+                              "{\"module\":\"nothing\",\"type\":\"text\",\"label\":\"x\"}", 400, "invalid_value", "module");
+  kehu_test_api_expect_error (api, admin, "POST", "/api/v1/custom-fields",
+                              "{\"module\":\"customers\",\"type\":\"colour\",\"label\":\"x\"}", 400, "invalid_value", "type");
+  kehu_test_api_expect_error (api, admin, "POST", "/api/v1/custom-fields",
+                              "{\"module\":\"customers\",\"type\":\"choice\",\"label\":\"x\"}", 400, "invalid_value", "dictionary_id");
+  kehu_test_api_expect_error (api, admin, "POST", "/api/v1/custom-fields",
+                              "{\"module\":\"customers\",\"type\":\"text\",\"label\":\"  \"}", 400, "invalid_value", "label");
+  kehu_test_api_expect_error (api, admin, "POST", "/api/v1/custom-fields",
+                              "{\"module\":\"customers\",\"type\":\"text\"}", 400, "missing_field", "label");
+  kehu_test_api_expect_error (api, admin, "POST", "/api/v1/custom-fields",
+                              "{\"module\":\"customers\",\"type\":\"text\",\"label\":\"x\",\"colour\":1}", 400, "unknown_field", "colour");
+  kehu_test_api_expect_error (api, admin, "POST", "/api/v1/custom-fields",
+                              "{\"module\":\"customers\",\"type\":\"text\",\"label\":\"x\",\"name\":\"Bad Name\"}", 400, "invalid_value", "name");
+  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT count (*) FROM custom_fields"), ==, 0);
+
+  field = kehu_test_api_expect (api, admin, "POST", "/api/v1/custom-fields",
+                                "{\"module\":\"customers\",\"type\":\"text\",\"label\":\" 开户银行 \",\"in_list\":true}", 201);
+  name = json_object_get_string_member (field, "name");
+  g_assert_true (g_str_has_prefix (name, "cf_"));
+  g_assert_cmpstr (json_object_get_string_member (field, "label"), ==, "开户银行");
+  g_assert_cmpint (json_object_get_int_member (field, "in_list"), ==, 1);
+  path = g_strdup_printf ("/api/v1/custom-fields/%s", json_object_get_string_member (field, "id"));
+
+  /* A record takes a value for it; renaming keeps the key and the value. */
+  {
+    g_autofree char *body = g_strdup_printf ("{\"name\":\"北京大学\",\"extra\":{\"%s\":\"招商银行\"}}", name);
+    customer = kehu_test_api_create (api, admin, "customers", body);
+  }
+  renamed = kehu_test_api_expect (api, admin, "PATCH", path, "{\"label\":\"基本户开户行\",\"required\":false}", 200);
+  g_assert_cmpstr (json_object_get_string_member (renamed, "label"), ==, "基本户开户行");
+  g_assert_cmpstr (json_object_get_string_member (renamed, "name"), ==, name);
+  customer_path = g_strdup_printf ("/api/v1/customers/%s", customer);
+  record = kehu_test_api_expect (api, admin, "GET", customer_path, NULL, 200);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (record, "extra"), name), ==, "招商银行");
+  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT count (*) FROM oplog WHERE module = 'custom_fields' "
+                                              "AND field = 'label' AND old_value = '开户银行' AND new_value = '基本户开户行'"), ==, 1);
+
+  /* Two fields, reordered; one deactivated, its values kept. */
+  g_clear_pointer (&field, json_object_unref);
+  field = kehu_test_api_expect (api, admin, "POST", "/api/v1/custom-fields",
+                                "{\"module\":\"customers\",\"type\":\"number\",\"label\":\"规模\",\"move\":-1}", 201);
+  list = kehu_test_api_expect (api, admin, "GET", "/api/v1/custom-fields?module=customers", NULL, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (list, "items")), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (list, "items"), 0),
+                                                  "label"), ==, "规模");
+  g_clear_pointer (&renamed, json_object_unref);
+  renamed = kehu_test_api_expect (api, admin, "PATCH", path, "{\"is_enabled\":false}", 200);
+  g_assert_cmpint (json_object_get_int_member (renamed, "is_enabled"), ==, 0);
+  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT count (*) FROM customers WHERE json_type (extra, '$.' || "
+                                              "(SELECT name FROM custom_fields WHERE label = '基本户开户行')) IS NOT NULL"), ==, 1);
+
+  /* The same label twice in a module, an empty one, a wrong type, a missing field. */
+  {
+    g_autofree char *other = g_strdup_printf ("/api/v1/custom-fields/%s", json_object_get_string_member (field, "id"));
+    kehu_test_api_expect_error (api, admin, "PATCH", other, "{\"label\":\"基本户开户行\"}", 400, "invalid_value", "label");
+    kehu_test_api_expect_error (api, admin, "PATCH", other, "{\"label\":\"\"}", 400, "invalid_value", "label");
+    kehu_test_api_expect_error (api, admin, "PATCH", other, "{\"in_list\":\"yes\"}", 400, "invalid_type", "in_list");
+    kehu_test_api_expect_error (api, admin, "PATCH", other, "{\"module\":\"leads\"}", 400, "unknown_field", "module");
+  }
+  kehu_test_api_expect_error (api, admin, "PATCH", "/api/v1/custom-fields/nothing", "{\"label\":\"x\"}", 404, "not_found", NULL);
+
+  /* Only those who may. */
+  rep = kehu_test_api_add_user (api, admin, "13900000003", "张三", top, NULL, KEHU_ID_ROLE_SALES_REP);
+  rep_token = kehu_test_api_login (api, "13900000003", KEHU_TEST_USER_PASSWORD);
+  kehu_test_api_expect_error (api, rep_token, "PATCH", path, "{\"label\":\"x\"}", 403, "forbidden", NULL);
+  kehu_test_api_expect_error (api, rep_token, "POST", "/api/v1/custom-fields",
+                              "{\"module\":\"customers\",\"type\":\"text\",\"label\":\"x\"}", 403, "forbidden", NULL);
+}
+
+static void
+test_dictionaries (void)
+{
+  g_autoptr(KehuTestApi) api = kehu_test_api_start (TRUE, NULL);
+  g_autofree char *admin = kehu_test_api_login (api, KEHU_TEST_ADMIN_PHONE, KEHU_TEST_ADMIN_PASSWORD);
+  g_autoptr(JsonObject) dict = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+  g_autoptr(JsonObject) patched = NULL;
+  g_autoptr(JsonObject) items = NULL;
+  g_autofree char *items_path = NULL;
+  g_autofree char *first_path = NULL;
+  g_autofree char *dict_path = NULL;
+  g_autofree char *choice = NULL;
+
+  kehu_test_api_expect_error (api, admin, "POST", "/api/v1/dictionaries", "{\"name\":\" \"}", 400, "invalid_value", "name");
+  dict = kehu_test_api_expect (api, admin, "POST", "/api/v1/dictionaries", "{\"name\":\"合作方式\"}", 201);
+  dict_path = g_strdup_printf ("/api/v1/dictionaries/%s", json_object_get_string_member (dict, "id"));
+  g_clear_pointer (&patched, json_object_unref);
+  patched = kehu_test_api_expect (api, admin, "PATCH", dict_path, "{\"name\":\"合作模式\"}", 200);
+  g_assert_cmpstr (json_object_get_string_member (patched, "name"), ==, "合作模式");
+
+  items_path = g_strdup_printf ("/api/v1/dictionaries/%s/items", json_object_get_string_member (dict, "id"));
+  first = kehu_test_api_expect (api, admin, "POST", items_path, "{\"label\":\"代理\"}", 201);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (first, "value"), "item_"));
+  second = kehu_test_api_expect (api, admin, "POST", items_path, "{\"label\":\"直销\",\"move\":-1}", 201);
+  kehu_test_api_expect_error (api, admin, "POST", items_path, "{\"label\":\"\"}", 400, "invalid_value", "label");
+  kehu_test_api_expect_error (api, admin, "POST", "/api/v1/dictionaries/nothing/items", "{\"label\":\"x\"}",
+                              404, "not_found", "dictionary_id");
+
+  first_path = g_strdup_printf ("/api/v1/dictionary-items/%s", json_object_get_string_member (first, "id"));
+  g_clear_pointer (&patched, json_object_unref);
+  patched = kehu_test_api_expect (api, admin, "PATCH", first_path, "{\"label\":\"渠道代理\",\"is_enabled\":false}", 200);
+  g_assert_cmpstr (json_object_get_string_member (patched, "label"), ==, "渠道代理");
+  g_assert_cmpint (json_object_get_int_member (patched, "is_enabled"), ==, 0);
+  /* The stored value never changes. */
+  g_assert_cmpstr (json_object_get_string_member (patched, "value"), ==, json_object_get_string_member (first, "value"));
+  kehu_test_api_expect_error (api, admin, "PATCH", first_path, "{\"label\":\"   \"}", 400, "invalid_value", "label");
+  kehu_test_api_expect_error (api, admin, "PATCH", first_path, "{\"move\":\"up\"}", 400, "invalid_type", "move");
+
+  items = kehu_test_api_expect (api, admin, "GET", items_path, NULL, 200);
+  {
+    JsonArray *array = json_object_get_array_member (items, "items");
+
+    g_assert_cmpuint (json_array_get_length (array), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "label"), ==, "直销");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1), "label"), ==, "渠道代理");
+  }
+
+  /* A choice field over it refuses the disabled item. */
+  choice = g_strdup_printf ("{\"module\":\"customers\",\"type\":\"choice\",\"label\":\"合作模式\",\"name\":\"cf_mode\","
+                            "\"dictionary_id\":\"%s\"}", json_object_get_string_member (dict, "id"));
+  g_clear_pointer (&patched, json_object_unref);
+  patched = kehu_test_api_expect (api, admin, "POST", "/api/v1/custom-fields", choice, 201);
+  {
+    g_autofree char *bad = g_strdup_printf ("{\"name\":\"清华大学\",\"extra\":{\"cf_mode\":\"%s\"}}",
+                                            json_object_get_string_member (first, "value"));
+    g_autofree char *good = g_strdup_printf ("{\"name\":\"清华大学\",\"extra\":{\"cf_mode\":\"%s\"}}",
+                                             json_object_get_string_member (second, "value"));
+    g_autofree char *id = NULL;
+
+    kehu_test_api_expect_error (api, admin, "POST", "/api/v1/customers", bad, 400, "invalid_value", "cf_mode");
+    id = kehu_test_api_create (api, admin, "customers", good);
+    g_assert_nonnull (id);
+  }
+}
+
+static void
+test_stages (void)
+{
+  g_autoptr(KehuTestApi) api = kehu_test_api_start (TRUE, NULL);
+  g_autofree char *admin = kehu_test_api_login (api, KEHU_TEST_ADMIN_PHONE, KEHU_TEST_ADMIN_PASSWORD);
+  g_autofree char *group = post_id (api, admin, "/api/v1/stage_groups", "{\"name\":\"续费流程\"}");
+  g_autofree char *stages_path = g_strdup_printf ("/api/v1/stage_groups/%s/stages", group);
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+  g_autoptr(JsonObject) list = NULL;
+  g_autoptr(JsonObject) patched = NULL;
+  g_autofree char *first_path = NULL;
+  g_autofree char *second_path = NULL;
+  g_autofree char *won_path = NULL;
+  JsonArray *items;
+
+  /* Bad input first: nothing is written. */
+  kehu_test_api_expect_error (api, admin, "POST", stages_path, "{\"name\":\"到期提醒\"}", 400, "missing_field", "win_rate");
+  kehu_test_api_expect_error (api, admin, "POST", stages_path, "{\"name\":\"到期提醒\",\"win_rate\":101}", 400,
+                              "invalid_value", "win_rate");
+  kehu_test_api_expect_error (api, admin, "POST", stages_path, "{\"name\":\"  \",\"win_rate\":10}", 400,
+                              "invalid_value", "name");
+  kehu_test_api_expect_error (api, admin, "POST", "/api/v1/stage_groups/nothing/stages", "{\"name\":\"x\",\"win_rate\":10}",
+                              404, "not_found", "group_id");
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM stages WHERE group_id = '%s'", group);
+    g_assert_cmpint (kehu_test_api_db_int (api, sql), ==, 0);
+  }
+
+  /* The first stage brings the closing ones. */
+  first = kehu_test_api_expect (api, admin, "POST", stages_path, "{\"name\":\"到期提醒\",\"win_rate\":20}", 201);
+  second = kehu_test_api_expect (api, admin, "POST", stages_path, "{\"name\":\"续费报价\",\"win_rate\":60,\"move\":-1}", 201);
+  list = kehu_test_api_expect (api, admin, "GET", stages_path, NULL, 200);
+  items = json_object_get_array_member (list, "items");
+  {
+    g_autoptr(GString) order = g_string_new (NULL);
+
+    for (guint i = 0; i < json_array_get_length (items); i++)
+      {
+        JsonObject *stage = json_array_get_object_element (items, i);
+        g_string_append_printf (order, "%s%s:%" G_GINT64_FORMAT ":%s", i ? "," : "",
+                                json_object_get_string_member (stage, "name"),
+                                json_object_get_int_member (stage, "win_rate"),
+                                json_object_get_string_member (stage, "kind"));
+        if (g_str_equal (json_object_get_string_member (stage, "kind"), "won"))
+          won_path = g_strdup_printf ("/api/v1/stages/%s", json_object_get_string_member (stage, "id"));
+      }
+    g_assert_cmpstr (order->str, ==, "续费报价:60:open,到期提醒:20:open,Deal won:100:won,Deal lost:0:lost,"
+                                     "Invalid opportunity:0:invalid");
+  }
+
+  /* Edit: name and win rate; the closing stages keep SPEC's rates. */
+  first_path = g_strdup_printf ("/api/v1/stages/%s", json_object_get_string_member (first, "id"));
+  patched = kehu_test_api_expect (api, admin, "PATCH", first_path, "{\"win_rate\":25}", 200);
+  g_assert_cmpint (json_object_get_int_member (patched, "win_rate"), ==, 25);
+  g_assert_cmpstr (json_object_get_string_member (patched, "name"), ==, "到期提醒");
+  kehu_test_api_expect_error (api, admin, "PATCH", won_path, "{\"win_rate\":90}", 400, "invalid_value", "win_rate");
+  g_clear_pointer (&patched, json_object_unref);
+  patched = kehu_test_api_expect (api, admin, "PATCH", won_path, "{\"name\":\"续费成功\"}", 200);
+  g_assert_cmpint (json_object_get_int_member (patched, "win_rate"), ==, 100);
+  kehu_test_api_expect_error (api, admin, "PATCH", first_path, "{\"win_rate\":-1}", 400, "invalid_value", "win_rate");
+  kehu_test_api_expect_error (api, admin, "PATCH", first_path, "{\"kind\":\"won\"}", 400, "unknown_field", "kind");
+  g_assert_cmpint (kehu_test_api_db_int (api, "SELECT count (*) FROM oplog WHERE module = 'stages' AND field = 'win_rate' "
+                                              "AND old_value = '20' AND new_value = '25'"), ==, 1);
+
+  /* Remove: not a closing stage, not the last open one. */
+  kehu_test_api_expect_error (api, admin, "DELETE", won_path, NULL, 400, "invalid_value", "kind");
+  second_path = g_strdup_printf ("/api/v1/stages/%s", json_object_get_string_member (second, "id"));
+  {
+    g_autoptr(JsonObject) ok = kehu_test_api_expect (api, admin, "DELETE", second_path, NULL, 200);
+  }
+  kehu_test_api_expect_error (api, admin, "DELETE", first_path, NULL, 400, "invalid_value", NULL);
+  kehu_test_api_expect_error (api, admin, "DELETE", second_path, NULL, 404, "not_found", NULL);
+}
+
+
 int
 main (int   argc,
       char *argv[])
@@ -351,6 +631,10 @@ main (int   argc,
   g_test_add_func ("/org/disable-hands-over-customers", test_disable_hands_over_customers);
   g_test_add_func ("/org/super-admins", test_super_admins);
   g_test_add_func ("/org/create-admin-option", test_create_admin_option);
+  g_test_add_func ("/org/several-roles", test_several_roles);
+  g_test_add_func ("/org/custom-fields", test_custom_fields);
+  g_test_add_func ("/org/dictionaries", test_dictionaries);
+  g_test_add_func ("/org/stages", test_stages);
 
   return g_test_run ();
 }

@@ -10,7 +10,10 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "kehu-record-detail-view-private.h"
+#include "kehu-record-list-view.h"
 #include "kehu-settings-view.h"
 #include "kehu-test-details.h"
 
@@ -54,6 +57,16 @@ select_id (const char *drop_name,
         return;
       }
   g_error ("“%s” is not offered in %s", id, drop_name);
+}
+
+static const char *
+drop_down_selected_id (const char *drop_name)
+{
+  GtkWidget *drop = find (drop_name);
+  GPtrArray *ids = g_object_get_data (G_OBJECT (drop), "kehu-ids");
+  guint selected = gtk_drop_down_get_selected (GTK_DROP_DOWN (drop));
+
+  return selected < ids->len ? g_ptr_array_index (ids, selected) : NULL;
 }
 
 static void
@@ -258,25 +271,54 @@ test_departments_and_users (void)
   g_assert_nonnull (dialog);
   gtk_editable_set_text (GTK_EDITABLE (kehu_test_find_named (dialog, "user-name")), kehu_test_is_zh () ? "陈静" : "Chen Jing");
   gtk_editable_set_text (GTK_EDITABLE (kehu_test_find_named (dialog, "user-phone")), "13900001111");
+  /* Two roles: a sales rep who also manages. */
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (kehu_test_find_named (dialog, KEHU_ID_ROLE_SALES_MANAGER)), TRUE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (kehu_test_find_named (dialog, KEHU_ID_ROLE_SALES_REP)), TRUE);
   {
-    GtkWidget *drop = kehu_test_find_named (dialog, "user-role");
-    GPtrArray *ids = g_object_get_data (G_OBJECT (drop), "kehu-ids");
+    g_autoptr(GdkTexture) texture = NULL;
 
-    for (guint i = 0; i < ids->len; i++)
-      if (g_strcmp0 (g_ptr_array_index (ids, i), KEHU_ID_ROLE_SALES_MANAGER) == 0)
-        gtk_drop_down_set_selected (GTK_DROP_DOWN (drop), i);
+    kehu_test_ui_settle (250);
+    texture = kehu_test_ui_screenshot (dialog, "settings-user-dialog");
+    g_assert_cmpuint (kehu_test_ui_count_colours (texture), >, 8);
   }
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "save");
   kehu_test_ui_settle (100);
   {
     g_autoptr(JsonObject) user = kehu_test_row (store,
-      "SELECT u.id, u.is_enabled, r.role_id FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.phone = ?",
+      "SELECT u.id, u.is_enabled, (SELECT group_concat (role_id, ',') FROM "
+      "(SELECT role_id FROM user_roles r WHERE r.user_id = u.id ORDER BY role_id)) AS roles FROM users u WHERE u.phone = ?",
       "13900001111");
     const char *id = json_object_get_string_member (user, "id");
+    g_autoptr(KehuPerm) perm = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *subtitle = NULL;
     GtkWidget *toggle;
 
     g_assert_cmpint (json_object_get_int_member (user, "is_enabled"), ==, 1);
-    g_assert_cmpstr (json_object_get_string_member (user, "role_id"), ==, KEHU_ID_ROLE_SALES_MANAGER);
+    g_assert_cmpstr (json_object_get_string_member (user, "roles"), ==,
+                     KEHU_ID_ROLE_SALES_MANAGER "," KEHU_ID_ROLE_SALES_REP);
+    /* The list shows both, in the user's language. */
+    g_object_get (find (id), "subtitle", &subtitle, NULL);
+    g_assert_nonnull (strstr (subtitle, kehu_test_is_zh () ? "销售经理" : "Sales manager"));
+    g_assert_nonnull (strstr (subtitle, kehu_test_is_zh () ? "销售代表" : "Sales rep"));
+    shot ("settings-users-two-roles");
+    /* Both roles count: the manager's permissions come with the rep's. */
+    perm = kehu_perm_load (store, id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_strv_length ((char **) kehu_perm_get_role_ids (perm)), ==, 2);
+    g_assert_true (kehu_perm_has (perm, "customer.assign"));
+    g_assert_true (kehu_perm_has (perm, "customer.claim"));
+
+    /* Editing shows them ticked; untick the rep. */
+    g_signal_emit_by_name (kehu_test_find_named (find (id), "edit"), "clicked");
+    kehu_test_ui_settle (80);
+    dialog = kehu_settings_view_get_dialog (view);
+    g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (kehu_test_find_named (dialog, KEHU_ID_ROLE_SALES_MANAGER))));
+    g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (kehu_test_find_named (dialog, KEHU_ID_ROLE_SALES_REP))));
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (kehu_test_find_named (dialog, KEHU_ID_ROLE_SALES_REP)), FALSE);
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "save");
+    kehu_test_ui_settle (100);
+    g_assert_cmpint (scalar ("SELECT count (*) AS n FROM user_roles WHERE user_id = ?", id), ==, 1);
 
     /* Disabled, never deleted. */
     toggle = kehu_test_find_named (find (id), "enabled");
@@ -363,6 +405,147 @@ test_dictionaries_pools_fields (void)
   }
 }
 
+/* The column of a record list that shows @field, or NULL. */
+static GtkColumnViewColumn *
+list_column (const char *page,
+             const char *field)
+{
+  GtkWidget *list = kehu_window_get_page (window, page);
+  GListModel *columns;
+
+  g_assert_true (KEHU_IS_RECORD_LIST_VIEW (list));
+  columns = gtk_column_view_get_columns (kehu_record_list_view_get_column_view (KEHU_RECORD_LIST_VIEW (list)));
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      const KehuField *f = g_object_get_data (G_OBJECT (column), "kehu-field");
+
+      if (f != NULL && g_strcmp0 (f->name, field) == 0)
+        return column;
+    }
+  return NULL;
+}
+
+static void
+test_custom_field_rename (void)
+{
+  const char *renamed = kehu_test_is_zh () ? "基本户开户行" : "Bank of the main account";
+  g_autoptr(JsonObject) field = kehu_test_row (store, "SELECT id, name FROM custom_fields WHERE label = ?", "开户银行");
+  const char *name = json_object_get_string_member (field, "name");
+  g_autofree char *value_sql = g_strdup_printf ("SELECT json_extract (extra, '$.%s') AS v FROM customers WHERE id = ?", name);
+  GtkColumnViewColumn *column;
+  GtkWidget *row;
+
+  kehu_settings_view_show_section (view, "fields");
+  select_id ("field-module", "customers");
+  column = list_column ("customers", name);
+  g_assert_nonnull (column);
+  g_assert_cmpstr (gtk_column_view_column_get_title (column), ==, "开户银行");
+
+  /* Rename: the key and the value stay, the list's column follows. */
+  row = find (name);
+  gtk_editable_set_text (GTK_EDITABLE (row), renamed);
+  g_signal_emit_by_name (row, "apply");
+  kehu_test_ui_settle (200);
+  {
+    g_autoptr(JsonObject) after = kehu_test_row (store, "SELECT name, label FROM custom_fields WHERE id = ?",
+                                                 json_object_get_string_member (field, "id"));
+    g_autoptr(JsonObject) value = kehu_test_row (store, value_sql, T_CUSTOMER);
+
+    g_assert_cmpstr (json_object_get_string_member (after, "label"), ==, renamed);
+    g_assert_cmpstr (json_object_get_string_member (after, "name"), ==, name);
+    g_assert_cmpstr (json_object_get_string_member (value, "v"), ==, "招商银行");
+  }
+  column = list_column ("customers", name);
+  g_assert_nonnull (column);
+  g_assert_cmpstr (gtk_column_view_column_get_title (column), ==, renamed);
+  /* The pool lists customers too. */
+  column = list_column ("pool", name);
+  g_assert_nonnull (column);
+  g_assert_cmpstr (gtk_column_view_column_get_title (column), ==, renamed);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (name))), ==, renamed);
+  shot ("settings-fields-renamed");
+
+  /* An empty label is refused and says so. */
+  row = find (name);
+  gtk_editable_set_text (GTK_EDITABLE (row), "  ");
+  g_signal_emit_by_name (row, "apply");
+  kehu_test_ui_settle (80);
+  g_assert_cmpstr (last_message (), ==, _("A custom field needs a label"));
+
+  /* Deactivate: the column goes, the value stays; then back. */
+  kehu_settings_view_show_section (view, "fields");
+  gtk_switch_set_active (GTK_SWITCH (kehu_test_find_named (find (name), "enabled")), FALSE);
+  kehu_test_ui_settle (200);
+  g_assert_cmpint (scalar ("SELECT is_enabled AS n FROM custom_fields WHERE name = ?", name), ==, 0);
+  g_assert_null (list_column ("customers", name));
+  {
+    g_autoptr(JsonObject) value = kehu_test_row (store, value_sql, T_CUSTOMER);
+    g_assert_cmpstr (json_object_get_string_member (value, "v"), ==, "招商银行");
+  }
+  shot ("settings-fields-inactive");
+  gtk_switch_set_active (GTK_SWITCH (kehu_test_find_named (find (name), "enabled")), TRUE);
+  kehu_test_ui_settle (200);
+  column = list_column ("customers", name);
+  g_assert_nonnull (column);
+  g_assert_cmpstr (gtk_column_view_column_get_title (column), ==, renamed);
+}
+
+static void
+test_stage_groups (void)
+{
+  const char *group_name = kehu_test_is_zh () ? "续费流程" : "Renewals";
+  const char *stage_names[] = { kehu_test_is_zh () ? "到期提醒" : "Renewal due",
+                                kehu_test_is_zh () ? "续费报价" : "Renewal quote" };
+  g_autoptr(JsonObject) group = NULL;
+  const char *group_id;
+  GtkWidget *add;
+
+  kehu_settings_view_show_section (view, "stages");
+  add = find ("new-stage-group");
+  gtk_editable_set_text (GTK_EDITABLE (add), group_name);
+  g_signal_emit_by_name (add, "apply");
+  kehu_test_ui_settle (100);
+  group = kehu_test_row (store, "SELECT id FROM stage_groups WHERE name = ?", group_name);
+  group_id = json_object_get_string_member (group, "id");
+  /* The new group is the one shown, with its closing stages. */
+  g_assert_cmpstr (drop_down_selected_id ("stage-group"), ==, group_id);
+  g_assert_cmpint (scalar ("SELECT count (*) AS n FROM stages WHERE group_id = ? AND kind != 'open'", group_id), ==, 3);
+
+  for (guint i = 0; i < G_N_ELEMENTS (stage_names); i++)
+    {
+      add = find ("new-stage");
+      gtk_editable_set_text (GTK_EDITABLE (add), stage_names[i]);
+      g_signal_emit_by_name (add, "apply");
+      kehu_test_ui_settle (100);
+    }
+  /* Win rates set on the page. */
+  {
+    g_autoptr(JsonObject) quote = kehu_test_row (store, "SELECT id FROM stages WHERE name = ?", stage_names[1]);
+    GtkWidget *row = find (json_object_get_string_member (quote, "id"));
+
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (kehu_test_find_named (row, "win-rate")), 70);
+    kehu_test_ui_settle (80);
+  }
+  {
+    g_autoptr(JsonObject) stages = kehu_test_row (store,
+      "SELECT group_concat (name || ':' || win_rate || ':' || kind, ',') AS list FROM "
+      "(SELECT * FROM stages WHERE group_id = ? ORDER BY position)", group_id);
+    g_autofree char *expected = g_strdup_printf ("%s:50:open,%s:70:open,Deal won:100:won,Deal lost:0:lost,"
+                                                 "Invalid opportunity:0:invalid", stage_names[0], stage_names[1]);
+
+    g_assert_cmpstr (json_object_get_string_member (stages, "list"), ==, expected);
+  }
+  /* The default group is untouched. */
+  g_assert_cmpint (scalar ("SELECT count (*) AS n FROM stages WHERE group_id = ?", KEHU_ID_DEFAULT_STAGE_GROUP), ==, 8);
+  /* Closing stages keep their rates: their spin buttons are off. */
+  {
+    g_autoptr(JsonObject) won = kehu_test_row (store, "SELECT id FROM stages WHERE group_id = ? AND kind = 'won'", group_id);
+    g_assert_false (gtk_widget_get_sensitive (kehu_test_find_named (find (json_object_get_string_member (won, "id")), "win-rate")));
+  }
+  shot ("settings-stage-group");
+}
+
 static void
 test_denied (void)
 {
@@ -404,6 +587,8 @@ main (int   argc,
   g_test_add_func ("/ui/settings/stages", test_stages);
   g_test_add_func ("/ui/settings/departments-and-users", test_departments_and_users);
   g_test_add_func ("/ui/settings/dictionaries-pools-fields", test_dictionaries_pools_fields);
+  g_test_add_func ("/ui/settings/custom-field-rename", test_custom_field_rename);
+  g_test_add_func ("/ui/settings/stage-groups", test_stage_groups);
   g_test_add_func ("/ui/settings/denied", test_denied);
 
   status = g_test_run ();

@@ -17,8 +17,11 @@
 
 #include <glib/gi18n.h>
 
+#include "kehu-application.h"
 #include "kehu-display.h"
 #include "kehu-approval-flow-editor.h"
+#include "kehu-pages.h"
+#include "kehu-record-list-view.h"
 #include "kehu-settings-view.h"
 
 struct _KehuSettingsView
@@ -587,7 +590,6 @@ on_user_response_cb (AdwMessageDialog *dialog,
 {
   const char *id = g_object_get_data (G_OBJECT (dialog), "kehu-id");
   GtkWidget *dept = find_named (GTK_WIDGET (dialog), "user-department");
-  GtkWidget *role = find_named (GTK_WIDGET (dialog), "user-role");
   g_autoptr(KehuContext) ctx = NULL;
   g_autoptr(JsonObject) fields = json_object_new ();
   g_autoptr(GError) error = NULL;
@@ -631,28 +633,22 @@ on_user_response_cb (AdwMessageDialog *dialog,
       user_id = new_id;
     }
 
-  /* One role from this dialog; user_roles is a plain link table. */
+  /* Every role ticked; several roles add their permissions up and the
+   * widest data scope wins (kehu-perm). */
   {
-    sqlite3 *db = kehu_store_get_db (self->store);
-    sqlite3_stmt *stmt = NULL;
+    GtkWidget *roles = find_named (GTK_WIDGET (dialog), "user-roles");
+    g_autoptr(GPtrArray) ids = g_ptr_array_new ();
 
-    sqlite3_prepare_v2 (db, "DELETE FROM user_roles WHERE user_id = ?", -1, &stmt, NULL);
-    sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_TRANSIENT);
-    sqlite3_step (stmt);
-    sqlite3_finalize (stmt);
-    if (drop_down_id (role))
+    for (GtkWidget *c = gtk_widget_get_first_child (roles); c; c = gtk_widget_get_next_sibling (c))
       {
-        sqlite3_prepare_v2 (db, "INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)", -1, &stmt, NULL);
-        sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text (stmt, 2, drop_down_id (role), -1, SQLITE_TRANSIENT);
-        if (sqlite3_step (stmt) != SQLITE_DONE)
-          {
-            kehu_store_set_error_from_db (self->store, sqlite3_errcode (db), &error);
-            sqlite3_finalize (stmt);
-            goto failed;
-          }
-        sqlite3_finalize (stmt);
+        GtkWidget *check = GTK_IS_FLOW_BOX_CHILD (c) ? gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (c)) : c;
+
+        if (GTK_IS_CHECK_BUTTON (check) && gtk_check_button_get_active (GTK_CHECK_BUTTON (check)))
+          g_ptr_array_add (ids, g_object_get_data (G_OBJECT (check), "kehu-id"));
       }
+    g_ptr_array_add (ids, NULL);
+    if (!kehu_admin_set_user_roles (self->store, user_id, (const char * const *) ids->pdata, &error))
+      goto failed;
   }
 
   if (!kehu_context_commit (ctx, &error))
@@ -670,12 +666,12 @@ open_user_dialog (KehuSettingsView *self,
                   const char       *id)
 {
   g_autoptr(JsonObject) user = id ? kehu_admin_query_one (self->store, NULL,
-    "SELECT u.name, u.phone, u.email, u.department_id, (SELECT role_id FROM user_roles WHERE user_id = u.id LIMIT 1) AS role_id "
-    "FROM users u WHERE u.id = ?", id, NULL) : NULL;
+    "SELECT u.name, u.phone, u.email, u.department_id FROM users u WHERE u.id = ?", id, NULL) : NULL;
+  g_auto(GStrv) role_ids = id ? kehu_admin_dup_user_role_ids (self->store, id, NULL) : NULL;
   g_autoptr(JsonArray) depts = kehu_admin_query (self->store, NULL,
     "SELECT id, name AS title FROM departments WHERE deleted_at IS NULL ORDER BY position, name", NULL);
   g_autoptr(JsonArray) roles = kehu_admin_query (self->store, NULL,
-    "SELECT id, name AS title FROM roles WHERE deleted_at IS NULL ORDER BY name", NULL);
+    "SELECT id, name AS title, data_scope FROM roles WHERE deleted_at IS NULL ORDER BY is_system DESC, name", NULL);
   AdwMessageDialog *dialog = new_dialog (self, id ? _("Edit User") : _("Add a User"),
                                          id ? NULL : _("Users sign in with their phone number. They are never deleted, only disabled."));
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
@@ -699,9 +695,42 @@ open_user_dialog (KehuSettingsView *self,
   drop = id_drop_down (self, "user-department", depts, str_member (user, "department_id"), TRUE, TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (drop), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Department"), -1);
   gtk_box_append (GTK_BOX (box), drop);
-  drop = id_drop_down (self, "user-role", roles, str_member (user, "role_id"), TRUE, TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (drop), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Role"), -1);
-  gtk_box_append (GTK_BOX (box), drop);
+
+  /* Roles: several may be ticked. */
+  {
+    GtkWidget *label = gtk_label_new (_("Roles"));
+    GtkWidget *hint = gtk_label_new (_("Permissions of all ticked roles add up; the widest data scope wins."));
+    GtkWidget *flow = gtk_flow_box_new ();
+
+    gtk_label_set_xalign (GTK_LABEL (label), 0);
+    gtk_widget_add_css_class (label, "heading");
+    gtk_widget_set_margin_top (label, 6);
+    gtk_label_set_xalign (GTK_LABEL (hint), 0);
+    gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+    gtk_widget_add_css_class (hint, "caption");
+    gtk_widget_add_css_class (hint, "dim-label");
+    gtk_widget_set_name (flow, "user-roles");
+    gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
+    gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (flow), 1);
+    gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 2);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (flow), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Roles"), -1);
+    for (guint i = 0; roles && i < json_array_get_length (roles); i++)
+      {
+        JsonObject *r = json_array_get_object_element (roles, i);
+        g_autofree char *text = g_strdup_printf ("%s (%s)", kehu_schema_display_label (str_member (r, "title")),
+                                                 kehu_display_enum (str_member (r, "data_scope")));
+        GtkWidget *check = gtk_check_button_new_with_label (text);
+
+        gtk_widget_set_name (check, str_member (r, "id"));
+        g_object_set_data_full (G_OBJECT (check), "kehu-id", g_strdup (str_member (r, "id")), g_free);
+        gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
+                                     role_ids && g_strv_contains ((const char * const *) role_ids, str_member (r, "id")));
+        gtk_flow_box_append (GTK_FLOW_BOX (flow), check);
+      }
+    gtk_box_append (GTK_BOX (box), label);
+    gtk_box_append (GTK_BOX (box), hint);
+    gtk_box_append (GTK_BOX (box), flow);
+  }
 
   if (id)
     g_object_set_data_full (G_OBJECT (dialog), "kehu-id", g_strdup (id), g_free);
@@ -726,12 +755,34 @@ on_user_add_cb (KehuSettingsView *self)
   open_user_dialog (self, NULL);
 }
 
+/* The user's roles, translated where seeded, separated for reading. */
+static char *
+role_names (JsonObject *user)
+{
+  g_auto(GStrv) names = g_strsplit (str_member (user, "roles") ?: "", "\x1f", -1);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (int_member (user, "is_super_admin", 0))
+    g_string_append (text, _("Super administrator"));
+  for (guint i = 0; names[i]; i++)
+    {
+      if (*names[i] == '\0')
+        continue;
+      if (text->len > 0)
+        /* Translators: between the roles of one user */
+        g_string_append (text, _(", "));
+      g_string_append (text, kehu_schema_display_label (names[i]));
+    }
+  return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
+}
+
 static GtkWidget *
 build_users (KehuSettingsView *self)
 {
   g_autoptr(JsonArray) users = kehu_admin_query (self->store, NULL,
     "SELECT u.id, u.name, u.phone, u.is_enabled, u.is_super_admin, d.name AS dept,"
-    " (SELECT group_concat (r.name, ', ') FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS roles "
+    " (SELECT group_concat (r.name, char (31)) FROM (SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
+    "   WHERE ur.user_id = u.id AND r.deleted_at IS NULL ORDER BY r.is_system DESC, r.name) r) AS roles "
     "FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE u.deleted_at IS NULL "
     "ORDER BY u.is_enabled DESC, u.name", NULL);
   GtkWidget *content, *result, *list, *add;
@@ -752,7 +803,7 @@ build_users (KehuSettingsView *self)
       g_autofree char *sub = NULL;
       g_autofree char *edit_label = g_strdup_printf (_("Edit %s"), str_member (u, "name"));
       g_autofree char *enabled_label = g_strdup_printf (_("%s may sign in"), str_member (u, "name"));
-      const char *roles = int_member (u, "is_super_admin", 0) ? _("Super administrator") : str_member (u, "roles");
+      g_autofree char *roles = role_names (u);
       GtkWidget *row, *toggle, *edit;
 
       {
@@ -774,6 +825,7 @@ build_users (KehuSettingsView *self)
       g_object_set_data_full (G_OBJECT (toggle), "kehu-id", g_strdup (str_member (u, "id")), g_free);
       g_signal_connect_object (toggle, "notify::active", G_CALLBACK (on_user_enabled_cb), self, 0);
       edit = icon_button ("document-edit-symbolic", edit_label);
+      gtk_widget_set_name (edit, "edit");
       g_object_set_data_full (G_OBJECT (edit), "kehu-id", g_strdup (str_member (u, "id")), g_free);
       g_signal_connect_object (edit, "clicked", G_CALLBACK (on_user_edit_cb), self, 0);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
@@ -1036,6 +1088,46 @@ on_stage_add_cb (GtkWidget        *entry,
   finish (self, id != NULL, error, _("Stage added"));
 }
 
+static void
+on_stage_remove_cb (GtkButton        *button,
+                    KehuSettingsView *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = kehu_admin_remove_stage (self->store, g_object_get_data (G_OBJECT (button), "kehu-id"), &error);
+
+  finish (self, ok, error, _("Stage removed"));
+}
+
+static void
+on_stage_group_add_cb (GtkWidget        *entry,
+                       KehuSettingsView *self)
+{
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = kehu_admin_add_stage_group (ctx, gtk_editable_get_text (GTK_EDITABLE (entry)), &error);
+
+  if (id != NULL)
+    {
+      g_free (self->stage_group_id);
+      self->stage_group_id = g_strdup (id);
+    }
+  finish (self, id != NULL, error, _("Stage group added: add its stages below"));
+}
+
+static void
+on_stage_group_rename_cb (GtkWidget        *entry,
+                          KehuSettingsView *self)
+{
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(JsonObject) changes = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  json_object_set_string_member (changes, "name", gtk_editable_get_text (GTK_EDITABLE (entry)));
+  ok = kehu_record_update (ctx, "stage_groups", self->stage_group_id, changes, &error);
+  finish (self, ok, error, _("Stage group renamed"));
+}
+
 static GtkWidget *
 build_stages (KehuSettingsView *self)
 {
@@ -1045,9 +1137,38 @@ build_stages (KehuSettingsView *self)
   GtkWidget *content, *result, *list, *add;
 
   result = page (_("Opportunity Stages"),
-                 _("Stages in the order opportunities move through them, each with its win rate (0–100 %). Won, lost and invalid close an opportunity and stay last."),
+                 _("Stages in the order opportunities move through them, each with its win rate (0–100 %). Won (100 %), lost and invalid (0 %) close an opportunity and stay last. Each stage group is a sales process of its own; an opportunity follows the group it was created in."),
                  &content);
   gtk_box_append (GTK_BOX (content), chooser (self, "stage-group", _("Stage group"), groups, &self->stage_group_id, TRUE));
+
+  /* Groups: a business with its own sales process gets its own group. */
+  {
+    g_autoptr(JsonObject) group = self->stage_group_id ? kehu_admin_query_one (self->store, NULL,
+      "SELECT name, (SELECT count (*) FROM opportunities o WHERE o.stage_group_id = g.id AND o.deleted_at IS NULL) AS n "
+      "FROM stage_groups g WHERE id = ?", self->stage_group_id, NULL) : NULL;
+    GtkWidget *names = boxed_list ("stage-group-names", _("Stage group"));
+    GtkWidget *rename = adw_entry_row_new ();
+    GtkWidget *create = adw_entry_row_new ();
+    int n = (int) int_member (group, "n", 0);
+    g_autofree char *used = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Name of this group, used by %d opportunity (Enter)",
+                                                          "Name of this group, used by %d opportunities (Enter)", n), n);
+
+    gtk_widget_set_name (rename, "stage-group-name");
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (rename), used);
+    gtk_editable_set_text (GTK_EDITABLE (rename), kehu_schema_display_label (str_member (group, "name")));
+    adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (rename), TRUE);
+    g_signal_connect_object (rename, "apply", G_CALLBACK (on_stage_group_rename_cb), self, 0);
+    gtk_widget_set_visible (rename, group != NULL);
+    gtk_list_box_append (GTK_LIST_BOX (names), rename);
+    gtk_widget_set_name (create, "new-stage-group");
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (create), _("Add a stage group (Enter)"));
+    adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (create), TRUE);
+    g_signal_connect_object (create, "apply", G_CALLBACK (on_stage_group_add_cb), self, 0);
+    g_signal_connect_object (create, "entry-activated", G_CALLBACK (on_stage_group_add_cb), self, 0);
+    gtk_list_box_append (GTK_LIST_BOX (names), create);
+    gtk_box_append (GTK_BOX (content), names);
+    gtk_box_append (GTK_BOX (content), heading (_("Stages of This Group")));
+  }
 
   stages = kehu_admin_query (self->store, NULL,
     "SELECT id, name, win_rate, kind FROM stages WHERE group_id = ? ORDER BY kind != 'open', position",
@@ -1073,6 +1194,8 @@ build_stages (KehuSettingsView *self)
       g_signal_connect_object (rate, "value-changed", G_CALLBACK (on_stage_rate_changed_cb), self, 0);
       adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), rate);
       adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), gtk_label_new ("%"));
+      /* SPEC §6: won is 100 %, lost and invalid 0 %. */
+      gtk_widget_set_sensitive (rate, open);
       if (open)
         {
           g_autofree char *up_label = g_strdup_printf (_("Move %s earlier"), name);
@@ -1090,6 +1213,15 @@ build_stages (KehuSettingsView *self)
           g_signal_connect_object (down, "clicked", G_CALLBACK (on_stage_move_cb), self, 0);
           adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), up);
           adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), down);
+          {
+            g_autofree char *remove_label = g_strdup_printf (_("Remove the stage %s"), name);
+            GtkWidget *remove = icon_button ("user-trash-symbolic", remove_label);
+
+            gtk_widget_set_name (remove, "remove");
+            g_object_set_data_full (G_OBJECT (remove), "kehu-id", g_strdup (str_member (s, "id")), g_free);
+            g_signal_connect_object (remove, "clicked", G_CALLBACK (on_stage_remove_cb), self, 0);
+            adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), remove);
+          }
         }
       gtk_list_box_append (GTK_LIST_BOX (list), row);
     }
@@ -1332,6 +1464,84 @@ field_type_label (const char *type)
   return type;
 }
 
+/* The record lists hold their fields' labels; after a change of the custom
+ * fields the application's schema is read again and every record list is
+ * made anew over it, so that forms, lists and filters show the change. */
+static gboolean
+holds_record_list (GtkWidget *widget)
+{
+  if (KEHU_IS_RECORD_LIST_VIEW (widget))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    if (holds_record_list (c))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+refresh_record_pages (KehuSettingsView *self)
+{
+  static const char * const pages[] = {
+    "leads", "customers", "contacts", "pool", "opportunities", "contracts", "payments", NULL
+  };
+  GApplication *app = g_application_get_default ();
+  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_STACK);
+  KehuSchema *schema;
+  g_autoptr(GError) error = NULL;
+
+  if (self->schema)
+    kehu_schema_reload (self->schema, NULL);
+  if (!KEHU_IS_APPLICATION (app) || stack == NULL ||
+      (schema = kehu_application_get_schema (KEHU_APPLICATION (app))) == NULL)
+    return;
+
+  /* The old lists point into the schema's fields: they go first, those
+   * of other windows (the products window) with their window. */
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+    g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+        if (window != GTK_WIDGET (root) && window != self->dialog && holds_record_list (window))
+          g_ptr_array_add (doomed, g_object_ref (window));
+      }
+    for (guint i = 0; i < doomed->len; i++)
+      gtk_window_destroy (GTK_WINDOW (g_ptr_array_index (doomed, i)));
+  }
+  /* The old lists point into the schema's fields: they go first. */
+  for (guint i = 0; pages[i]; i++)
+    {
+      GtkWidget *old = gtk_stack_get_child_by_name (GTK_STACK (stack), pages[i]);
+
+      if (old != NULL && KEHU_IS_RECORD_LIST_VIEW (old))
+        gtk_stack_remove (GTK_STACK (stack), old);
+    }
+  if (!kehu_schema_reload (schema, &error))
+    g_warning ("Cannot read the custom fields again: %s", error->message);
+  for (guint i = 0; pages[i]; i++)
+    {
+      const KehuPageInfo *info = kehu_pages_lookup (pages[i]);
+
+      if (info != NULL && gtk_stack_get_child_by_name (GTK_STACK (stack), pages[i]) == NULL)
+        gtk_stack_add_titled (GTK_STACK (stack), kehu_pages_create (info), pages[i], _(info->title));
+    }
+}
+
+static void
+field_changed (KehuSettingsView *self,
+               gboolean          ok,
+               GError           *error,
+               const char       *done)
+{
+  if (ok)
+    refresh_record_pages (self);
+  finish (self, ok, error, done);
+}
+
 static void
 on_field_remove_cb (GtkButton        *button,
                     KehuSettingsView *self)
@@ -1339,7 +1549,61 @@ on_field_remove_cb (GtkButton        *button,
   g_autoptr(GError) error = NULL;
   gboolean ok = kehu_schema_remove_custom_field (self->schema, self->custom_module,
                                                  g_object_get_data (G_OBJECT (button), "kehu-name"), &error);
-  finish (self, ok, error, _("Field removed; the values already entered are kept"));
+  field_changed (self, ok, error, _("Field removed with its values"));
+}
+
+static void
+on_field_apply_cb (GtkWidget        *row,
+                   KehuSettingsView *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = kehu_admin_update_custom_field (self->store, g_object_get_data (G_OBJECT (row), "kehu-id"),
+                                                gtk_editable_get_text (GTK_EDITABLE (row)), -1, -1, -1, &error);
+  field_changed (self, ok, error, _("Field renamed; the values entered stay with it"));
+}
+
+static void
+on_field_enabled_cb (GtkSwitch        *toggle,
+                     GParamSpec       *pspec,
+                     KehuSettingsView *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean on = gtk_switch_get_active (toggle);
+  gboolean ok = kehu_admin_update_custom_field (self->store, g_object_get_data (G_OBJECT (toggle), "kehu-id"),
+                                                NULL, -1, -1, on ? 1 : 0, &error);
+  field_changed (self, ok, error,
+                 on ? _("Field active again, with its values")
+                    : _("Field deactivated: it leaves forms and lists, its values are kept"));
+}
+
+static void
+on_field_in_list_cb (GtkCheckButton   *check,
+                     KehuSettingsView *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = kehu_admin_update_custom_field (self->store, g_object_get_data (G_OBJECT (check), "kehu-id"),
+                                                NULL, -1, gtk_check_button_get_active (check) ? 1 : 0, -1, &error);
+  field_changed (self, ok, error, NULL);
+}
+
+static void
+on_field_move_cb (GtkButton        *button,
+                  KehuSettingsView *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = kehu_admin_move_custom_field (self->store, g_object_get_data (G_OBJECT (button), "kehu-id"),
+                                              GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kehu-delta")),
+                                              &error);
+  field_changed (self, ok, error, NULL);
+}
+
+static void
+on_field_choices_cb (GtkButton        *button,
+                     KehuSettingsView *self)
+{
+  g_free (self->dictionary_id);
+  self->dictionary_id = g_strdup (g_object_get_data (G_OBJECT (button), "kehu-dictionary"));
+  kehu_settings_view_show_section (self, "dictionaries");
 }
 
 static void
@@ -1350,21 +1614,49 @@ on_field_add_cb (GtkButton        *button,
   const char *label = gtk_editable_get_text (GTK_EDITABLE (find_named (section, "new-field-label")));
   guint type = gtk_drop_down_get_selected (GTK_DROP_DOWN (find_named (section, "new-field-type")));
   gboolean required = gtk_check_button_get_active (GTK_CHECK_BUTTON (find_named (section, "new-field-required")));
+  gboolean in_list = gtk_check_button_get_active (GTK_CHECK_BUTTON (find_named (section, "new-field-in-list")));
   const char *dictionary = drop_down_id (find_named (section, "new-field-dictionary"));
   g_autoptr(GError) error = NULL;
   g_autofree char *id = g_uuid_string_random ();
   /* A stable key for the extra JSON, not the label the admin may rename. */
   g_autofree char *name = g_strdup_printf ("cf_%.8s", id);
   g_autofree char *added = NULL;
+  g_autofree char *stripped = g_strstrip (g_strdup (label));
 
   if (type >= G_N_ELEMENTS (field_types))
     return;
+  if (*stripped == '\0')
+    {
+      toast (self, _("A custom field needs a label"));
+      return;
+    }
   if (field_types[type].type != KEHU_FIELD_CHOICE && field_types[type].type != KEHU_FIELD_MULTI_CHOICE)
     dictionary = NULL;
+  else if (dictionary == NULL)
+    {
+      toast (self, _("A choice field needs a dictionary with its choices"));
+      return;
+    }
 
-  added = kehu_schema_add_custom_field (self->schema, self->custom_module, name, label, field_types[type].type,
-                                        required ? KEHU_FIELD_REQUIRED : 0, dictionary, &error);
-  finish (self, added != NULL, error, _("Field added: it shows on forms, lists, filters and exports"));
+  added = kehu_schema_add_custom_field (self->schema, self->custom_module, name, stripped, field_types[type].type,
+                                        (required ? KEHU_FIELD_REQUIRED : 0) | (in_list ? KEHU_FIELD_IN_LIST : 0),
+                                        dictionary, &error);
+  field_changed (self, added != NULL, error, _("Field added: it shows on forms, lists, filters and exports"));
+}
+
+static GtkWidget *
+field_button (const char *icon,
+              const char *name,
+              const char *label,
+              const char *id,
+              int         delta)
+{
+  GtkWidget *button = icon_button (icon, label);
+
+  gtk_widget_set_name (button, name);
+  g_object_set_data_full (G_OBJECT (button), "kehu-id", g_strdup (id), g_free);
+  g_object_set_data (G_OBJECT (button), "kehu-delta", GINT_TO_POINTER (delta));
+  return button;
 }
 
 static GtkWidget *
@@ -1378,7 +1670,7 @@ build_fields (KehuSettingsView *self)
   g_autoptr(JsonArray) dictionaries = kehu_admin_query (self->store, NULL,
     "SELECT id, name AS title FROM dictionaries ORDER BY name", NULL);
   g_autoptr(GtkStringList) type_labels = gtk_string_list_new (NULL);
-  GtkWidget *content, *result, *list, *grid, *entry, *type, *required, *dict, *add;
+  GtkWidget *content, *result, *list, *grid, *entry, *type, *required, *in_list, *dict, *add, *hint;
 
   for (guint i = 0; modules[i]; i++)
     {
@@ -1389,38 +1681,100 @@ build_fields (KehuSettingsView *self)
     }
 
   result = page (_("Custom Fields"),
-                 _("Fields your company needs beyond the standard ones. Choice fields take their values from a dictionary."),
+                 _("Fields your company needs beyond the standard ones. Renaming keeps the values entered; a deactivated field leaves forms and lists and keeps its values. Choice fields take their choices from a dictionary."),
                  &content);
   gtk_box_append (GTK_BOX (content), chooser (self, "field-module", _("Module"), module_rows, &self->custom_module, FALSE));
 
   fields = kehu_admin_query (self->store, NULL,
-    "SELECT f.name, f.label, f.type, f.required, d.name AS dictionary FROM custom_fields f "
-    "LEFT JOIN dictionaries d ON d.id = f.dictionary_id "
-    "WHERE f.module = ? AND f.is_enabled = 1 ORDER BY f.position, f.label",
+    "SELECT f.id, f.name, f.label, f.type, f.required, f.in_list, f.is_enabled, f.dictionary_id, d.name AS dictionary "
+    "FROM custom_fields f LEFT JOIN dictionaries d ON d.id = f.dictionary_id "
+    "WHERE f.module = ? ORDER BY f.position, f.label",
     self->custom_module ? self->custom_module : "", NULL);
   list = boxed_list ("custom-fields", _("Custom Fields"));
   for (guint i = 0; fields && i < json_array_get_length (fields); i++)
     {
       JsonObject *f = json_array_get_object_element (fields, i);
-      g_autoptr(GString) sub = g_string_new (field_type_label (str_member (f, "type")));
-      g_autofree char *remove_label = g_strdup_printf (_("Remove the field %s"), str_member (f, "label"));
-      GtkWidget *row, *remove;
+      const char *id = str_member (f, "id");
+      const char *label = str_member (f, "label");
+      gboolean enabled = int_member (f, "is_enabled", 1) != 0;
+      g_autoptr(GString) title = g_string_new (field_type_label (str_member (f, "type")));
+      g_autofree char *remove_label = g_strdup_printf (_("Remove the field %s with its values"), label);
+      g_autofree char *enabled_label = g_strdup_printf (_("%s is active"), label);
+      g_autofree char *up_label = g_strdup_printf (_("Move %s up"), label);
+      g_autofree char *down_label = g_strdup_printf (_("Move %s down"), label);
+      g_autofree char *list_label = g_strdup_printf (_("Show %s in lists"), label);
+      GtkWidget *row = adw_entry_row_new ();
+      GtkWidget *toggle = gtk_switch_new ();
+      GtkWidget *show = gtk_check_button_new_with_label (_("In lists"));
+      GtkWidget *remove, *up, *down;
 
       if (int_member (f, "required", 0))
-        g_string_append_printf (sub, " · %s", _("required"));
+        g_string_append_printf (title, " · %s", _("required"));
       if (str_member (f, "dictionary"))
-        g_string_append_printf (sub, " · %s", kehu_schema_display_label (str_member (f, "dictionary")));
-      row = row_with_title (str_member (f, "label"), sub->str);
+        g_string_append_printf (title, " · %s", kehu_schema_display_label (str_member (f, "dictionary")));
+      if (!enabled)
+        g_string_append_printf (title, " · %s", _("inactive"));
       gtk_widget_set_name (row, str_member (f, "name"));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title->str);
+      gtk_editable_set_text (GTK_EDITABLE (row), label);
+      adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "kehu-id", g_strdup (id), g_free);
+      g_signal_connect_object (row, "apply", G_CALLBACK (on_field_apply_cb), self, 0);
+
+      if (str_member (f, "dictionary_id"))
+        {
+          g_autofree char *choices_label = g_strdup_printf (_("Edit the choices of %s"), label);
+          GtkWidget *choices = icon_button ("view-list-symbolic", choices_label);
+
+          gtk_widget_set_name (choices, "edit-choices");
+          g_object_set_data_full (G_OBJECT (choices), "kehu-dictionary", g_strdup (str_member (f, "dictionary_id")), g_free);
+          g_signal_connect_object (choices, "clicked", G_CALLBACK (on_field_choices_cb), self, 0);
+          adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), choices);
+        }
+
+      gtk_widget_set_name (show, "in-list");
+      gtk_widget_set_valign (show, GTK_ALIGN_CENTER);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (show), int_member (f, "in_list", 0) != 0);
+      gtk_widget_set_tooltip_text (show, list_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (show), GTK_ACCESSIBLE_PROPERTY_LABEL, list_label, -1);
+      g_object_set_data_full (G_OBJECT (show), "kehu-id", g_strdup (id), g_free);
+      g_signal_connect_object (show, "toggled", G_CALLBACK (on_field_in_list_cb), self, 0);
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), show);
+
+      gtk_widget_set_name (toggle, "enabled");
+      gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+      gtk_switch_set_active (GTK_SWITCH (toggle), enabled);
+      gtk_widget_set_tooltip_text (toggle, enabled_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_LABEL, enabled_label, -1);
+      g_object_set_data_full (G_OBJECT (toggle), "kehu-id", g_strdup (id), g_free);
+      g_signal_connect_object (toggle, "notify::active", G_CALLBACK (on_field_enabled_cb), self, 0);
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), toggle);
+
+      up = field_button ("go-up-symbolic", "move-up", up_label, id, -1);
+      down = field_button ("go-down-symbolic", "move-down", down_label, id, 1);
+      g_signal_connect_object (up, "clicked", G_CALLBACK (on_field_move_cb), self, 0);
+      g_signal_connect_object (down, "clicked", G_CALLBACK (on_field_move_cb), self, 0);
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), up);
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), down);
+
       remove = icon_button ("user-trash-symbolic", remove_label);
+      gtk_widget_set_name (remove, "remove");
       g_object_set_data_full (G_OBJECT (remove), "kehu-name", g_strdup (str_member (f, "name")), g_free);
       g_signal_connect_object (remove, "clicked", G_CALLBACK (on_field_remove_cb), self, 0);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+      adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), remove);
+      if (!enabled)
+        gtk_widget_add_css_class (row, "dim-label");
       gtk_list_box_append (GTK_LIST_BOX (list), row);
     }
   if (fields == NULL || json_array_get_length (fields) == 0)
     gtk_list_box_append (GTK_LIST_BOX (list), row_with_title (_("No custom fields yet"), NULL));
   gtk_box_append (GTK_BOX (content), list);
+  hint = gtk_label_new (_("Press Enter to save a new label. “In lists” makes a field a column of the lists; the switch deactivates it."));
+  gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (hint), 0);
+  gtk_widget_add_css_class (hint, "caption");
+  gtk_widget_add_css_class (hint, "dim-label");
+  gtk_box_append (GTK_BOX (content), hint);
 
   gtk_box_append (GTK_BOX (content), heading (_("Add a Field")));
   grid = gtk_grid_new ();
@@ -1438,17 +1792,30 @@ build_fields (KehuSettingsView *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (type), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Type"), -1);
   required = gtk_check_button_new_with_mnemonic (_("_Required"));
   gtk_widget_set_name (required, "new-field-required");
+  in_list = gtk_check_button_new_with_mnemonic (_("Show in _lists"));
+  gtk_widget_set_name (in_list, "new-field-in-list");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (in_list), TRUE);
   dict = id_drop_down (self, "new-field-dictionary", dictionaries, NULL, TRUE, TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (dict), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Dictionary (for choices)"), -1);
+  gtk_widget_set_tooltip_text (dict, _("Dictionary (for choices)"));
   add = gtk_button_new_with_mnemonic (_("_Add Field"));
   gtk_widget_set_name (add, "add-field");
   g_object_set_data (G_OBJECT (add), "kehu-section", content);
   g_signal_connect_object (add, "clicked", G_CALLBACK (on_field_add_cb), self, 0);
-  gtk_grid_attach (GTK_GRID (grid), entry, 0, 0, 2, 1);
-  gtk_grid_attach (GTK_GRID (grid), type, 2, 0, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), dict, 0, 1, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), required, 1, 1, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), add, 2, 1, 1, 1);
+  {
+    /* Says what the drop-down is for: it matters for choice fields only. */
+    GtkWidget *choices = gtk_label_new (_("Choices from"));
+
+    gtk_label_set_xalign (GTK_LABEL (choices), 1);
+    gtk_widget_add_css_class (choices, "dim-label");
+    gtk_grid_attach (GTK_GRID (grid), choices, 0, 1, 1, 1);
+  }
+  gtk_grid_attach (GTK_GRID (grid), entry, 0, 0, 4, 1);
+  gtk_grid_attach (GTK_GRID (grid), type, 4, 0, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), dict, 1, 1, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), required, 2, 1, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), in_list, 3, 1, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), add, 4, 1, 1, 1);
   gtk_box_append (GTK_BOX (content), grid);
   return result;
 }
@@ -1496,6 +1863,32 @@ on_item_add_cb (GtkWidget        *entry,
   finish (self, id != NULL, error, _("Item added"));
 }
 
+static void
+on_dictionary_add_cb (GtkWidget        *entry,
+                      KehuSettingsView *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = kehu_admin_add_dictionary (self->store, gtk_editable_get_text (GTK_EDITABLE (entry)), &error);
+
+  if (id != NULL)
+    {
+      g_free (self->dictionary_id);
+      self->dictionary_id = g_strdup (id);
+    }
+  finish (self, id != NULL, error, _("Dictionary added: add its choices below"));
+}
+
+static void
+on_dictionary_rename_cb (GtkWidget        *entry,
+                         KehuSettingsView *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = kehu_admin_rename_dictionary (self->store, self->dictionary_id,
+                                              gtk_editable_get_text (GTK_EDITABLE (entry)), &error);
+
+  finish (self, ok, error, _("Dictionary renamed"));
+}
+
 static GtkWidget *
 build_dictionaries (KehuSettingsView *self)
 {
@@ -1508,6 +1901,31 @@ build_dictionaries (KehuSettingsView *self)
                  _("The values of choice fields: customer levels, sources, industries, follow-up methods… An item in use is disabled rather than removed."),
                  &content);
   gtk_box_append (GTK_BOX (content), chooser (self, "dictionary", _("Dictionary"), dictionaries, &self->dictionary_id, TRUE));
+
+  /* The dictionary itself: a new one for a choice field, or a new name. */
+  {
+    g_autoptr(JsonObject) dict = self->dictionary_id ? kehu_admin_query_one (self->store, NULL,
+      "SELECT name, is_system FROM dictionaries WHERE id = ?", self->dictionary_id, NULL) : NULL;
+    GtkWidget *names = boxed_list ("dictionary", _("Dictionary"));
+    GtkWidget *rename = adw_entry_row_new ();
+    GtkWidget *create = adw_entry_row_new ();
+
+    gtk_widget_set_name (rename, "dictionary-name");
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (rename), _("Name of this dictionary (Enter)"));
+    gtk_editable_set_text (GTK_EDITABLE (rename), kehu_schema_display_label (str_member (dict, "name")));
+    adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (rename), TRUE);
+    g_signal_connect_object (rename, "apply", G_CALLBACK (on_dictionary_rename_cb), self, 0);
+    gtk_widget_set_visible (rename, dict != NULL);
+    gtk_list_box_append (GTK_LIST_BOX (names), rename);
+    gtk_widget_set_name (create, "new-dictionary");
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (create), _("Add a dictionary for a choice field (Enter)"));
+    adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (create), TRUE);
+    g_signal_connect_object (create, "apply", G_CALLBACK (on_dictionary_add_cb), self, 0);
+    g_signal_connect_object (create, "entry-activated", G_CALLBACK (on_dictionary_add_cb), self, 0);
+    gtk_list_box_append (GTK_LIST_BOX (names), create);
+    gtk_box_append (GTK_BOX (content), names);
+    gtk_box_append (GTK_BOX (content), heading (_("Choices")));
+  }
 
   items = kehu_admin_query (self->store, NULL,
     "SELECT id, value, label, is_enabled FROM dictionary_items WHERE dictionary_id = ? ORDER BY position, id",
