@@ -292,6 +292,26 @@ test_transfer_keep_team (Fixture       *f,
   access = kehu_test_api_db_string (f->api, sql);
   g_assert_cmpstr (access, ==, "write");
 
+  /* The rules' own entry point (what the pages call) queues it as well. */
+  {
+    g_autofree char *other = test_client_create (a, "customers", "{\"name\":\"东方船舶\"}");
+    const char *other_ids[] = { other, NULL };
+    g_autofree char *other_access = NULL;
+    g_autofree char *other_sql = NULL;
+
+    test_client_sync (a, NULL);
+    g_assert_true (kehu_rules_transfer (a->ctx, "customers", other_ids, f->rep, KEHU_TRANSFER_KEEP_TEAM_READ, &error));
+    g_assert_no_error (error);
+    g_assert_true (kehu_sync_is_pending (kehu_sync_engine_get_store (a->engine), "customers", other));
+    test_client_sync (a, &stats);
+    g_assert_cmpuint (stats.rejected, ==, 0);
+    kehu_sync_stats_clear (&stats);
+    other_sql = g_strdup_printf ("SELECT access FROM team_members WHERE module = 'customers' AND record_id = '%s'"
+                                 " AND user_id = '%s'", other, f->admin_id);
+    other_access = kehu_test_api_db_string (f->api, other_sql);
+    g_assert_cmpstr (other_access, ==, "read");
+  }
+
   test_client_free (a);
 }
 

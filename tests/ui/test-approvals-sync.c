@@ -17,6 +17,7 @@
 
 #include "kehu-application.h"
 #include "kehu-approvals-view.h"
+#include "kehu-record-detail-view.h"
 #include "kehu-core.h"
 #include "kehu-test-api.h"
 #include "kehu-test-ui.h"
@@ -212,6 +213,91 @@ test_pending_and_refused (void)
   kehu_test_rm_rf (dir);
 }
 
+/* The record page says when its changes have not reached the server, and
+ * shows a claim from the pool as tentative until the server confirms it. */
+static void
+test_detail_pending (void)
+{
+  g_autoptr(GError) error = NULL;
+  KehuTestApi *api = kehu_test_api_start (TRUE, NULL);
+  g_autofree char *admin = kehu_test_api_login (api, KEHU_TEST_ADMIN_PHONE, KEHU_TEST_ADMIN_PASSWORD);
+  g_autofree char *rep = kehu_test_api_add_user (api, admin, "13900000063", "周代表", KEHU_ID_TOP_DEPARTMENT,
+                                                 NULL, KEHU_ID_ROLE_SALES_REP);
+  g_autofree char *rep_token = kehu_test_api_login (api, "13900000063", KEHU_TEST_USER_PASSWORD);
+  g_autofree char *pooled = kehu_test_api_create (api, admin, "customers", "{\"name\":\"公海客户\"}");
+  g_autofree char *dir = g_dir_make_tmp ("kehu-test-detail-sync-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "rep.db", NULL);
+  g_autoptr(KehuSyncEngine) engine = NULL;
+  g_autoptr(KehuStore) store = NULL;
+  g_autofree char *mine = NULL;
+  KehuRecordDetailView *detail;
+  KehuSyncStats stats = { 0 };
+  GtkWindow *window;
+  const char *note;
+
+  {
+    g_autofree char *body = g_strdup_printf ("{\"ids\":[\"%s\"],\"reason\":\"没有预算\"}", pooled);
+    g_autoptr(JsonObject) reply = kehu_test_api_expect (api, admin, "POST", "/api/v1/customers/actions/return", body, 200);
+  }
+  engine = kehu_sync_engine_new (path, api->server->base_url, rep, &error);
+  g_assert_no_error (error);
+  kehu_sync_engine_set_token (engine, rep_token);
+  g_assert_true (kehu_sync_engine_run (engine, &stats, NULL, &error));
+  g_assert_no_error (error);
+  kehu_sync_stats_clear (&stats);
+
+  /* Offline: a new customer, and a claim from the pool. */
+  {
+    g_autoptr(JsonNode) fields = json_from_string ("{\"name\":\"新建客户\"}", NULL);
+    mine = kehu_record_create (kehu_sync_engine_get_context (engine), "customers", json_node_get_object (fields), &error);
+    g_assert_no_error (error);
+  }
+  g_assert_true (kehu_sync_claim (kehu_sync_engine_get_context (engine), pooled, &error));
+  g_assert_no_error (error);
+
+  store = kehu_store_open (path, &error);
+  g_assert_no_error (error);
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 1000, 700);
+  detail = kehu_record_detail_view_new (store);
+  kehu_record_detail_view_set_user_id (detail, rep);
+  gtk_window_set_child (window, GTK_WIDGET (detail));
+  gtk_window_present (window);
+
+  g_assert_true (kehu_record_detail_view_load (detail, "customers", mine, &error));
+  g_assert_no_error (error);
+  kehu_test_ui_settle (300);
+  note = kehu_record_detail_view_get_sync_note (detail);
+  g_assert_nonnull (note);
+  g_assert_nonnull (strstr (note, is_zh () ? "尚未同步" : "Not yet synced"));
+  g_object_unref (kehu_test_ui_screenshot (GTK_WIDGET (window), "detail-not-yet-synced"));
+
+  g_assert_true (kehu_record_detail_view_load (detail, "customers", pooled, &error));
+  g_assert_no_error (error);
+  kehu_test_ui_settle (300);
+  note = kehu_record_detail_view_get_sync_note (detail);
+  g_assert_nonnull (note);
+  g_assert_nonnull (strstr (note, is_zh () ? "领取待确认" : "Claim pending confirmation"));
+  g_object_unref (kehu_test_ui_screenshot (GTK_WIDGET (window), "detail-claim-pending"));
+
+  /* The server confirms both: the lines go. */
+  g_assert_true (kehu_sync_engine_run (engine, &stats, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.rejected, ==, 0);
+  kehu_sync_stats_clear (&stats);
+  kehu_record_detail_view_reload (detail);
+  g_assert_null (kehu_record_detail_view_get_sync_note (detail));
+  g_assert_true (kehu_record_detail_view_load (detail, "customers", mine, &error));
+  g_assert_null (kehu_record_detail_view_get_sync_note (detail));
+
+  gtk_window_destroy (window);
+  kehu_test_ui_settle (50);
+  g_clear_object (&engine);
+  g_clear_object (&store);
+  kehu_test_api_free (api);
+  kehu_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -222,6 +308,7 @@ main (int   argc,
   kehu_ensure_resources ();
 
   g_test_add_func ("/ui/approvals-sync/pending-and-refused", test_pending_and_refused);
+  g_test_add_func ("/ui/approvals-sync/detail-pending", test_detail_pending);
 
   return g_test_run ();
 }
