@@ -659,6 +659,9 @@ do_act (KehuApprovalsView  *self,
   g_hash_table_remove (self->refusals, id);
   toast (self, action_done_label (action));
   kehu_approvals_view_refresh (self);
+  /* Queued for the server: send it now when the server can be reached. */
+  if (is_pending (self, id))
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.sync-now", NULL);
 }
 
 typedef struct
