@@ -195,6 +195,43 @@ sync_now_activated_cb (GSimpleAction *action,
   kehu_sync_client_sync_now (self->sync_client);
 }
 
+/* Another account signed in: its own cache becomes the app's store, and
+ * the windows make their pages again on it. The sync that sign-in started
+ * fills it; the windows reload on the sync client's "changed". */
+static void
+open_account_store (KehuApplication *self)
+{
+  g_autofree char *path = kehu_sync_client_dup_cache_path (self->sync_client);
+  g_autofree char *dir = NULL;
+  g_autoptr(KehuStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL)
+    return;
+  dir = g_path_get_dirname (path);
+  if (self->store != NULL && g_strcmp0 (kehu_store_get_path (self->store), path) == 0)
+    return;
+  g_mkdir_with_parents (dir, 0700);
+  store = kehu_store_open (path, &error);
+  if (store == NULL || (!g_str_has_suffix (path, "local.db") && !kehu_sync_mark_cache (store, &error)))
+    {
+      g_warning ("Cannot open the cache of the signed-in account: %s", error->message);
+      return;
+    }
+
+  g_clear_object (&self->reminders);
+  g_clear_object (&self->context);
+  g_clear_object (&self->schema);
+  g_set_object (&self->store, store);
+  g_clear_error (&self->store_error);
+  self->reminders = kehu_reminders_new (G_APPLICATION (self), self->store);
+  kehu_sync_client_set_store (self->sync_client, self->store);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (KEHU_IS_WINDOW (l->data))
+      kehu_window_reload_store (l->data);
+}
+
 static void
 signed_in_cb (GObject      *object,
               GAsyncResult *result,
@@ -427,6 +464,9 @@ kehu_application_startup (GApplication *app)
       }
     g_signal_connect_object (self->settings, "changed::server-url",
                              G_CALLBACK (on_server_url_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+    g_signal_connect_object (self->sync_client, "account-changed",
+                             G_CALLBACK (open_account_store), self,
                              G_CONNECT_SWAPPED);
   }
 }

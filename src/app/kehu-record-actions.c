@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "kehu-record-actions.h"
+#include "kehu-sync.h"
 
 typedef gboolean (*EachFunc) (KehuContext  *ctx,
                               const char   *module,
@@ -196,6 +197,25 @@ kehu_record_actions_claim (KehuContext        *ctx,
 {
   PoolMove move = { "claim", kehu_context_get_user_id (ctx), NULL };
 
+  /* On a client cache only the server may decide (claim limits): the
+   * claim is tentative until it answers. */
+  if (kehu_context_get_outbox (ctx))
+    {
+      if (!kehu_context_begin (ctx, error))
+        return FALSE;
+      for (guint i = 0; ids[i] != NULL; i++)
+        if (!kehu_sync_claim (ctx, ids[i], error))
+          {
+            kehu_context_rollback (ctx);
+            return FALSE;
+          }
+      if (!kehu_context_commit (ctx, error))
+        {
+          kehu_context_rollback (ctx);
+          return FALSE;
+        }
+      return TRUE;
+    }
   return for_each (ctx, "customers", ids, pool_move_one, &move, error);
 }
 

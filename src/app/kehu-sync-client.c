@@ -54,6 +54,9 @@ struct _KehuSyncClient
 enum {
   SIGNAL_PROGRESS,
   SIGNAL_SYNCED,
+  SIGNAL_CHANGED,
+  SIGNAL_REJECTED,
+  SIGNAL_ACCOUNT_CHANGED,
   N_SIGNALS
 };
 
@@ -346,6 +349,25 @@ sync_done_cb (GObject      *object,
     set_state (self, KEHU_SYNC_STATE_IDLE, NULL);
   g_signal_emit (self, signals [SIGNAL_SYNCED], 0, job->stats.pushed, job->stats.pulled,
                  job->stats.conflicts, job->stats.rejected);
+  /* Each refusal for the view that shows its item, then one reload of
+   * what changed. */
+  for (guint i = 0; job->stats.rejections != NULL && i < job->stats.rejections->len; i++)
+    {
+      KehuSyncRejection *rejection = g_ptr_array_index (job->stats.rejections, i);
+
+      g_signal_emit (self, signals [SIGNAL_REJECTED], 0, rejection->module, rejection->record_id,
+                     rejection->action, rejection->message);
+    }
+  if (job->stats.modules != NULL && job->stats.modules->len > 0)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) modules = NULL;
+
+      for (guint i = 0; i < job->stats.modules->len; i++)
+        g_strv_builder_add (builder, g_ptr_array_index (job->stats.modules, i));
+      modules = g_strv_builder_end (builder);
+      g_signal_emit (self, signals [SIGNAL_CHANGED], 0, modules);
+    }
 
   if (self->again)
     {
@@ -485,12 +507,18 @@ kehu_sync_client_set_account (KehuSyncClient *self,
                               const char     *user_id,
                               const char     *token)
 {
+  gboolean changed = g_strcmp0 (self->user_id, user_id) != 0;
+
   g_free (self->user_id);
   g_free (self->token);
   self->user_id = g_strdup (user_id);
   self->token = g_strdup (token);
   self->failures = 0;
   g_clear_handle_id (&self->retry_source, g_source_remove);
+  /* Before the first sync starts: the app opens the account's cache
+   * (its migrations) while nothing else writes it. */
+  if (changed)
+    g_signal_emit (self, signals [SIGNAL_ACCOUNT_CHANGED], 0);
   kehu_sync_client_sync_now (self);
 }
 
@@ -673,6 +701,21 @@ kehu_sync_client_class_init (KehuSyncClientClass *klass)
   signals [SIGNAL_SYNCED] =
     g_signal_new ("synced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT);
+  /* After a sync that wrote the cache: the modules whose rows changed
+   * (approvals as "approval_instances"), so that open views reload once. */
+  signals [SIGNAL_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRV);
+  /* module, record id, action (or op kind), the server's message: an op the
+   * server refused; its local change was taken back. */
+  /* Another user signed in (kehu_sync_client_dup_cache_path() is theirs),
+   * just before their first sync starts. */
+  signals [SIGNAL_ACCOUNT_CHANGED] =
+    g_signal_new ("account-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+  signals [SIGNAL_REJECTED] =
+    g_signal_new ("rejected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void

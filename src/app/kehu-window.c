@@ -14,7 +14,10 @@
 
 #include <glib/gi18n.h>
 
+#include "kehu-approvals-view.h"
+#include "kehu-dashboard-view.h"
 #include "kehu-drill-dialog.h"
+#include "kehu-reports-view.h"
 #include "kehu-display.h"
 #include "kehu-global-search.h"
 #include "kehu-pages.h"
@@ -252,6 +255,74 @@ on_sync_progress_cb (KehuWindow     *self,
   kehu_sync_indicator_set_progress (self->sync_indicator, received, total);
 }
 
+static gboolean
+touches (const char * const *modules,
+         const char * const *wanted)
+{
+  for (guint i = 0; wanted[i] != NULL; i++)
+    if (g_strv_contains (modules, wanted[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* A sync wrote the cache: each open page reloads once if what it shows
+ * changed (the first sync of an account fills them all). */
+static void
+on_sync_changed_cb (KehuWindow         *self,
+                    const char * const *modules,
+                    KehuSyncClient     *client)
+{
+  static const char * const approvals[] = { "approval_instances", "contracts", "payments", "invoices", NULL };
+  static const char * const tasks[] = { "tasks", "schedules", NULL };
+
+  for (GtkWidget *page = gtk_widget_get_first_child (GTK_WIDGET (self->stack));
+       page != NULL;
+       page = gtk_widget_get_next_sibling (page))
+    {
+      GtkWidget *child = page;
+
+      if (KEHU_IS_RECORD_LIST_VIEW (child))
+        {
+          const char *module = kehu_record_list_view_get_module (KEHU_RECORD_LIST_VIEW (child));
+
+          if (module != NULL && g_strv_contains (modules, module))
+            kehu_record_list_view_reload (KEHU_RECORD_LIST_VIEW (child));
+        }
+      else if (KEHU_IS_DASHBOARD_VIEW (child))
+        kehu_dashboard_view_refresh (KEHU_DASHBOARD_VIEW (child));
+      else if (KEHU_IS_REPORTS_VIEW (child))
+        kehu_reports_view_refresh (KEHU_REPORTS_VIEW (child));
+      else if (KEHU_IS_APPROVALS_VIEW (child) && touches (modules, approvals))
+        kehu_approvals_view_refresh (KEHU_APPROVALS_VIEW (child));
+      else if (KEHU_IS_TASKS_VIEW (child) && touches (modules, tasks))
+        kehu_tasks_view_reload (KEHU_TASKS_VIEW (child));
+    }
+
+  if (self->detail_view != NULL && kehu_record_detail_view_get_module (self->detail_view) != NULL &&
+      g_strv_contains (modules, kehu_record_detail_view_get_module (self->detail_view)))
+    kehu_record_detail_view_reload (self->detail_view);
+}
+
+/* The server refused a change made offline: the approvals page marks its
+ * item; the record page shows the record as the server has it. */
+static void
+on_sync_rejected_cb (KehuWindow     *self,
+                     const char     *module,
+                     const char     *record_id,
+                     const char     *action,
+                     const char     *message,
+                     KehuSyncClient *client)
+{
+  GtkWidget *approvals = gtk_stack_get_child_by_name (self->stack, "approvals");
+
+  if (g_strcmp0 (module, "approval_instances") == 0 && KEHU_IS_APPROVALS_VIEW (approvals))
+    kehu_approvals_view_show_refusal (KEHU_APPROVALS_VIEW (approvals), record_id, message);
+  else if (self->detail_view != NULL &&
+           g_strcmp0 (kehu_record_detail_view_get_module (self->detail_view), module) == 0 &&
+           g_strcmp0 (kehu_record_detail_view_get_record_id (self->detail_view), record_id) == 0)
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
 /* Pages that need the store are made once the window has its application. */
 static void
 replace_page (KehuWindow *self,
@@ -270,10 +341,9 @@ replace_page (KehuWindow *self,
 }
 
 static void
-on_application_set_cb (KehuWindow *self)
+setup_store_pages (KehuWindow *self)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-  KehuSyncClient *client;
   KehuStore *store;
 
   if (KEHU_IS_APPLICATION (app) && self->detail_view == NULL &&
@@ -297,7 +367,15 @@ on_application_set_cb (KehuWindow *self)
       replace_page (self, "tasks", GTK_WIDGET (tasks));
       replace_page (self, "settings", GTK_WIDGET (settings));
     }
+}
 
+static void
+on_application_set_cb (KehuWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  KehuSyncClient *client;
+
+  setup_store_pages (self);
   if (!KEHU_IS_APPLICATION (app) ||
       !(client = kehu_application_get_sync_client (KEHU_APPLICATION (app))))
     return;
@@ -316,6 +394,12 @@ on_application_set_cb (KehuWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (client, "notify::last-sync",
                            G_CALLBACK (on_sync_client_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (client, "changed",
+                           G_CALLBACK (on_sync_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (client, "rejected",
+                           G_CALLBACK (on_sync_rejected_cb), self,
                            G_CONNECT_SWAPPED);
   on_sync_client_changed_cb (self, NULL, client);
   kehu_sync_client_check (client);
@@ -619,4 +703,38 @@ kehu_window_get_sync_indicator (KehuWindow *self)
 {
   g_return_val_if_fail (KEHU_IS_WINDOW (self), NULL);
   return self->sync_indicator;
+}
+
+/**
+ * kehu_window_reload_store:
+ *
+ * The application opened another store (another account signed in): every
+ * page is made again on it; they fill as the account's first sync arrives
+ * (the sync client's "changed").
+ */
+void
+kehu_window_reload_store (KehuWindow *self)
+{
+  GtkApplication *app;
+  const KehuPageInfo *pages;
+  guint n_pages;
+
+  g_return_if_fail (KEHU_IS_WINDOW (self));
+
+  app = gtk_window_get_application (GTK_WINDOW (self));
+  show_detail (self, FALSE);
+  if (self->detail_view != NULL)
+    {
+      gtk_stack_remove (self->content_stack, GTK_WIDGET (self->detail_view));
+      self->detail_view = NULL;
+    }
+  if (self->products_window != NULL)
+    gtk_window_destroy (self->products_window);
+  pages = kehu_pages_get (&n_pages);
+  for (guint i = 0; i < n_pages; i++)
+    replace_page (self, pages[i].id, kehu_pages_create (&pages[i]));
+  setup_store_pages (self);
+  if (KEHU_IS_APPLICATION (app))
+    kehu_global_search_set_context (self->global_search,
+                                    kehu_application_get_context (KEHU_APPLICATION (app)));
 }

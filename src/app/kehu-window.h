@@ -25,5 +25,6 @@ GtkWidget         *kehu_window_get_page           (KehuWindow      *self,
 KehuSyncIndicator *kehu_window_get_sync_indicator (KehuWindow      *self);
 KehuRecordDetailView *kehu_window_get_detail_view (KehuWindow      *self);
 gboolean           kehu_window_is_showing_record  (KehuWindow      *self);
+void               kehu_window_reload_store       (KehuWindow      *self);
 
 G_END_DECLS

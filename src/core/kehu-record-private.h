@@ -90,6 +90,7 @@ gboolean     _kehu_record_update_full   (KehuContext      *ctx,
 
 /* The client's outbox (kehu-sync.c). */
 gboolean     _kehu_context_outbox_active   (KehuContext      *ctx);
+gboolean     _kehu_context_outbox_takes_action (KehuContext  *ctx);
 void         _kehu_context_suppress_outbox (KehuContext      *ctx,
                                             gboolean          suppress);
 gboolean     _kehu_sync_outbox_append   (KehuContext      *ctx,

@@ -271,6 +271,14 @@ _kehu_context_outbox_active (KehuContext *self)
   return self->outbox && self->op_depth == 1 && self->outbox_suppress == 0;
 }
 
+/* A caller's own action on a client cache, outside any record write and
+ * not already queued by a caller: it goes to the outbox as an action. */
+gboolean
+_kehu_context_outbox_takes_action (KehuContext *self)
+{
+  return self->outbox && self->op_depth == 0 && self->outbox_suppress == 0;
+}
+
 void
 _kehu_context_suppress_outbox (KehuContext *self,
                                gboolean     suppress)

@@ -28,6 +28,7 @@
 
 #include "kehu-record-private.h"
 #include "kehu-rules.h"
+#include "kehu-sync.h"
 
 #define NUL "\1"
 
@@ -690,6 +691,10 @@ kehu_rules_transfer (KehuContext         *ctx,
                        _("The new owner is not an enabled user"));
       return FALSE;
     }
+  /* On a client cache a transfer is an action the server decides: applied
+   * here at once and queued with all its options (kehu-sync.c). */
+  if (_kehu_context_outbox_takes_action (ctx))
+    return kehu_sync_transfer_full (ctx, module, ids, new_owner_id, flags, error);
   if (!kehu_context_begin (ctx, error))
     return FALSE;
   for (guint i = 0; ids[i]; i++)

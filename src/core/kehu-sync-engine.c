@@ -47,11 +47,110 @@ static const char * const record_modules[] = {
   "invoices", "followups", "tasks", "schedules", "attachments", NULL,
 };
 
+static void
+rejection_free (KehuSyncRejection *rejection)
+{
+  g_free (rejection->module);
+  g_free (rejection->record_id);
+  g_free (rejection->action);
+  g_free (rejection->message);
+  g_free (rejection);
+}
+
 void
 kehu_sync_stats_clear (KehuSyncStats *stats)
 {
   g_clear_pointer (&stats->messages, g_ptr_array_unref);
+  g_clear_pointer (&stats->rejections, g_ptr_array_unref);
+  g_clear_pointer (&stats->modules, g_ptr_array_unref);
   memset (stats, 0, sizeof *stats);
+}
+
+gboolean
+kehu_sync_stats_has_module (KehuSyncStats *stats,
+                            const char    *module)
+{
+  return stats->modules != NULL &&
+         g_ptr_array_find_with_equal_func (stats->modules, module, g_str_equal, NULL);
+}
+
+static void
+add_rejection (KehuSyncStats *stats,
+               const char    *module,
+               const char    *record_id,
+               const char    *action,
+               const char    *message)
+{
+  KehuSyncRejection *rejection = g_new0 (KehuSyncRejection, 1);
+
+  if (stats->rejections == NULL)
+    stats->rejections = g_ptr_array_new_with_free_func ((GDestroyNotify) rejection_free);
+  rejection->module = g_strdup (module);
+  rejection->record_id = g_strdup (record_id);
+  rejection->action = g_strdup (action);
+  rejection->message = g_strdup (message);
+  g_ptr_array_add (stats->rejections, rejection);
+}
+
+/* Which tables a sync wrote, from SQLite's update hook: cheap enough for
+ * every pulled row, and exact (the views reload only what changed). */
+typedef struct
+{
+  GHashTable *tables;
+  char       *last;
+} Touched;
+
+static void
+touched_cb (void          *data,
+            int            op,
+            const char    *database,
+            const char    *table,
+            sqlite3_int64  rowid)
+{
+  Touched *touched = data;
+
+  if (touched->last != NULL && strcmp (touched->last, table) == 0)
+    return;
+  g_free (touched->last);
+  touched->last = g_strdup (table);
+  g_hash_table_add (touched->tables, g_strdup (table));
+}
+
+static void
+watch_begin (KehuSyncEngine *self,
+             Touched        *touched)
+{
+  touched->tables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  touched->last = NULL;
+  sqlite3_update_hook (kehu_store_get_db (self->store), touched_cb, touched);
+}
+
+static void
+watch_end (KehuSyncEngine *self,
+           Touched        *touched,
+           KehuSyncStats  *stats)
+{
+  GHashTableIter iter;
+  const char *table;
+
+  sqlite3_update_hook (kehu_store_get_db (self->store), NULL, NULL);
+  g_hash_table_iter_init (&iter, touched->tables);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &table, NULL))
+    {
+      const char *module = NULL;
+
+      if (g_str_equal (table, "approval_instances") || g_str_equal (table, "approval_actions"))
+        module = "approval_instances";
+      else if (kehu_schema_get_module (self->schema, table) != NULL)
+        module = table;
+      if (module == NULL || kehu_sync_stats_has_module (stats, module))
+        continue;
+      if (stats->modules == NULL)
+        stats->modules = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (stats->modules, g_strdup (module));
+    }
+  g_clear_pointer (&touched->tables, g_hash_table_unref);
+  g_clear_pointer (&touched->last, g_free);
 }
 
 static void
@@ -573,6 +672,7 @@ typedef struct
   char   *module;
   char   *record_id;
   char   *kind;
+  char   *action;
 } QueuedOp;
 
 static void
@@ -582,6 +682,7 @@ queued_op_free (QueuedOp *op)
   g_free (op->module);
   g_free (op->record_id);
   g_free (op->kind);
+  g_free (op->action);
   g_free (op);
 }
 
@@ -624,6 +725,7 @@ take_batch (KehuSyncEngine  *self,
       op->module = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
       op->record_id = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
       op->kind = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      op->action = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
       g_ptr_array_add (ops, op);
 
       json_object_set_string_member (object, "op_id", op->op_id);
@@ -697,6 +799,50 @@ record_conflicts (KehuSyncEngine  *self,
   return TRUE;
 }
 
+/* The answer to an approval action: the instance as the server has it
+ * now replaces the optimistic one; a refusal also brings the record back. */
+static gboolean
+apply_approval_result (KehuSyncEngine  *self,
+                       QueuedOp        *op,
+                       JsonObject      *result,
+                       KehuSyncStats   *stats,
+                       GError         **error)
+{
+  const char *status = json_object_get_string_member_with_default (result, "status", "");
+  JsonNode *instance = json_object_get_member (result, "approval");
+  JsonNode *record = json_object_get_member (result, "record");
+  const char *module = json_object_get_string_member_with_default (result, "module", NULL);
+
+  if (g_str_equal (status, "rejected"))
+    {
+      const char *message = json_object_get_string_member_with_default (result, "message", "");
+
+      stats->rejected++;
+      add_message (stats, message);
+      add_rejection (stats, op->module, op->record_id, op->action ? op->action : op->kind, message);
+    }
+  else if (g_str_equal (status, "applied") || g_str_equal (status, "merged"))
+    stats->applied++;
+  else
+    {
+      g_set_error (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_PROTOCOL, _("The server answered an op with “%s”"), status);
+      return FALSE;
+    }
+
+  if (instance != NULL && JSON_NODE_HOLDS_OBJECT (instance))
+    {
+      if (!kehu_sync_cache_put_approval (self->ctx, json_node_get_object (instance), error))
+        return FALSE;
+    }
+  else if (g_str_equal (status, "rejected") &&
+           !kehu_sync_cache_drop_approval (self->ctx, op->record_id, error))
+    return FALSE;
+  if (module != NULL && record != NULL && JSON_NODE_HOLDS_OBJECT (record) &&
+      kehu_schema_get_module (self->schema, module) != NULL)
+    return kehu_sync_cache_put (self->ctx, module, json_node_get_object (record), error);
+  return TRUE;
+}
+
 /* One answer, in the transaction that removes its op. */
 static gboolean
 apply_result (KehuSyncEngine  *self,
@@ -713,6 +859,9 @@ apply_result (KehuSyncEngine  *self,
   if (!exec_bound (self, error, "DELETE FROM sync_outbox WHERE op_id = ?1", "s", op->op_id))
     return FALSE;
   stats->pushed++;
+
+  if (g_str_equal (op->module, "approval_instances"))
+    return apply_approval_result (self, op, result, stats, error);
 
   if (g_str_equal (status, "applied"))
     {
@@ -752,6 +901,7 @@ apply_result (KehuSyncEngine  *self,
 
       stats->rejected++;
       add_message (stats, message);
+      add_rejection (stats, op->module, op->record_id, op->action ? op->action : op->kind, message);
       /* Take the local change back: the server's version, or nothing. */
       if (record != NULL)
         return kehu_sync_cache_put (self->ctx, op->module, record, error);
@@ -880,7 +1030,15 @@ wipe_synced (KehuSyncEngine  *self,
       if (!exec_bound (self, error, sql, "s", modules[i]))
         return FALSE;
     }
-  return TRUE;
+  /* Approvals come again too, but for those with an unanswered action. */
+  return kehu_store_exec (self->store,
+                          "DELETE FROM approval_waiting WHERE instance_id NOT IN"
+                          " (SELECT record_id FROM sync_outbox WHERE module = 'approval_instances');"
+                          "DELETE FROM approval_actions WHERE instance_id NOT IN"
+                          " (SELECT record_id FROM sync_outbox WHERE module = 'approval_instances');"
+                          "DELETE FROM approval_instances WHERE id NOT IN"
+                          " (SELECT record_id FROM sync_outbox WHERE module = 'approval_instances')",
+                          error);
 }
 
 typedef struct
@@ -938,7 +1096,9 @@ apply_page (KehuSyncEngine  *self,
       (!set_triggers (self, triggers, FALSE, error) || !meta_set (self, "sync.search_dirty", 1, error)))
     goto fail;
   if (!kehu_sync_cache_apply_page (self->ctx, g_bytes_get_data (page, NULL), g_bytes_get_size (page),
-                                   &stats->pulled, &stats->gone, error))
+                                   &stats->pulled, &stats->gone, error) ||
+      !kehu_sync_cache_apply_approvals (self->ctx, g_bytes_get_data (page, NULL), g_bytes_get_size (page),
+                                        &stats->pulled, error))
     goto fail;
   if (without_search && !set_triggers (self, triggers, TRUE, error))
     goto fail;
@@ -1053,7 +1213,13 @@ kehu_sync_engine_run (KehuSyncEngine  *self,
                       GCancellable    *cancellable,
                       GError         **error)
 {
-  return kehu_sync_engine_push (self, stats, cancellable, error) &&
-         kehu_sync_engine_pull (self, stats, cancellable, error) &&
-         prune_local_side_effects (self, error);
+  Touched touched;
+  gboolean ok;
+
+  watch_begin (self, &touched);
+  ok = kehu_sync_engine_push (self, stats, cancellable, error) &&
+       kehu_sync_engine_pull (self, stats, cancellable, error) &&
+       prune_local_side_effects (self, error);
+  watch_end (self, &touched, stats);
+  return ok;
 }

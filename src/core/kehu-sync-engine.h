@@ -21,9 +21,23 @@ typedef struct
   guint      gone;        /* records dropped from the cache */
   gboolean   reset;       /* the scope changed: re-pulled from zero */
   GPtrArray *messages;    /* (element-type utf8): why ops were rejected */
+  GPtrArray *rejections;  /* (element-type KehuSyncRejection): the same, per op */
+  GPtrArray *modules;     /* (element-type utf8): modules whose cached rows changed;
+                           * approvals count as "approval_instances" */
 } KehuSyncStats;
 
+/* One op the server refused, for the UI to point at the item. */
+typedef struct
+{
+  char *module;
+  char *record_id;
+  char *action;     /* the op's action, or its kind */
+  char *message;
+} KehuSyncRejection;
+
 void         kehu_sync_stats_clear          (KehuSyncStats *stats);
+gboolean     kehu_sync_stats_has_module     (KehuSyncStats *stats,
+                                             const char    *module);
 
 /* received so far of about @total; called on the engine's thread. */
 typedef void (*KehuSyncProgressFunc) (guint    received,

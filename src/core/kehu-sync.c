@@ -357,6 +357,19 @@ kehu_sync_transfer (KehuContext        *ctx,
                     gboolean            cascade,
                     GError            **error)
 {
+  return kehu_sync_transfer_full (ctx, module, ids, new_owner_id,
+                                  cascade ? KEHU_TRANSFER_CASCADE : KEHU_TRANSFER_NONE, error);
+}
+
+gboolean
+kehu_sync_transfer_full (KehuContext        *ctx,
+                         const char         *module,
+                         const char * const *ids,
+                         const char         *new_owner_id,
+                         KehuTransferFlags   flags,
+                         GError            **error)
+{
+  gboolean cascade = (flags & KEHU_TRANSFER_CASCADE) != 0;
   g_autoptr(GPtrArray) revs = g_ptr_array_new_with_free_func (g_free);
   gboolean ok;
 
@@ -369,7 +382,7 @@ kehu_sync_transfer (KehuContext        *ctx,
       g_ptr_array_add (revs, rev);
     }
   _kehu_context_suppress_outbox (ctx, TRUE);
-  ok = kehu_rules_transfer (ctx, module, ids, new_owner_id, cascade ? KEHU_TRANSFER_CASCADE : KEHU_TRANSFER_NONE, error);
+  ok = kehu_rules_transfer (ctx, module, ids, new_owner_id, flags, error);
   _kehu_context_suppress_outbox (ctx, FALSE);
   for (guint i = 0; ok && ids[i]; i++)
     {
@@ -377,6 +390,11 @@ kehu_sync_transfer (KehuContext        *ctx,
 
       json_object_set_string_member (args, "owner_id", new_owner_id);
       json_object_set_boolean_member (args, "cascade", cascade);
+      /* The old owner stays on the team: the server applies it too. */
+      if (flags & KEHU_TRANSFER_KEEP_TEAM_WRITE)
+        json_object_set_string_member (args, "keep_team", "write");
+      else if (flags & KEHU_TRANSFER_KEEP_TEAM_READ)
+        json_object_set_string_member (args, "keep_team", "read");
       ok = _kehu_sync_outbox_append (ctx, module, ids[i], "action", "transfer", args,
                                      *(gint64 *) g_ptr_array_index (revs, i), error);
     }

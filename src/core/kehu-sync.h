@@ -12,7 +12,9 @@
 
 #include <json-glib/json-glib.h>
 
+#include "kehu-approval.h"
 #include "kehu-record.h"
+#include "kehu-rules.h"
 
 G_BEGIN_DECLS
 
@@ -94,6 +96,15 @@ gboolean     kehu_sync_transfer             (KehuContext  *ctx,
                                              gboolean      cascade,
                                              GError      **error);
 
+/* The same with every option of kehu_rules_transfer(): cascade, and
+ * keeping the old owner on the team ("keep_team": "read"/"write" in the op). */
+gboolean     kehu_sync_transfer_full        (KehuContext  *ctx,
+                                             const char   *module,
+                                             const char * const *ids,
+                                             const char   *new_owner_id,
+                                             KehuTransferFlags flags,
+                                             GError      **error);
+
 /* Claim from the public pool on a client cache: tentative (the record shows
  * the user as owner) until the server, which alone applies the limits,
  * confirms or refuses it. */
@@ -158,6 +169,41 @@ gboolean     kehu_sync_resolve_conflict     (KehuContext  *ctx,
                                              const char   *conflict_id,
                                              gboolean      keep_mine,
                                              GError      **error);
+
+/* Approvals on a client cache (kehu-sync-approvals.c) ------------------------- */
+
+/* An approval action: on a client cache applied at once (the local engine
+ * decides as the server would) and queued as an action op on
+ * "approval_instances", pending until the push answers; elsewhere simply
+ * kehu_approvals_act(). */
+gboolean     kehu_sync_approval_act         (KehuContext  *ctx,
+                                             const char   *instance_id,
+                                             KehuApprovalAction action,
+                                             const char   *comment,
+                                             const char   *target_user,
+                                             GError      **error);
+/* Writes one instance as the server sends it (kehu-api-sync-approvals.c:
+ * the row, "actions", "waiting" as JSON text) into the cache, replacing
+ * its waiting list and actions. */
+gboolean     kehu_sync_cache_put_approval   (KehuContext  *ctx,
+                                             JsonObject   *instance,
+                                             GError      **error);
+gboolean     kehu_sync_cache_drop_approval  (KehuContext  *ctx,
+                                             const char   *instance_id,
+                                             GError      **error);
+/* The "approvals" section of a pull page; instances with an unanswered
+ * action of this client are left as they are. @pulled counts them. */
+gboolean     kehu_sync_cache_apply_approvals (KehuContext *ctx,
+                                              const char  *page,
+                                              gsize        length,
+                                              guint       *pulled,
+                                              GError     **error);
+/* The record's unanswered op: its action ("claim", "transfer", "approve"…)
+ * when there is one, else its kind ("create", "update", "delete"); NULL
+ * when nothing waits. */
+char        *kehu_sync_dup_pending_action   (KehuStore    *store,
+                                             const char   *module,
+                                             const char   *record_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KehuSyncConflict, kehu_sync_conflict_free)
 

@@ -175,6 +175,41 @@ user_enabled (KehuStore  *store,
   return ok;
 }
 
+/* The answer to an approval action carries the instance as the server
+ * has it now (when the user may see it) and, for a refusal, its record:
+ * the client puts both back in place of its optimistic change. */
+static JsonObject *
+with_approval (KehuApi    *api,
+               KehuPerm   *perm,
+               const char *instance_id,
+               JsonObject *result)
+{
+  g_autofree char *text = _kehu_api_sync_approval_text (api, perm, instance_id);
+  g_autoptr(JsonNode) node = text ? json_from_string (text, NULL) : NULL;
+  JsonObject *instance;
+  const char *module, *record_id;
+  g_autoptr(JsonObject) record = NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return result;
+  instance = json_node_get_object (node);
+  module = json_object_get_string_member_with_default (instance, "module", NULL);
+  record_id = json_object_get_string_member_with_default (instance, "record_id", NULL);
+  json_object_set_object_member (result, "approval", json_object_ref (instance));
+  if (g_strcmp0 (json_object_get_string_member_with_default (result, "status", ""), "rejected") != 0)
+    return result;
+  json_object_remove_member (result, "gone");
+  if (module != NULL && record_id != NULL && kehu_approvals_business_type_for_module (module) != NULL &&
+      kehu_schema_get_module (kehu_api_get_schema (api), module) != NULL)
+    record = kehu_api_read_record (api, module, record_id);
+  if (record != NULL && _kehu_api_record_access (api, perm, module, record) != KEHU_ACCESS_NONE)
+    {
+      json_object_set_string_member (result, "module", module);
+      json_object_set_object_member (result, "record", g_steal_pointer (&record));
+    }
+  return result;
+}
+
 /* Runs one op inside the caller's transaction. Returns its answer; a
  * refusal is an answer too. NULL with @error only for a failure of the
  * server itself (the push is then answered 500 and retried). */
@@ -225,11 +260,11 @@ process_op (KehuApi     *api,
           !kehu_api_bump_rev (store, "approval_instances", id, at, instance_fields, NULL, &local_error))
         {
           kehu_context_rollback (ctx);
-          return rejected_error (api, perm, op_id, NULL, NULL, local_error);
+          return with_approval (api, perm, id, rejected_error (api, perm, op_id, NULL, NULL, local_error));
         }
       if (!kehu_context_commit (ctx, error))
         return NULL;
-      return applied (op_id, 0, 0);
+      return with_approval (api, perm, id, applied (op_id, 0, 0));
     }
 
   if (kehu_schema_get_module (kehu_api_get_schema (api), module) == NULL || g_strv_contains (org_modules, module))
@@ -399,6 +434,18 @@ process_op (KehuApi     *api,
             return rejected (api, perm, op_id, module, id, "invalid_value", "owner_id", _("“owner_id” must be an enabled user"));
           if (json_object_get_boolean_member_with_default (fields, "cascade", FALSE))
             flags |= KEHU_TRANSFER_CASCADE;
+          /* "keep_team": the old owner stays on the team, "read" or "write". */
+          {
+            const char *keep = json_object_get_string_member_with_default (fields, "keep_team", NULL);
+
+            if (g_strcmp0 (keep, "read") == 0)
+              flags |= KEHU_TRANSFER_KEEP_TEAM_READ;
+            else if (g_strcmp0 (keep, "write") == 0)
+              flags |= KEHU_TRANSFER_KEEP_TEAM_WRITE;
+            else if (keep != NULL)
+              return rejected (api, perm, op_id, module, id, "invalid_value", "keep_team",
+                               _("“keep_team” must be read, write or null"));
+          }
           if (!kehu_context_begin (ctx, error))
             return NULL;
           ok = kehu_rules_transfer (ctx, module, ids, owner_id, flags, &local_error);
@@ -729,6 +776,7 @@ pull_cb (KehuApi     *api,
 {
   KehuStore *store = kehu_api_get_store (api);
   g_autoptr(GString) out = g_string_sized_new (64 * 1024);
+  g_autoptr(GPtrArray) approvals = g_ptr_array_new_with_free_func (g_free);
   SoupServerMessage *msg = kehu_request_get_message (request);
   sqlite3_stmt *stmt;
   gint64 cursor, limit, epoch, user_epoch = 0, last = 0, max_rev = 0;
@@ -796,6 +844,12 @@ pull_cb (KehuApi     *api,
         }
       n++;
       last = rev;
+      /* Approval instances go in their own section, after the changes. */
+      if (g_str_equal (module, "approval_instances"))
+        {
+          g_ptr_array_add (approvals, g_strdup (id));
+          continue;
+        }
       if (kehu_schema_get_module (kehu_api_get_schema (api), module) == NULL)
         continue;
       record = record_text (api, perm, module, id);
@@ -818,9 +872,11 @@ pull_cb (KehuApi     *api,
       n_changes++;
     }
   sqlite3_finalize (stmt);
+  g_string_append_c (out, ']');
+  _kehu_api_sync_append_approvals (api, perm, approvals, cursor == 0, out);
 
   /* total: an estimate for progress (changes after the cursor, repeats included). */
-  g_string_append_printf (out, "],\"cursor\":%" G_GINT64_FORMAT ",\"more\":%s,\"epoch\":%" G_GINT64_FORMAT
+  g_string_append_printf (out, ",\"cursor\":%" G_GINT64_FORMAT ",\"more\":%s,\"epoch\":%" G_GINT64_FORMAT
                           ",\"total\":%" G_GINT64_FORMAT "}",
                           n > 0 ? last : MAX (cursor, 0), more ? "true" : "false", user_epoch,
                           MAX (max_rev - cursor, 0));

@@ -176,6 +176,16 @@ KehuAccess       _kehu_api_record_access     (KehuApi            *api,
                                               const char         *module,
                                               JsonObject         *record);
 
+/* kehu-api-sync-approvals.c: approval instances in pull pages and push answers. */
+char            *_kehu_api_sync_approval_text    (KehuApi       *api,
+                                                  KehuPerm      *perm,
+                                                  const char    *instance_id);
+void             _kehu_api_sync_append_approvals (KehuApi       *api,
+                                                  KehuPerm      *perm,
+                                                  GPtrArray     *ids,
+                                                  gboolean       initial,
+                                                  GString       *out);
+
 /* Route groups, one file each (kehu-api-*.c). */
 void             _kehu_api_health_register   (KehuApi            *self);
 void             _kehu_api_auth_register     (KehuApi            *self);

@@ -19,6 +19,7 @@
 #include "kehu-approval-timeline.h"
 #include "kehu-approvals-view.h"
 #include "kehu-record.h"
+#include "kehu-sync.h"
 
 #define PAGE_SIZE 100
 #define REFRESH_SECONDS 60
@@ -37,6 +38,7 @@ struct _KehuApprovalsView
   char              *selected_id;
   JsonNode          *selected;
   GHashTable        *known_waiting;
+  GHashTable        *refusals;      /* instance id → why the server refused our action */
   gboolean           loaded;
   guint              n_notified;
   guint              refresh_id;
@@ -57,6 +59,7 @@ struct _KehuApprovalsView
   GtkStack          *detail_stack;
   GtkButton         *back_button;
   GtkLabel          *title_label;
+  GtkLabel          *sync_label;
   AdwActionRow      *type_row;
   AdwActionRow      *submitter_row;
   AdwActionRow      *amount_row;
@@ -172,8 +175,16 @@ row_label (const char *text,
   return label;
 }
 
+static gboolean
+is_pending (KehuApprovalsView *self,
+            const char        *instance_id)
+{
+  return instance_id != NULL && kehu_sync_is_pending (self->store, "approval_instances", instance_id);
+}
+
 static GtkWidget *
-create_row (JsonObject *instance)
+create_row (KehuApprovalsView *self,
+            JsonObject        *instance)
 {
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
@@ -187,6 +198,23 @@ create_row (JsonObject *instance)
   title = row_label (member (instance, "title") ? member (instance, "title") : _("Untitled"), "heading");
   gtk_widget_set_hexpand (title, TRUE);
   gtk_box_append (GTK_BOX (top), title);
+  /* Our action on it has not reached the server yet, or was refused. */
+  if (is_pending (self, member (instance, "id")))
+    {
+      GtkWidget *mark = row_label (_("Pending sync"), "accent");
+
+      gtk_widget_set_name (mark, "pending-sync");
+      gtk_widget_set_tooltip_text (mark, _("Your action is kept on this computer and sent when the server can be reached"));
+      gtk_box_append (GTK_BOX (top), mark);
+    }
+  else if (g_hash_table_contains (self->refusals, member (instance, "id")))
+    {
+      GtkWidget *mark = row_label (_("Not accepted"), "error");
+
+      gtk_widget_set_name (mark, "refused");
+      gtk_widget_set_tooltip_text (mark, g_hash_table_lookup (self->refusals, member (instance, "id")));
+      gtk_box_append (GTK_BOX (top), mark);
+    }
   gtk_box_append (GTK_BOX (top), row_label (status_label (status), status_class (status)));
   gtk_box_append (GTK_BOX (box), top);
 
@@ -266,7 +294,7 @@ append_page (KehuApprovalsView *self)
   array = json_node_get_array (list);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      GtkWidget *row = create_row (json_array_get_object_element (array, i));
+      GtkWidget *row = create_row (self, json_array_get_object_element (array, i));
 
       gtk_list_box_append (self->list_box, row);
       if (g_strcmp0 (gtk_widget_get_name (row), self->selected_id) == 0)
@@ -411,6 +439,20 @@ refresh_timeout_cb (gpointer user_data)
 
 /* The detail pane */
 
+static const char *
+action_done_label (KehuApprovalAction action)
+{
+  static const char * const done[] = {
+    [KEHU_APPROVAL_ACTION_APPROVE] = N_("Approved"),
+    [KEHU_APPROVAL_ACTION_REJECT] = N_("Rejected"),
+    [KEHU_APPROVAL_ACTION_TRANSFER] = N_("Transferred"),
+    [KEHU_APPROVAL_ACTION_WITHDRAW] = N_("Withdrawn"),
+    [KEHU_APPROVAL_ACTION_RESUBMIT] = N_("Resubmitted"),
+  };
+
+  return action < G_N_ELEMENTS (done) && done[action] ? _(done[action]) : "";
+}
+
 static void
 set_row (AdwActionRow *row,
          const char   *value)
@@ -429,9 +471,11 @@ detail_flag (KehuApprovalsView *self,
 static void
 update_actions (KehuApprovalsView *self)
 {
-  gboolean can_act = detail_flag (self, "can_act");
-  gboolean can_withdraw = detail_flag (self, "can_withdraw");
-  gboolean can_resubmit = detail_flag (self, "can_resubmit");
+  /* One action at a time: the next waits for the server's answer. */
+  gboolean pending = self->selected != NULL && is_pending (self, self->selected_id);
+  gboolean can_act = !pending && detail_flag (self, "can_act");
+  gboolean can_withdraw = !pending && detail_flag (self, "can_withdraw");
+  gboolean can_resubmit = !pending && detail_flag (self, "can_resubmit");
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "approvals.approve", can_act);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "approvals.reject", can_act);
@@ -444,6 +488,34 @@ update_actions (KehuApprovalsView *self)
   gtk_widget_set_visible (self->transfer_button, can_act);
   gtk_widget_set_visible (self->withdraw_button, can_withdraw);
   gtk_widget_set_visible (self->resubmit_button, can_resubmit);
+}
+
+static void
+update_sync_label (KehuApprovalsView *self)
+{
+  const char *refusal = self->selected_id ? g_hash_table_lookup (self->refusals, self->selected_id) : NULL;
+  g_autofree char *text = NULL;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->sync_label), "accent");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->sync_label), "error");
+  if (self->selected_id != NULL && is_pending (self, self->selected_id))
+    {
+      g_autofree char *action = kehu_sync_dup_pending_action (self->store, "approval_instances", self->selected_id);
+      KehuApprovalAction a;
+
+      /* Translators: %s is what the user did, e.g. "Approved" */
+      text = g_strdup_printf (_("%s on this computer; pending sync: the server has not confirmed it yet."),
+                              action && kehu_approval_action_from_string (action, &a) ? action_done_label (a)
+                                                                                       : _("Changed"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->sync_label), "accent");
+    }
+  else if (refusal != NULL)
+    {
+      text = g_strdup_printf (_("The server did not accept your action: %s"), refusal);
+      gtk_widget_add_css_class (GTK_WIDGET (self->sync_label), "error");
+    }
+  gtk_label_set_label (self->sync_label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_label), text != NULL);
 }
 
 static void
@@ -476,6 +548,7 @@ update_detail (KehuApprovalsView *self)
   set_row (self->status_row, status_label (status));
 
   kehu_approval_timeline_set_instances (self->timeline, self->selected);
+  update_sync_label (self);
   gtk_stack_set_visible_child_name (self->detail_stack, "detail");
   update_actions (self);
 }
@@ -570,27 +643,25 @@ do_act (KehuApprovalsView  *self,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *id = g_strdup (self->selected_id);
-  static const char * const done[] = {
-    [KEHU_APPROVAL_ACTION_APPROVE] = N_("Approved"),
-    [KEHU_APPROVAL_ACTION_REJECT] = N_("Rejected"),
-    [KEHU_APPROVAL_ACTION_TRANSFER] = N_("Transferred"),
-    [KEHU_APPROVAL_ACTION_WITHDRAW] = N_("Withdrawn"),
-    [KEHU_APPROVAL_ACTION_RESUBMIT] = N_("Resubmitted"),
-  };
 
   if (id == NULL || self->ctx == NULL || self->user_id == NULL)
     return;
 
   kehu_context_set_user_id (self->ctx, self->user_id);
   kehu_context_set_now (self->ctx, NULL);
-  if (!kehu_approvals_act (self->ctx, id, action, comment && *comment ? comment : NULL, target, &error))
+  /* On a client cache the action is queued for the server (pending). */
+  if (!kehu_sync_approval_act (self->ctx, id, action, comment && *comment ? comment : NULL, target, &error))
     {
       toast (self, error->message);
       kehu_approvals_view_refresh (self);
       return;
     }
-  toast (self, _(done[action]));
+  g_hash_table_remove (self->refusals, id);
+  toast (self, action_done_label (action));
   kehu_approvals_view_refresh (self);
+  /* Queued for the server: send it now when the server can be reached. */
+  if (is_pending (self, id))
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.sync-now", NULL);
 }
 
 typedef struct
@@ -793,6 +864,7 @@ kehu_approvals_view_finalize (GObject *object)
   g_clear_pointer (&self->selected_id, g_free);
   g_clear_pointer (&self->selected, json_node_unref);
   g_clear_pointer (&self->known_waiting, g_hash_table_unref);
+  g_clear_pointer (&self->refusals, g_hash_table_unref);
 
   G_OBJECT_CLASS (kehu_approvals_view_parent_class)->finalize (object);
 }
@@ -827,6 +899,7 @@ kehu_approvals_view_class_init (KehuApprovalsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KehuApprovalsView, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, KehuApprovalsView, back_button);
   gtk_widget_class_bind_template_child (widget_class, KehuApprovalsView, title_label);
+  gtk_widget_class_bind_template_child (widget_class, KehuApprovalsView, sync_label);
   gtk_widget_class_bind_template_child (widget_class, KehuApprovalsView, type_row);
   gtk_widget_class_bind_template_child (widget_class, KehuApprovalsView, submitter_row);
   gtk_widget_class_bind_template_child (widget_class, KehuApprovalsView, amount_row);
@@ -855,6 +928,7 @@ kehu_approvals_view_init (KehuApprovalsView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->known_waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->refusals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_signal_connect_object (self->leaflet, "notify::folded",
                            G_CALLBACK (on_folded_changed_cb), self, G_CONNECT_SWAPPED);
   update_actions (self);
@@ -981,4 +1055,50 @@ kehu_approvals_view_get_n_notified (KehuApprovalsView *self)
 {
   g_return_val_if_fail (KEHU_IS_APPROVALS_VIEW (self), 0);
   return self->n_notified;
+}
+
+/**
+ * kehu_approvals_view_show_refusal:
+ * @instance_id: the approval the server refused our action on
+ * @message: the server's reason
+ *
+ * Tells the user why, marks the item until the user acts on it again, and
+ * shows the instance as the server has it (the sync already wrote it).
+ */
+void
+kehu_approvals_view_show_refusal (KehuApprovalsView *self,
+                                  const char        *instance_id,
+                                  const char        *message)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(JsonNode) instance = NULL;
+  const char *title = NULL;
+
+  g_return_if_fail (KEHU_IS_APPROVALS_VIEW (self));
+  g_return_if_fail (instance_id != NULL);
+
+  g_hash_table_replace (self->refusals, g_strdup (instance_id), g_strdup (message ? message : ""));
+  instance = kehu_approvals_get_instance (self->store, instance_id, self->user_id, NULL);
+  if (instance != NULL)
+    title = member (json_node_get_object (instance), "title");
+  text = g_strdup_printf (_("The server did not accept your action on “%s”: %s"),
+                          title ? title : _("Untitled"), message ? message : "");
+  toast (self, text);
+  kehu_approvals_view_refresh (self);
+}
+
+/* The refusal the item is marked with, or NULL. */
+const char *
+kehu_approvals_view_get_refusal (KehuApprovalsView *self,
+                                 const char        *instance_id)
+{
+  g_return_val_if_fail (KEHU_IS_APPROVALS_VIEW (self), NULL);
+  return g_hash_table_lookup (self->refusals, instance_id);
+}
+
+GtkWidget *
+kehu_approvals_view_get_sync_label (KehuApprovalsView *self)
+{
+  g_return_val_if_fail (KEHU_IS_APPROVALS_VIEW (self), NULL);
+  return GTK_WIDGET (self->sync_label);
 }

@@ -41,5 +41,14 @@ GtkWidget         *kehu_approvals_view_get_timeline   (KehuApprovalsView  *self)
 /* How many instances were announced with a desktop notification as newly
  * waiting (since the view was made). */
 guint              kehu_approvals_view_get_n_notified (KehuApprovalsView  *self);
+/* The server refused an action made offline (the sync client's "rejected"):
+ * the user is told why and the item is marked until acted on again. */
+void               kehu_approvals_view_show_refusal   (KehuApprovalsView  *self,
+                                                       const char         *instance_id,
+                                                       const char         *message);
+const char        *kehu_approvals_view_get_refusal    (KehuApprovalsView  *self,
+                                                       const char         *instance_id);
+/* The detail pane's line about a pending or refused action. */
+GtkWidget         *kehu_approvals_view_get_sync_label (KehuApprovalsView  *self);
 
 G_END_DECLS

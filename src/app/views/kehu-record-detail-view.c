@@ -22,6 +22,7 @@
 #include "kehu-display.h"
 #include "kehu-record-editor.h"
 #include "kehu-record-detail-view-private.h"
+#include "kehu-sync.h"
 
 typedef struct
 {
@@ -52,6 +53,7 @@ struct _KehuRecordDetailView
   GtkWidget      *main_box;
   GtkLabel       *title_label;
   GtkLabel       *subtitle_label;
+  GtkLabel       *sync_label;
   GtkWidget      *convert_button;
   GtkFlowBox     *facts_box;
   GtkWidget      *stage_box;
@@ -2153,6 +2155,7 @@ kehu_record_detail_view_class_init (KehuRecordDetailViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KehuRecordDetailView, main_box);
   gtk_widget_class_bind_template_child (widget_class, KehuRecordDetailView, title_label);
   gtk_widget_class_bind_template_child (widget_class, KehuRecordDetailView, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, KehuRecordDetailView, sync_label);
   gtk_widget_class_bind_template_child (widget_class, KehuRecordDetailView, convert_button);
   gtk_widget_class_bind_template_child (widget_class, KehuRecordDetailView, facts_box);
   gtk_widget_class_bind_template_child (widget_class, KehuRecordDetailView, stage_box);
@@ -2205,6 +2208,45 @@ kehu_record_detail_view_new (KehuStore *store)
   return self;
 }
 
+/* On a client cache: the record's changes that have not reached the
+ * server yet, and a claim from the pool that only the server may confirm. */
+static void
+fill_sync_state (KehuRecordDetailView *self)
+{
+  g_autofree char *pending = NULL;
+  const char *text = NULL;
+  const char *name = NULL;
+
+  if (kehu_sync_store_is_cache (self->store))
+    pending = kehu_sync_dup_pending_action (self->store, self->module, self->record_id);
+  if (g_strcmp0 (pending, "claim") == 0)
+    {
+      text = _("Claim pending confirmation: the server checks the pool’s limits when it can be reached");
+      name = "claim-pending";
+    }
+  else if (pending != NULL)
+    {
+      text = _("Not yet synced: your changes are kept on this computer and sent when the server can be reached");
+      name = "not-synced";
+    }
+  gtk_label_set_label (self->sync_label, text ? text : "");
+  gtk_widget_set_name (GTK_WIDGET (self->sync_label), name ? name : "sync-label");
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_label), text != NULL);
+}
+
+/**
+ * kehu_record_detail_view_get_sync_note:
+ *
+ * Returns: (nullable): the line about unsent changes or a pending claim,
+ *   when the page shows one
+ */
+const char *
+kehu_record_detail_view_get_sync_note (KehuRecordDetailView *self)
+{
+  g_return_val_if_fail (KEHU_IS_RECORD_DETAIL_VIEW (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->sync_label)) ? gtk_label_get_label (self->sync_label) : NULL;
+}
+
 gboolean
 kehu_record_detail_view_load (KehuRecordDetailView  *self,
                               const char            *module,
@@ -2233,6 +2275,7 @@ kehu_record_detail_view_load (KehuRecordDetailView  *self,
   self->record = g_steal_pointer (&record);
 
   fill_header (self);
+  fill_sync_state (self);
   fill_stage_bar (self);
   fill_timeline (self);
   fill_info (self);

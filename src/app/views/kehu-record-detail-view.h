@@ -23,6 +23,7 @@ void                  kehu_record_detail_view_reload        (KehuRecordDetailVie
 const char           *kehu_record_detail_view_get_module    (KehuRecordDetailView *self);
 const char           *kehu_record_detail_view_get_record_id (KehuRecordDetailView *self);
 const char           *kehu_record_detail_view_get_title     (KehuRecordDetailView *self);
+const char           *kehu_record_detail_view_get_sync_note (KehuRecordDetailView *self);
 void                  kehu_record_detail_view_set_user_id   (KehuRecordDetailView *self,
                                                              const char           *user_id);
 void                  kehu_record_detail_view_show_tab      (KehuRecordDetailView *self,
