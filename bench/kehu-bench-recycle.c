@@ -62,8 +62,8 @@ run (KehuStore  *store,
   g_autoptr(GError) error = NULL;
   g_autoptr(KehuSchema) schema = NULL;
   g_autoptr(KehuContext) ctx = NULL;
-  gint64 t0 = g_get_monotonic_time ();
-  double c0 = cpu_seconds ();
+  gint64 t0;
+  double c0;
   int n;
 
   if (now == NULL)
@@ -75,6 +75,8 @@ run (KehuStore  *store,
   ctx = kehu_context_new (schema, NULL);
   kehu_context_set_now (ctx, now);
   kehu_context_set_assign_revs (ctx, TRUE);
+  t0 = g_get_monotonic_time ();
+  c0 = cpu_seconds ();
   n = kehu_pool_recycle (ctx, NULL, &error);
   if (n < 0)
     g_error ("%s", error->message);
