@@ -1103,18 +1103,17 @@ kehu_pool_set_locked (KehuContext        *ctx,
   "      AND (r2.customer_level = c.level OR r2.customer_level IS NULL)" \
   "      ORDER BY r2.customer_level IS NULL LIMIT 1)" \
   "    WHERE c.owner_id IS NOT NULL AND c.deleted_at IS NULL AND c.is_locked = 0 AND " condition \
-  "    AND p.deleted_at IS NULL AND p.is_enabled = 1 AND p.recycle_enabled = 1))" \
-  "  WHERE due < 9e15 "
+  "    AND p.deleted_at IS NULL AND p.is_enabled = 1 AND p.recycle_enabled = 1)) "
 
 /* The job: due by ?3, paged in id order after ?2, at most ?4. */
-#define RECYCLE_SQL DUE_SQL ("c.id > ?2") "AND due <= ?3 ORDER BY id LIMIT ?4"
+#define RECYCLE_SQL DUE_SQL ("c.id > ?2") "WHERE due <= ?3 ORDER BY id LIMIT ?4"
 
 /* The list: in the owner scope ?2 (a JSON array, NULL for all), only
  * those whose reminder has come by ?3 when ?4, soonest first after the
  * cursor (?5, ?6), at most ?7. */
 #define DUE_LIST_SQL \
   DUE_SQL ("(?2 IS NULL OR c.owner_id IN (SELECT value FROM json_each (?2)))") \
-  "AND (?4 = 0 OR due - remind_days * 86400 <= ?3) " \
+  "WHERE due < 9e15 AND (?4 = 0 OR due - remind_days * 86400 <= ?3) " \
   "AND (due > ?5 OR (due = ?5 AND id > ?6)) ORDER BY due, id LIMIT ?7"
 
 #define RECYCLE_PAGE 1000
