@@ -11,6 +11,7 @@
 #include "kehu-export.h"
 #include "kehu-perm.h"
 #include "kehu-pinyin.h"
+#include "kehu-pool.h"
 #include "kehu-query.h"
 #include "kehu-record-pager.h"
 #include "kehu-record.h"

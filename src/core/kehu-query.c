@@ -1255,3 +1255,168 @@ kehu_query_sums (KehuQuery          *self,
   unpark (self, n_params);
   return result;
 }
+
+/* Streaming ------------------------------------------------------------------------------------ */
+
+struct _KehuQueryRows
+{
+  KehuQuery      *query;
+  sqlite3_stmt   *stmt;
+  guint           n_columns;
+  KehuQueryValue *values;
+  gboolean        done;
+};
+
+/**
+ * kehu_query_rows_open:
+ * @fields: the fields to read, by name (system or custom)
+ *
+ * Starts a walk over every row of the query in its sort order, reading
+ * only @fields: one SQLite statement stepped row by row, so memory stays
+ * constant and no record object is ever built.
+ *
+ * Returns: (transfer full): the walk, or %NULL with @error set
+ */
+KehuQueryRows *
+kehu_query_rows_open (KehuQuery           *self,
+                      const char * const  *fields,
+                      GError             **error)
+{
+  g_autoptr(GPtrArray) params = g_ptr_array_new ();
+  g_autoptr(GString) columns = g_string_new (NULL);
+  g_autoptr(GString) sql = NULL;
+  KehuQueryRows *rows;
+  sqlite3_stmt *stmt = NULL;
+  guint n_params = self->params->len;
+  guint n = 0;
+
+  g_return_val_if_fail (KEHU_IS_QUERY (self), NULL);
+  g_return_val_if_fail (fields != NULL, NULL);
+
+  for (; fields[n] != NULL; n++)
+    {
+      const KehuField *field = kehu_module_lookup_field (self->module, fields[n]);
+      g_autofree char *expr = NULL;
+
+      if (field == NULL)
+        {
+          g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_UNKNOWN_FIELD,
+                       _("%s has no field “%s”"), kehu_module_get_plural (self->module), fields[n]);
+          return NULL;
+        }
+      expr = kehu_field_get_sql (field);
+      g_string_append_printf (columns, "%s%s", n > 0 ? ", " : "", expr);
+    }
+  if (n == 0)
+    g_string_append (columns, "id");
+
+  sql = build_select (self, columns->str, FALSE, FALSE, params);
+  if (!prepare (self, sql->str, &stmt, error))
+    {
+      unpark (self, n_params);
+      return NULL;
+    }
+  bind_params (stmt, params, 1);
+  unpark (self, n_params);
+
+  rows = g_new0 (KehuQueryRows, 1);
+  rows->query = g_object_ref (self);
+  rows->stmt = stmt;
+  rows->n_columns = n;
+  rows->values = g_new0 (KehuQueryValue, MAX (n, 1));
+  return rows;
+}
+
+/**
+ * kehu_query_rows_next:
+ *
+ * Returns: (nullable): the next row's values (one per field, owned by
+ *   @rows, valid until the next call), or %NULL at the end or with @error set
+ */
+const KehuQueryValue *
+kehu_query_rows_next (KehuQueryRows  *rows,
+                      GError        **error)
+{
+  int rc;
+
+  if (rows->done)
+    return NULL;
+  rc = sqlite3_step (rows->stmt);
+  if (rc != SQLITE_ROW)
+    {
+      rows->done = TRUE;
+      if (rc != SQLITE_DONE)
+        g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_INVALID_FILTER,
+                     "SQL error: %s", sqlite3_errmsg (db_of (rows->query)));
+      return NULL;
+    }
+
+  for (guint i = 0; i < rows->n_columns; i++)
+    {
+      KehuQueryValue *value = &rows->values[i];
+
+      switch (sqlite3_column_type (rows->stmt, (int) i))
+        {
+        case SQLITE_INTEGER:
+          value->type = KEHU_QUERY_VALUE_INT;
+          value->i = sqlite3_column_int64 (rows->stmt, (int) i);
+          break;
+        case SQLITE_FLOAT:
+          value->type = KEHU_QUERY_VALUE_DOUBLE;
+          value->d = sqlite3_column_double (rows->stmt, (int) i);
+          break;
+        case SQLITE_NULL:
+          value->type = KEHU_QUERY_VALUE_NULL;
+          break;
+        default:
+          value->type = KEHU_QUERY_VALUE_TEXT;
+          value->text = (const char *) sqlite3_column_text (rows->stmt, (int) i);
+          break;
+        }
+    }
+  return rows->values;
+}
+
+void
+kehu_query_rows_free (KehuQueryRows *rows)
+{
+  if (rows == NULL)
+    return;
+  sqlite3_finalize (rows->stmt);
+  g_object_unref (rows->query);
+  g_free (rows->values);
+  g_free (rows);
+}
+
+/**
+ * kehu_query_foreach_row:
+ * @fields: the fields to read, by name
+ * @func: called with each row's values, in the query's order
+ *
+ * kehu_query_rows_open() with a callback.
+ *
+ * Returns: %FALSE with @error set when the query or @func failed
+ */
+gboolean
+kehu_query_foreach_row (KehuQuery           *self,
+                        const char * const  *fields,
+                        KehuQueryRowFunc     func,
+                        gpointer             user_data,
+                        GError             **error)
+{
+  g_autoptr(KehuQueryRows) rows = kehu_query_rows_open (self, fields, error);
+  g_autoptr(GError) local_error = NULL;
+  const KehuQueryValue *values;
+
+  if (rows == NULL)
+    return FALSE;
+  while ((values = kehu_query_rows_next (rows, &local_error)) != NULL)
+    if (!func (values, rows->n_columns, user_data, &local_error))
+      break;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}

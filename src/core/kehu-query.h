@@ -106,4 +106,47 @@ gboolean        kehu_query_date_range           (GDateTime           *now,
                                                  char               **end,
                                                  GError             **error);
 
+/* Streaming reads: the rows of the query, in its order, with only the
+ * named columns, as typed SQLite values (no JSON, no paging): for exports
+ * and other whole-list readers. Booleans are integers 0/1, JSON columns
+ * (tags, multiple choices) their JSON text, custom fields their value in
+ * "extra". Texts are valid until the next row. */
+typedef enum
+{
+  KEHU_QUERY_VALUE_NULL,
+  KEHU_QUERY_VALUE_INT,
+  KEHU_QUERY_VALUE_DOUBLE,
+  KEHU_QUERY_VALUE_TEXT,
+} KehuQueryValueType;
+
+typedef struct
+{
+  KehuQueryValueType  type;
+  gint64              i;      /* INT */
+  double              d;      /* DOUBLE */
+  const char         *text;   /* TEXT */
+} KehuQueryValue;
+
+/* Return FALSE (with @error set, or without to stop early) to end the walk. */
+typedef gboolean (*KehuQueryRowFunc) (const KehuQueryValue *values,
+                                      guint                 n_values,
+                                      gpointer              user_data,
+                                      GError              **error);
+
+typedef struct _KehuQueryRows KehuQueryRows;
+
+KehuQueryRows  *kehu_query_rows_open            (KehuQuery           *self,
+                                                 const char * const  *fields,
+                                                 GError             **error);
+const KehuQueryValue *kehu_query_rows_next      (KehuQueryRows       *rows,
+                                                 GError             **error);
+void            kehu_query_rows_free            (KehuQueryRows       *rows);
+gboolean        kehu_query_foreach_row          (KehuQuery           *self,
+                                                 const char * const  *fields,
+                                                 KehuQueryRowFunc     func,
+                                                 gpointer             user_data,
+                                                 GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KehuQueryRows, kehu_query_rows_free)
+
 G_END_DECLS

@@ -2,7 +2,8 @@
  *
  * GET /<module>/export?format=xlsx|csv takes the list route's filters
  * (kehu-api-records.c builds the query, this file writes it). Rows are
- * read page by page with the query's keyset cursor and streamed through
+ * streamed from one SQLite statement with only the exported columns
+ * (kehu_query_rows_open(): typed values, no JSON record per row) through
  * kehu-export.c, so memory stays constant whatever the length; the file is
  * written to the data folder, mapped, unlinked and sent from the mapping.
  *
@@ -26,8 +27,6 @@
 #include "kehu-export.h"
 #include "kehu-query.h"
 
-/* Rows fetched per query page. */
-#define PAGE_ROWS 500
 /* Titles of referenced records kept at most; the cache is emptied beyond,
  * so memory stays bounded on a long export. */
 #define MAX_CACHED_TITLES 20000
@@ -47,11 +46,8 @@ typedef struct
   KehuSchema *schema;
   Column     *columns;
   guint       n_columns;
-  JsonArray  *page;
-  guint       index;
-  char       *next;
-  gboolean    started;
-  gint64      rows;
+  KehuQueryRows *rows;     /* the streamed rows, opened on the first */
+  gint64      n_rows;
   gint64      max_rows;
   GPtrArray  *texts;       /* the current row's strings */
 } Export;
@@ -107,8 +103,7 @@ export_clear (Export *export)
       g_clear_pointer (&export->columns[i].lookup, sqlite3_finalize);
     }
   g_clear_pointer (&export->columns, g_free);
-  g_clear_pointer (&export->page, json_array_unref);
-  g_clear_pointer (&export->next, g_free);
+  g_clear_pointer (&export->rows, kehu_query_rows_free);
   g_clear_pointer (&export->texts, g_ptr_array_unref);
 }
 
@@ -348,34 +343,35 @@ join_array (Column    *column,
   return g_string_free (s, FALSE);
 }
 
+static gboolean
+is_json_type (KehuFieldType type)
+{
+  return type == KEHU_FIELD_JSON || type == KEHU_FIELD_TAGS || type == KEHU_FIELD_MULTI_CHOICE;
+}
+
 static void
-fill_cell (Export         *export,
-           Column         *column,
-           JsonObject     *row,
-           KehuExportCell *cell)
+fill_cell (Export               *export,
+           Column               *column,
+           const KehuQueryValue *value,
+           KehuExportCell       *cell)
 {
   const KehuField *field = column->field;
-  JsonObject *holder = row;
-  JsonNode *node;
 
-  if (field->flags & KEHU_FIELD_CUSTOM)
-    holder = json_object_has_member (row, "extra") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (row, "extra"))
-             ? json_object_get_object_member (row, "extra") : NULL;
-  node = holder ? json_object_get_member (holder, field->name) : NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (value->type == KEHU_QUERY_VALUE_NULL)
     {
       cell->is_null = TRUE;
       return;
     }
 
-  if (JSON_NODE_HOLDS_ARRAY (node))
+  /* JSON columns come as their text: arrays read as lists of labels. */
+  if (value->type == KEHU_QUERY_VALUE_TEXT && is_json_type (field->type))
     {
-      cell->text = keep (export, join_array (column, json_node_get_array (node)));
-      return;
-    }
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      cell->text = keep (export, json_to_string (node, FALSE));
+      g_autoptr(JsonNode) node = json_from_string (value->text, NULL);
+
+      if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+        cell->text = keep (export, join_array (column, json_node_get_array (node)));
+      else
+        cell->text = value->text;
       return;
     }
 
@@ -383,50 +379,56 @@ fill_cell (Export         *export,
     {
     case KEHU_FIELD_INTEGER:
     case KEHU_FIELD_MONEY:
-      cell->number = json_node_get_int (node);
+      cell->number = value->type == KEHU_QUERY_VALUE_DOUBLE ? (gint64) value->d : value->i;
       break;
     case KEHU_FIELD_PERCENT:
       /* Whole percent; the sheet wants basis points. */
-      cell->number = json_node_get_int (node) * 100;
+      cell->number = (value->type == KEHU_QUERY_VALUE_DOUBLE ? (gint64) value->d : value->i) * 100;
       break;
     case KEHU_FIELD_QUANTITY:
-      cell->text = keep (export, format_quantity (json_node_get_int (node)));
+      cell->text = keep (export, format_quantity (value->i));
       break;
     case KEHU_FIELD_NUMBER:
-      if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+      if (value->type == KEHU_QUERY_VALUE_DOUBLE)
         {
           char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-          cell->text = keep (export, g_strdup (g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (node))));
+          cell->text = keep (export, g_strdup (g_ascii_dtostr (buffer, sizeof buffer, value->d)));
         }
+      else if (value->type == KEHU_QUERY_VALUE_INT)
+        cell->text = keep (export, g_strdup_printf ("%" G_GINT64_FORMAT, value->i));
       else
-        cell->text = keep (export, g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node)));
+        cell->text = value->text;
       break;
     case KEHU_FIELD_BOOLEAN:
-      cell->text = json_node_get_boolean (node) ? _("Yes") : _("No");
+      cell->text = value->i != 0 ? _("Yes") : _("No");
       break;
     case KEHU_FIELD_DATETIME:
-      cell->text = keep (export, format_datetime (json_node_get_string (node)));
+      cell->text = keep (export, format_datetime (value->text));
       break;
     case KEHU_FIELD_CHOICE:
       {
-        const char *value = json_node_get_string (node);
-        const char *label = column->labels ? g_hash_table_lookup (column->labels, value) : NULL;
-        cell->text = label ? label : value;
+        const char *label = column->labels ? g_hash_table_lookup (column->labels, value->text) : NULL;
+        cell->text = label ? label : value->text;
       }
       break;
     case KEHU_FIELD_ENUM:
       cell->text = enum_label (export->schema, kehu_module_get_name (kehu_query_get_module (export->query)),
-                               field, json_node_get_string (node));
+                               field, value->text);
       break;
     case KEHU_FIELD_REFERENCE:
     case KEHU_FIELD_USER:
-      cell->text = lookup_title (column, json_node_get_string (node));
+      cell->text = lookup_title (column, value->text);
       break;
     default:
-      if (json_node_get_value_type (node) == G_TYPE_STRING)
-        cell->text = json_node_get_string (node);
+      if (value->type == KEHU_QUERY_VALUE_TEXT)
+        cell->text = value->text;
+      else if (value->type == KEHU_QUERY_VALUE_INT)
+        cell->text = keep (export, g_strdup_printf ("%" G_GINT64_FORMAT, value->i));
       else
-        cell->text = keep (export, json_to_string (node, FALSE));
+        {
+          char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+          cell->text = keep (export, g_strdup (g_ascii_dtostr (buffer, sizeof buffer, value->d)));
+        }
       break;
     }
 }
@@ -438,28 +440,26 @@ next_row_cb (KehuExportCell  *cells,
              GError         **error)
 {
   Export *export = user_data;
-  JsonObject *row;
+  const KehuQueryValue *values;
 
   g_ptr_array_set_size (export->texts, 0);
 
-  if (export->page == NULL || export->index >= json_array_get_length (export->page))
+  if (export->rows == NULL)
     {
-      g_autofree char *after = NULL;
+      g_autofree const char **names = g_new0 (const char *, n_columns + 1);
 
-      /* The last page was short: there is no more. */
-      if (export->started && export->next == NULL)
-        return FALSE;
-      after = g_steal_pointer (&export->next);
-      g_clear_pointer (&export->page, json_array_unref);
-      export->page = kehu_query_fetch (export->query, after, PAGE_ROWS, &export->next, error);
-      export->started = TRUE;
-      export->index = 0;
-      if (export->page == NULL || json_array_get_length (export->page) == 0)
+      for (guint i = 0; i < n_columns; i++)
+        names[i] = export->columns[i].field->name;
+      export->rows = kehu_query_rows_open (export->query, names, error);
+      if (export->rows == NULL)
         return FALSE;
     }
+  values = kehu_query_rows_next (export->rows, error);
+  if (values == NULL)
+    return FALSE;
 
   /* Rows added after the count: the limit holds all the same. */
-  if (export->rows >= export->max_rows)
+  if (export->n_rows >= export->max_rows)
     {
       g_autofree char *max = g_strdup_printf ("%" G_GINT64_FORMAT, export->max_rows);
 
@@ -468,10 +468,9 @@ next_row_cb (KehuExportCell  *cells,
       return FALSE;
     }
 
-  row = json_array_get_object_element (export->page, export->index++);
   for (guint i = 0; i < n_columns; i++)
-    fill_cell (export, &export->columns[i], row, &cells[i]);
-  export->rows++;
+    fill_cell (export, &export->columns[i], &values[i], &cells[i]);
+  export->n_rows++;
   return TRUE;
 }
 

@@ -986,6 +986,7 @@ static void
 user_disable_cb (KehuApi     *api,
                  KehuRequest *request)
 {
+  g_autoptr(KehuContext) ctx = NULL;
   g_autofree char *now = kehu_request_get_now_iso (request);
   static const KehuBodySpec fields[] = {
     { "transfer_to", KEHU_BODY_STRING, TRUE, TRUE },
@@ -1033,9 +1034,10 @@ user_disable_cb (KehuApi     *api,
   if (reply_if_failed (request, kehu_store_begin (store, &error), error))
     return;
 
-  moved = kehu_org_hand_over_customers (store, id, transfer_to, opt_string (body, "pool_id"),
-                                        kehu_perm_get_user_id (perm), kehu_request_get_now (request),
-                                        &error);
+  ctx = kehu_context_new (kehu_api_get_schema (api), kehu_perm_get_user_id (perm));
+  kehu_context_set_now (ctx, kehu_request_get_now (request));
+  kehu_context_set_assign_revs (ctx, TRUE);
+  moved = kehu_org_hand_over_customers (ctx, id, transfer_to, opt_string (body, "pool_id"), &error);
   if (moved < 0 ||
       !kehu_org_set_enabled (store, id, FALSE, kehu_request_get_now (request), &error) ||
       !kehu_oplog_add (store, "users", id, kehu_perm_get_user_id (perm), now, "disable", "is_enabled", "1", "0", &error) ||

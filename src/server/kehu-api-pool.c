@@ -273,7 +273,9 @@ pool_customers_cb (KehuApi     *api,
 
   if (!(perm = require_pool (request, "customer.read")))
     return;
-  if (!kehu_pool_is_member (kehu_api_get_store (api), perm, pool_id, FALSE))
+  ctx = kehu_context_new (kehu_api_get_schema (api), kehu_perm_get_user_id (perm));
+  kehu_context_set_now (ctx, kehu_request_get_now (request));
+  if (!kehu_pool_is_member (ctx, perm, pool_id, FALSE))
     {
       kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
                                 _("There is no pool “%s”"), pool_id);
@@ -286,8 +288,6 @@ pool_customers_cb (KehuApi     *api,
       return;
     }
 
-  ctx = kehu_context_new (kehu_api_get_schema (api), kehu_perm_get_user_id (perm));
-  kehu_context_set_now (ctx, kehu_request_get_now (request));
   pool_value = json_node_init_string (json_node_alloc (), pool_id);
   query = kehu_query_new (ctx, "customers", &error);
   if (query == NULL ||
@@ -315,14 +315,19 @@ pool_customers_cb (KehuApi     *api,
 }
 
 /* Customers in the user's scope that the recycle job will take, soonest
- * first; ?remind=true keeps only those inside their reminder window. */
+ * first, a page at a time (?limit, ?after); ?remind=true keeps only those
+ * inside their reminder window. */
 static void
 due_cb (KehuApi     *api,
         KehuRequest *request)
 {
+  g_autoptr(KehuContext) ctx = NULL;
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *next = NULL;
   const char *remind = kehu_request_get_query (request, "remind");
+  const char *limit_text = kehu_request_get_query (request, "limit");
+  gint64 limit = 100;
   JsonArray *items;
   KehuPerm *perm;
 
@@ -334,17 +339,31 @@ due_cb (KehuApi     *api,
                                 _("“remind” must be true or false"));
       return;
     }
+  if (limit_text != NULL && !g_ascii_string_to_signed (limit_text, 10, 1, 500, &limit, NULL))
+    {
+      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "limit",
+                                _("“limit” must be a number from 1 to 500"));
+      return;
+    }
 
-  items = kehu_pool_due (kehu_api_get_store (api), perm, kehu_request_get_now (request),
-                         g_strcmp0 (remind, "true") == 0, &error);
+  ctx = kehu_context_new (kehu_api_get_schema (api), kehu_perm_get_user_id (perm));
+  kehu_context_set_now (ctx, kehu_request_get_now (request));
+  items = kehu_pool_due (ctx, perm, g_strcmp0 (remind, "true") == 0, kehu_request_get_query (request, "after"),
+                         limit, &next, &error);
   if (items == NULL)
     {
-      kehu_request_reply_gerror (request, error);
+      if (g_error_matches (error, KEHU_POOL_ERROR, KEHU_POOL_ERROR_INVALID_CURSOR))
+        kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "after", "%s", error->message);
+      else
+        kehu_request_reply_gerror (request, error);
       return;
     }
   reply = json_object_new ();
   json_object_set_array_member (reply, "items", items);
-  json_object_set_null_member (reply, "next");
+  if (next != NULL)
+    json_object_set_string_member (reply, "next", next);
+  else
+    json_object_set_null_member (reply, "next");
   kehu_request_reply_object (request, SOUP_STATUS_OK, reply);
 }
 
@@ -352,6 +371,7 @@ static void
 recycle_cb (KehuApi     *api,
             KehuRequest *request)
 {
+  g_autoptr(KehuContext) ctx = NULL;
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GError) error = NULL;
   JsonArray *recycled = NULL;
@@ -360,7 +380,11 @@ recycle_cb (KehuApi     *api,
   if (!kehu_request_require_permission (request, "pool.edit"))
     return;
 
-  n = kehu_pool_recycle (kehu_api_get_store (api), kehu_request_get_now (request), &recycled, &error);
+  /* The job's own moves: no acting user in the logs, as the timer's. */
+  ctx = kehu_context_new (kehu_api_get_schema (api), NULL);
+  kehu_context_set_now (ctx, kehu_request_get_now (request));
+  kehu_context_set_assign_revs (ctx, TRUE);
+  n = kehu_pool_recycle (ctx, &recycled, &error);
   if (n < 0)
     {
       kehu_request_reply_gerror (request, error);

@@ -990,6 +990,8 @@ reply_pool_error (KehuRequest       *request,
 
   switch (error->code)
     {
+    case KEHU_POOL_ERROR_NOT_FOUND: status = SOUP_STATUS_NOT_FOUND; code = "not_found"; break;
+    case KEHU_POOL_ERROR_INVALID_OWNER: status = SOUP_STATUS_BAD_REQUEST; code = "invalid_value"; break;
     case KEHU_POOL_ERROR_NOT_MEMBER: status = SOUP_STATUS_FORBIDDEN; code = "forbidden"; break;
     case KEHU_POOL_ERROR_CLAIM_LIMIT: status = 429; code = "claim_limit"; break;
     case KEHU_POOL_ERROR_OWNED_CAP: status = SOUP_STATUS_CONFLICT; code = "owned_limit"; break;
@@ -1004,7 +1006,8 @@ reply_pool_error (KehuRequest       *request,
   object = json_object_new ();
   json_object_set_string_member (object, "code", code);
   json_object_set_string_member (object, "message", error->message);
-  json_object_set_string_member (object, "field", "ids");
+  json_object_set_string_member (object, "field",
+                                 error->code == KEHU_POOL_ERROR_INVALID_OWNER ? "owner_id" : "ids");
   if (info != NULL && info->limit != NULL)
     {
       json_object_set_string_member (object, "limit", info->limit);
@@ -1034,14 +1037,15 @@ pool_action (KehuApi     *api,
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) ids = NULL;
+  g_autoptr(KehuContext) ctx = NULL;
   KehuPoolLimitInfo info = { NULL, 0, 0, NULL };
   KehuStore *store = kehu_api_get_store (api);
-  GDateTime *now = kehu_request_get_now (request);
   KehuPerm *perm;
   gboolean ok;
 
   if (!(perm = kehu_request_require_permission (request, permissions[action])))
     return;
+  ctx = new_context (request, perm);
   if (action == POOL_ASSIGN)
     ids = read_ids (request, assign_extra, 1, &body);
   else if (action == POOL_RETURN)
@@ -1072,23 +1076,20 @@ pool_action (KehuApi     *api,
   switch (action)
     {
     case POOL_CLAIM:
-      {
-        g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
-        ok = kehu_pool_claim (store, perm, (const char * const *) ids, now, tz, &info, &error);
-      }
+      ok = kehu_pool_claim (ctx, perm, (const char * const *) ids, &info, &error);
       break;
     case POOL_ASSIGN:
-      ok = kehu_pool_assign (store, perm, (const char * const *) ids,
-                             json_object_get_string_member (body, "owner_id"), now, &info, &error);
+      ok = kehu_pool_assign (ctx, perm, (const char * const *) ids,
+                             json_object_get_string_member (body, "owner_id"), &info, &error);
       break;
     case POOL_RETURN:
-      ok = kehu_pool_return (store, perm, (const char * const *) ids,
-                             json_object_get_string_member (body, "reason"), now, &error);
+      ok = kehu_pool_return (ctx, perm, (const char * const *) ids,
+                             json_object_get_string_member (body, "reason"), &error);
       break;
     case POOL_LOCK:
     case POOL_UNLOCK:
     default:
-      ok = kehu_pool_set_locked (store, perm, (const char * const *) ids, action == POOL_LOCK, now, &info, &error);
+      ok = kehu_pool_set_locked (ctx, perm, (const char * const *) ids, action == POOL_LOCK, &info, &error);
       break;
     }
 

@@ -452,14 +452,36 @@ process_op (KehuApi     *api,
         }
       else if (g_str_equal (action, "claim") && g_str_equal (module, "customers"))
         {
-          g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
           KehuPoolLimitInfo info = { NULL, 0, 0, NULL };
 
           if (!kehu_perm_has (perm, "customer.claim"))
             return rejected (api, perm, op_id, module, id, "forbidden", NULL, _("You may not claim customers from the pool"));
           if (!kehu_context_begin (ctx, error))
             return NULL;
-          ok = kehu_pool_claim (store, perm, ids, kehu_request_get_now (request), tz, &info, &local_error);
+          ok = kehu_pool_claim (ctx, perm, ids, &info, &local_error);
+          kehu_pool_limit_info_clear (&info);
+        }
+      else if (g_str_equal (module, "customers") &&
+               (g_str_equal (action, "assign") || g_str_equal (action, "return") ||
+                g_str_equal (action, "lock") || g_str_equal (action, "unlock")))
+        {
+          /* The other pool moves, queued by the app's kehu_pool_*(). */
+          KehuPoolLimitInfo info = { NULL, 0, 0, NULL };
+          const char *permission = g_str_equal (action, "assign") ? "customer.assign"
+                                 : g_str_equal (action, "return") ? "customer.return" : "customer.lock";
+          const char *arg = g_str_equal (action, "assign") ? "owner_id" : "reason";
+          const char *value = fields ? json_object_get_string_member_with_default (fields, arg, NULL) : NULL;
+
+          if (!kehu_perm_has (perm, permission))
+            return rejected (api, perm, op_id, module, id, "forbidden", NULL, _("You may not do this with customers"));
+          if (!kehu_context_begin (ctx, error))
+            return NULL;
+          if (g_str_equal (action, "assign"))
+            ok = kehu_pool_assign (ctx, perm, ids, value, &info, &local_error);
+          else if (g_str_equal (action, "return"))
+            ok = kehu_pool_return (ctx, perm, ids, value, &local_error);
+          else
+            ok = kehu_pool_set_locked (ctx, perm, ids, g_str_equal (action, "lock"), &info, &local_error);
           kehu_pool_limit_info_clear (&info);
         }
       else if (g_str_equal (action, "convert") && g_str_equal (module, "leads"))

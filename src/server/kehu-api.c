@@ -1293,6 +1293,24 @@ kehu_sql_run (KehuStore   *store,
   return sqlite3_changes (kehu_store_get_db (store));
 }
 
+gboolean
+kehu_oplog_add (KehuStore   *store,
+                const char  *module,
+                const char  *record_id,
+                const char  *user_id,
+                const char  *at,
+                const char  *action,
+                const char  *field,
+                const char  *old_value,
+                const char  *new_value,
+                GError     **error)
+{
+  return kehu_sql_run (store, error,
+                       "INSERT INTO oplog (module, record_id, user_id, at, action, field, old_value, new_value) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                       "ssssssss", module, record_id, user_id, at, action, field, old_value, new_value) >= 0;
+}
+
 /**
  * kehu_api_bump_rev:
  * @module: the table; an identifier from the code, never user input

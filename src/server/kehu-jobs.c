@@ -17,11 +17,20 @@
 int
 kehu_jobs_run_recycle (KehuStore *store)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(KehuSchema) schema = kehu_schema_new (store, &error);
+  g_autoptr(KehuContext) ctx = NULL;
   int n;
 
-  n = kehu_pool_recycle (store, now, NULL, &error);
+  if (schema == NULL)
+    {
+      g_warning ("The pool recycle job failed: %s", error->message);
+      return -1;
+    }
+  /* No acting user: the job; revs for the clients' pull. */
+  ctx = kehu_context_new (schema, NULL);
+  kehu_context_set_assign_revs (ctx, TRUE);
+  n = kehu_pool_recycle (ctx, NULL, &error);
   if (n < 0)
     g_warning ("The pool recycle job failed: %s", error->message);
   else if (n > 0)

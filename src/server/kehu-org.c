@@ -65,6 +65,7 @@ kehu_org_set_super_admin (KehuStore   *store,
 
 /**
  * kehu_org_hand_over_customers:
+ * @ctx: who hands over, and when
  * @to_user_id: (nullable): the new owner, or %NULL for the pool
  * @pool_id: (nullable): the pool, or %NULL for the default one
  *
@@ -73,18 +74,16 @@ kehu_org_set_super_admin (KehuStore   *store,
  * Returns: how many customers moved, or -1 with @error set
  */
 int
-kehu_org_hand_over_customers (KehuStore   *store,
+kehu_org_hand_over_customers (KehuContext *ctx,
                               const char  *from_user_id,
                               const char  *to_user_id,
                               const char  *pool_id,
-                              const char  *by_user_id,
-                              GDateTime   *now,
                               GError     **error)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   sqlite3_stmt *stmt;
 
-  stmt = kehu_sql_prepare (store, error,
+  stmt = kehu_sql_prepare (kehu_context_get_store (ctx), error,
                            "SELECT id FROM customers WHERE owner_id = ?1 AND deleted_at IS NULL ORDER BY id",
                            "s", from_user_id);
   if (stmt == NULL)
@@ -99,10 +98,9 @@ kehu_org_hand_over_customers (KehuStore   *store,
       gboolean ok;
 
       if (to_user_id != NULL)
-        ok = kehu_pool_set_owner (store, id, to_user_id, by_user_id, "transfer", now, error);
+        ok = kehu_pool_set_owner (ctx, id, to_user_id, "transfer", error);
       else
-        ok = kehu_pool_put_back (store, id, pool_id, by_user_id, "return",
-                                 "The owner's account was disabled", now, error);
+        ok = kehu_pool_put_back (ctx, id, pool_id, "return", "The owner's account was disabled", error);
       if (!ok)
         return -1;
     }

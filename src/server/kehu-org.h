@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "kehu-record.h"
 #include "kehu-store.h"
 
 G_BEGIN_DECLS
@@ -21,12 +22,10 @@ gboolean    kehu_org_set_super_admin       (KehuStore   *store,
                                             gboolean     super_admin,
                                             GDateTime   *now,
                                             GError     **error);
-int         kehu_org_hand_over_customers   (KehuStore   *store,
+int         kehu_org_hand_over_customers   (KehuContext *ctx,
                                             const char  *from_user_id,
                                             const char  *to_user_id,
                                             const char  *pool_id,
-                                            const char  *by_user_id,
-                                            GDateTime   *now,
                                             GError     **error);
 char       *kehu_org_ensure_top_department (KehuStore   *store,
                                             GDateTime   *now,

@@ -945,6 +945,13 @@ struct _KehuRecordModelIter
 {
   KehuRecordModel *model;
   sqlite3_stmt    *stmt;
+  /* A snapshot of what the rows need, so that a worker thread never reads
+   * the model (kehu_record_model_iter_new_on ()). */
+  KehuStore       *store;
+  const char      *module;
+  GHashTable      *columns;
+  guint            n_columns;
+  sqlite3_stmt    *count_stmt;
 };
 
 KehuRecordModelIter *
@@ -968,6 +975,10 @@ kehu_record_model_iter_new (KehuRecordModel  *self,
   iter = g_new0 (KehuRecordModelIter, 1);
   iter->model = g_object_ref (self);
   iter->stmt = stmt;
+  iter->store = g_object_ref (kehu_schema_get_store (self->schema));
+  iter->module = g_intern_string (kehu_module_get_name (self->module));
+  iter->columns = g_hash_table_ref (self->columns);
+  iter->n_columns = self->n_columns;
   return iter;
 }
 
@@ -975,7 +986,6 @@ KehuRecordItem *
 kehu_record_model_iter_next (KehuRecordModelIter  *iter,
                              GError              **error)
 {
-  KehuRecordModel *self = iter->model;
   char **values;
   int rc;
 
@@ -983,13 +993,13 @@ kehu_record_model_iter_next (KehuRecordModelIter  *iter,
   if (rc != SQLITE_ROW)
     {
       if (rc != SQLITE_DONE)
-        kehu_store_set_error_from_db (kehu_schema_get_store (self->schema), rc, error);
+        kehu_store_set_error_from_db (iter->store, rc, error);
       return NULL;
     }
-  values = g_new0 (char *, self->n_columns);
-  for (guint c = 0; c < self->n_columns; c++)
+  values = g_new0 (char *, iter->n_columns);
+  for (guint c = 0; c < iter->n_columns; c++)
     values[c] = g_strdup ((const char *) sqlite3_column_text (iter->stmt, (int) c));
-  return kehu_record_item_new (kehu_module_get_name (self->module), self->columns, values, self->n_columns);
+  return kehu_record_item_new (iter->module, iter->columns, values, iter->n_columns);
 }
 
 void
@@ -998,7 +1008,10 @@ kehu_record_model_iter_free (KehuRecordModelIter *iter)
   if (iter == NULL)
     return;
   sqlite3_finalize (iter->stmt);
-  g_object_unref (iter->model);
+  sqlite3_finalize (iter->count_stmt);
+  g_clear_object (&iter->model);
+  g_clear_object (&iter->store);
+  g_clear_pointer (&iter->columns, g_hash_table_unref);
   g_free (iter);
 }
 
@@ -1014,4 +1027,70 @@ guint
 kehu_record_model_get_n_loaded_pages (KehuRecordModel *self)
 {
   return self->n_loaded;
+}
+
+/**
+ * kehu_record_model_iter_new_on:
+ * @store: another connection to the model's database file
+ *
+ * The rows of kehu_record_model_iter_new () read through @store, for a
+ * worker thread: the query is copied now (call it on the main thread),
+ * and nothing of the model is touched afterwards. The row count is
+ * prepared too, for kehu_record_model_iter_count ().
+ */
+KehuRecordModelIter *
+kehu_record_model_iter_new_on (KehuRecordModel  *self,
+                               KehuStore        *store,
+                               GError          **error)
+{
+  const char *dir = self->sort_desc ? " DESC" : "";
+  g_autofree char *sql = g_strdup_printf ("%s %s ORDER BY %s%s, t.id%s",
+                                          self->select_sql, self->where_sql, self->sort_sql, dir, dir);
+  g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) FROM %s AS t %s", self->table, self->where_sql);
+  sqlite3 *db = kehu_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *count_stmt = NULL;
+  KehuRecordModelIter *iter;
+  int rc;
+
+  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), NULL);
+
+  if ((rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL)) != SQLITE_OK ||
+      (rc = sqlite3_prepare_v2 (db, count_sql, -1, &count_stmt, NULL)) != SQLITE_OK)
+    {
+      sqlite3_finalize (stmt);
+      kehu_store_set_error_from_db (store, rc, error);
+      return NULL;
+    }
+  bind_params (stmt, self->params, 1);
+  bind_params (count_stmt, self->params, 1);
+  iter = g_new0 (KehuRecordModelIter, 1);
+  iter->stmt = stmt;
+  iter->count_stmt = count_stmt;
+  iter->store = g_object_ref (store);
+  iter->module = g_intern_string (kehu_module_get_name (self->module));
+  iter->columns = g_hash_table_ref (self->columns);
+  iter->n_columns = self->n_columns;
+  return iter;
+}
+
+/* The number of rows of an iterator made by kehu_record_model_iter_new_on (),
+ * or -1 with @error set. */
+gint64
+kehu_record_model_iter_count (KehuRecordModelIter  *iter,
+                              GError              **error)
+{
+  gint64 n = -1;
+  int rc;
+
+  g_return_val_if_fail (iter->count_stmt != NULL, -1);
+
+  sqlite3_reset (iter->count_stmt);
+  rc = sqlite3_step (iter->count_stmt);
+  if (rc == SQLITE_ROW)
+    n = sqlite3_column_int64 (iter->count_stmt, 0);
+  else
+    kehu_store_set_error_from_db (iter->store, rc, error);
+  sqlite3_reset (iter->count_stmt);
+  return n;
 }

@@ -77,6 +77,12 @@ KehuRecordModelIter *kehu_record_model_iter_new     (KehuRecordModel      *self,
 KehuRecordItem      *kehu_record_model_iter_next    (KehuRecordModelIter  *iter,
                                                      GError              **error);
 void                 kehu_record_model_iter_free    (KehuRecordModelIter  *iter);
+/* The same rows through another connection (a worker thread's own). */
+KehuRecordModelIter *kehu_record_model_iter_new_on  (KehuRecordModel      *self,
+                                                     KehuStore            *store,
+                                                     GError              **error);
+gint64               kehu_record_model_iter_count   (KehuRecordModelIter  *iter,
+                                                     GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KehuRecordModelIter, kehu_record_model_iter_free)
 

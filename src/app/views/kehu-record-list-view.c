@@ -14,15 +14,19 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "kehu-application.h"
 #include "kehu-export.h"
 #include "kehu-field-sorter.h"
 #include "kehu-format.h"
 #include "kehu-pages.h"
+#include "kehu-progress-dialog.h"
 #include "kehu-perm.h"
 #include "kehu-record-actions.h"
 #include "kehu-record-editor.h"
@@ -1849,16 +1853,48 @@ convert_action_cb (GtkWidget *widget, const char *action_name, GVariant *paramet
 
 /* Export -------------------------------------------------------------------- */
 
+/* An export runs in a GTask thread over its own read-only connection to
+ * the store (the main thread's stays free for the window), writes a
+ * temporary file beside the chosen one and renames it only when every row
+ * is written: a cancelled or failed export leaves nothing behind. */
 typedef struct
 {
-  KehuRecordListView  *self;
-  GPtrArray           *fields;     /* const KehuField*, the visible columns */
-  GHashTable          *only;       /* ids, or NULL for every row */
+  KehuStore           *store;      /* the worker's own connection */
   KehuRecordModelIter *iter;
+  KehuDictionaries    *dictionaries;
+  GPtrArray           *fields;     /* const KehuField*, the visible columns */
+  GPtrArray           *headers;    /* char*, NULL-terminated */
+  KehuExportColumnType *types;
+  GHashTable          *only;       /* ids, or NULL for every row */
+  char                *sheet_title;
+  char                *path;
+  gboolean             csv;
+  GCancellable        *cancellable;
   KehuRecordItem      *item;       /* the row being written */
   GPtrArray           *texts;      /* its strings */
-  guint                n_rows;
-} ExportData;
+  gint64               total;      /* rows to write, -1 until counted */
+  int                  n_rows;     /* written so far (atomic: read by the progress) */
+} ExportJob;
+
+static void
+export_job_free (gpointer data)
+{
+  ExportJob *job = data;
+
+  g_clear_object (&job->item);
+  g_clear_pointer (&job->iter, kehu_record_model_iter_free);
+  g_clear_pointer (&job->dictionaries, kehu_dictionaries_free);
+  g_clear_object (&job->store);
+  g_clear_pointer (&job->fields, g_ptr_array_unref);
+  g_clear_pointer (&job->headers, g_ptr_array_unref);
+  g_clear_pointer (&job->types, g_free);
+  g_clear_pointer (&job->only, g_hash_table_unref);
+  g_clear_pointer (&job->sheet_title, g_free);
+  g_clear_pointer (&job->path, g_free);
+  g_clear_object (&job->cancellable);
+  g_clear_pointer (&job->texts, g_ptr_array_unref);
+  g_free (job);
+}
 
 static gboolean
 export_row_cb (KehuExportCell  *cells,
@@ -1866,30 +1902,32 @@ export_row_cb (KehuExportCell  *cells,
                gpointer         user_data,
                GError         **error)
 {
-  ExportData *data = user_data;
+  ExportJob *job = user_data;
   GError *local_error = NULL;
+
+  if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
+    return FALSE;
 
   /* One row at a time from SQLite: memory stays flat however long the list. */
   do
     {
-      g_clear_object (&data->item);
-      data->item = kehu_record_model_iter_next (data->iter, &local_error);
+      g_clear_object (&job->item);
+      job->item = kehu_record_model_iter_next (job->iter, &local_error);
     }
-  while (data->item != NULL && data->only != NULL &&
-         !g_hash_table_contains (data->only, kehu_record_item_get_id (data->item)));
-  if (data->item == NULL)
+  while (job->item != NULL && job->only != NULL &&
+         !g_hash_table_contains (job->only, kehu_record_item_get_id (job->item)));
+  if (job->item == NULL)
     {
       if (local_error != NULL)
         g_propagate_error (error, local_error);
       return FALSE;
     }
-  data->n_rows++;
-  g_ptr_array_set_size (data->texts, 0);
+  g_ptr_array_set_size (job->texts, 0);
 
   for (guint c = 0; c < n_columns; c++)
     {
-      const KehuField *field = g_ptr_array_index (data->fields, c);
-      const char *value = kehu_record_item_get_value (data->item, field->name);
+      const KehuField *field = g_ptr_array_index (job->fields, c);
+      const char *value = kehu_record_item_get_value (job->item, field->name);
 
       if (value == NULL)
         {
@@ -1904,15 +1942,220 @@ export_row_cb (KehuExportCell  *cells,
           break;
         default:
           {
-            char *text = kehu_format_field (field, value, kehu_record_item_get_label (data->item, field->name),
-                                            data->self->dictionaries);
-            g_ptr_array_add (data->texts, text);
+            char *text = kehu_format_field (field, value, kehu_record_item_get_label (job->item, field->name),
+                                            job->dictionaries);
+            g_ptr_array_add (job->texts, text);
             cells[c].text = text;
           }
           break;
         }
     }
+  g_atomic_int_inc (&job->n_rows);
   return TRUE;
+}
+
+static void
+export_thread_cb (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  ExportJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (job->path);
+  g_autofree char *base = g_path_get_basename (job->path);
+  g_autofree char *template = g_strdup_printf ("%s%s.kehu-XXXXXX.part", base[0] == '.' ? "" : ".", base);
+  g_autofree char *tmp_path = g_build_filename (dir, template, NULL);
+  gboolean ok;
+  int fd;
+
+  job->total = job->only != NULL ? (gint64) g_hash_table_size (job->only)
+                                 : kehu_record_model_iter_count (job->iter, &error);
+  if (job->total < 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Beside the target, so that the rename stays on one file system. */
+  fd = g_mkstemp (tmp_path);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Could not write in the folder “%s”: %s"), dir, g_strerror (saved_errno));
+      return;
+    }
+  close (fd);
+
+  if (job->csv)
+    ok = kehu_export_table_csv (tmp_path, (const char * const *) job->headers->pdata, job->types,
+                                job->fields->len, export_row_cb, job, &error);
+  else
+    ok = kehu_export_table_xlsx (tmp_path, job->sheet_title, (const char * const *) job->headers->pdata,
+                                 job->types, job->fields->len, export_row_cb, job, &error);
+  if (ok && g_rename (tmp_path, job->path) != 0)
+    {
+      int saved_errno = errno;
+
+      ok = FALSE;
+      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not save “%s”: %s"), job->path, g_strerror (saved_errno));
+    }
+  if (!ok)
+    {
+      g_unlink (tmp_path);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_int (task, g_atomic_int_get (&job->n_rows));
+}
+
+/* Everything the worker needs, taken from the view now (main thread). */
+static ExportJob *
+export_job_new (KehuRecordListView  *self,
+                const char          *path,
+                gboolean             selected_only,
+                GCancellable        *cancellable,
+                GError             **error)
+{
+  g_autoptr(KehuStore) store = NULL;
+  ExportJob *job;
+
+  store = kehu_store_open (kehu_store_get_path (get_store (self)), error);
+  if (store == NULL)
+    return NULL;
+  /* The worker only reads. */
+  if (!kehu_store_exec (store, "PRAGMA query_only = ON", error))
+    return NULL;
+
+  job = g_new0 (ExportJob, 1);
+  job->store = g_steal_pointer (&store);
+  job->fields = g_ptr_array_new ();
+  job->headers = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < self->columns->len; i++)
+    {
+      GtkColumnViewColumn *column = g_ptr_array_index (self->columns, i);
+
+      if (gtk_column_view_column_get_visible (column))
+        {
+          g_ptr_array_add (job->fields, (gpointer) column_field (column));
+          g_ptr_array_add (job->headers, g_strdup (kehu_field_get_label (column_field (column))));
+        }
+    }
+  g_ptr_array_add (job->headers, NULL);
+  job->types = g_new0 (KehuExportColumnType, MAX (job->fields->len, 1));
+  for (guint i = 0; i < job->fields->len; i++)
+    {
+      const KehuField *field = g_ptr_array_index (job->fields, i);
+      job->types[i] = field->type == KEHU_FIELD_MONEY ? KEHU_EXPORT_MONEY
+                    : field->type == KEHU_FIELD_INTEGER ? KEHU_EXPORT_INT
+                    : field->type == KEHU_FIELD_DATE ? KEHU_EXPORT_DATE
+                    : KEHU_EXPORT_TEXT;
+    }
+
+  if (selected_only)
+    {
+      g_autoptr(GPtrArray) ids = kehu_record_list_view_dup_selected_ids (self);
+      job->only = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint i = 0; i < ids->len; i++)
+        g_hash_table_add (job->only, g_strdup (g_ptr_array_index (ids, i)));
+    }
+
+  job->sheet_title = g_strdup (kehu_module_get_plural (self->module));
+  job->path = g_strdup (path);
+  job->csv = g_str_has_suffix (path, ".csv") || g_str_has_suffix (path, ".CSV");
+  job->cancellable = cancellable ? g_object_ref (cancellable) : g_cancellable_new ();
+  job->texts = g_ptr_array_new_with_free_func (g_free);
+  job->total = -1;
+  job->dictionaries = kehu_dictionaries_new (job->store);
+  job->iter = kehu_record_model_iter_new_on (self->model, job->store, error);
+  if (job->iter == NULL)
+    {
+      export_job_free (job);
+      return NULL;
+    }
+  return job;
+}
+
+/* Starts the worker; returns the task (owned by the worker) for its
+ * progress. */
+static GTask *
+export_start (KehuRecordListView  *self,
+              const char          *path,
+              gboolean             selected_only,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  ExportJob *job;
+
+  g_task_set_source_tag (task, kehu_record_list_view_export_async);
+  /* The file is renamed or removed by the worker itself. */
+  g_task_set_return_on_cancel (task, FALSE);
+  job = export_job_new (self, path, selected_only, cancellable, &error);
+  if (job == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return task;
+    }
+  g_task_set_task_data (task, job, export_job_free);
+  g_task_run_in_thread (task, export_thread_cb);
+  return task;
+}
+
+/**
+ * kehu_record_list_view_export_async:
+ * @path: the file to write: .csv for CSV, anything else .xlsx
+ * @selected_only: only the selected rows, else every row of the list
+ *
+ * Writes the visible columns in a worker thread with its own read-only
+ * connection, to a temporary file beside @path renamed at the end.
+ */
+void
+kehu_record_list_view_export_async (KehuRecordListView  *self,
+                                    const char          *path,
+                                    gboolean             selected_only,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (KEHU_IS_RECORD_LIST_VIEW (self));
+
+  export_start (self, path, selected_only, cancellable, callback, user_data);
+}
+
+gboolean
+kehu_record_list_view_export_finish (KehuRecordListView  *self,
+                                     GAsyncResult        *result,
+                                     guint               *n_rows,
+                                     GError             **error)
+{
+  gssize n;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  n = g_task_propagate_int (G_TASK (result), error);
+  if (n < 0)
+    return FALSE;
+  if (n_rows)
+    *n_rows = (guint) n;
+  return TRUE;
+}
+
+/* Rows written so far and the total (-1 while counting). */
+static void
+export_get_progress (GTask  *task,
+                     gint64 *done,
+                     gint64 *total)
+{
+  ExportJob *job = g_task_get_task_data (task);
+
+  *done = job ? g_atomic_int_get (&job->n_rows) : 0;
+  *total = job ? job->total : -1;
 }
 
 gboolean
@@ -1922,58 +2165,74 @@ kehu_record_list_view_export (KehuRecordListView  *self,
                               guint               *n_rows,
                               GError             **error)
 {
-  g_autoptr(GPtrArray) fields = g_ptr_array_new ();
-  g_autoptr(GPtrArray) headers = g_ptr_array_new ();
-  g_autofree KehuExportColumnType *types = NULL;
-  g_autoptr(GHashTable) only = NULL;
-  ExportData data = { 0 };
-  gboolean ok;
+  g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
+  ExportJob *job;
+  gssize n;
 
   g_return_val_if_fail (KEHU_IS_RECORD_LIST_VIEW (self), FALSE);
 
-  for (guint i = 0; i < self->columns->len; i++)
-    {
-      GtkColumnViewColumn *column = g_ptr_array_index (self->columns, i);
-      if (gtk_column_view_column_get_visible (column))
-        {
-          g_ptr_array_add (fields, (gpointer) column_field (column));
-          g_ptr_array_add (headers, (gpointer) kehu_field_get_label (column_field (column)));
-        }
-    }
-  g_ptr_array_add (headers, NULL);
-  types = g_new0 (KehuExportColumnType, fields->len);
-  for (guint i = 0; i < fields->len; i++)
-    {
-      const KehuField *field = g_ptr_array_index (fields, i);
-      types[i] = field->type == KEHU_FIELD_MONEY ? KEHU_EXPORT_MONEY
-               : field->type == KEHU_FIELD_INTEGER ? KEHU_EXPORT_INT
-               : field->type == KEHU_FIELD_DATE ? KEHU_EXPORT_DATE
-               : KEHU_EXPORT_TEXT;
-    }
-
-  if (selected_only)
-    {
-      g_autoptr(GPtrArray) ids = kehu_record_list_view_dup_selected_ids (self);
-      only = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      for (guint i = 0; i < ids->len; i++)
-        g_hash_table_add (only, g_strdup (g_ptr_array_index (ids, i)));
-    }
-
-  data.self = self;
-  data.fields = fields;
-  data.only = only;
-  data.texts = g_ptr_array_new_with_free_func (g_free);
-  data.iter = kehu_record_model_iter_new (self->model, error);
-  ok = data.iter != NULL &&
-       kehu_export_table_xlsx (path, kehu_module_get_plural (self->module),
-                               (const char * const *) headers->pdata, types, fields->len,
-                               export_row_cb, &data, error);
+  job = export_job_new (self, path, selected_only, NULL, error);
+  if (job == NULL)
+    return FALSE;
+  g_task_set_task_data (task, job, export_job_free);
+  g_task_run_in_thread_sync (task, export_thread_cb);
+  n = g_task_propagate_int (task, error);
   if (n_rows)
-    *n_rows = data.n_rows;
-  g_clear_object (&data.item);
-  g_clear_pointer (&data.iter, kehu_record_model_iter_free);
-  g_ptr_array_unref (data.texts);
-  return ok;
+    *n_rows = n < 0 ? 0 : (guint) n;
+  return n >= 0;
+}
+
+/* One export in progress: its task, the progress window, the timer. */
+typedef struct
+{
+  KehuRecordListView *self;
+  KehuProgressDialog *dialog;
+  GTask              *task;      /* set once started */
+  guint               timeout_id;
+} ExportRun;
+
+static gboolean
+export_progress_cb (gpointer user_data)
+{
+  ExportRun *run = user_data;
+  gint64 done = 0, total = -1;
+
+  if (run->task != NULL)
+    export_get_progress (run->task, &done, &total);
+  kehu_progress_dialog_set_progress (run->dialog, done, total);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+export_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ExportRun *run = user_data;
+  KehuRecordListView *self = KEHU_RECORD_LIST_VIEW (source);
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  g_clear_handle_id (&run->timeout_id, g_source_remove);
+  gtk_window_destroy (GTK_WINDOW (run->dialog));
+  g_clear_object (&run->dialog);
+
+  if (!kehu_record_list_view_export_finish (self, result, &n, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, _("Export cancelled; no file was written"));
+      else
+        show_error (self, error->message);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u record exported",
+                                                               "%u records exported", n), n);
+      toast (self, message);
+    }
+  g_clear_object (&run->task);
+  g_object_unref (run->self);
+  g_free (run);
 }
 
 static void
@@ -1984,21 +2243,28 @@ on_export_response_cb (GtkNativeDialog    *chooser,
   gboolean selected_only = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "kehu-selected"));
   g_autoptr(GFile) file = NULL;
   g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  guint n = 0;
+  g_autofree char *title = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
+  ExportRun *run;
 
   if (response != GTK_RESPONSE_ACCEPT)
     goto out;
   file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  path = g_file_get_path (file);
-  if (!kehu_record_list_view_export (self, path, selected_only, &n, &error))
-    show_error (self, error->message);
-  else
-    {
-      g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u record exported",
-                                                               "%u records exported", n), n);
-      toast (self, message);
-    }
+  path = file ? g_file_get_path (file) : NULL;
+  if (path == NULL)
+    goto out;
+
+  cancellable = g_cancellable_new ();
+  /* TRANSLATORS: the title of the export's progress window: "Exporting Customers" */
+  title = g_strdup_printf (_("Exporting %s"), kehu_module_get_plural (self->module));
+  run = g_new0 (ExportRun, 1);
+  run->self = g_object_ref (self);
+  run->dialog = g_object_ref_sink (kehu_progress_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                                             title, cancellable));
+  gtk_window_present (GTK_WINDOW (run->dialog));
+  /* The callback comes from the main loop, after this: the task is alive. */
+  run->task = g_object_ref (export_start (self, path, selected_only, cancellable, export_done_cb, run));
+  run->timeout_id = g_timeout_add (100, export_progress_cb, run);
 out:
   g_object_unref (chooser);
 }
@@ -2016,6 +2282,7 @@ export_action_cb (GtkWidget  *widget,
   g_autofree char *name = g_strdup_printf ("%s %s.xlsx", kehu_module_get_plural (self->module), day);
   GtkFileChooserNative *chooser;
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) csv_filter = gtk_file_filter_new ();
 
   chooser = gtk_file_chooser_native_new (selected_only ? _("Export the Selected Records") : _("Export the List"),
                                          GTK_WINDOW (gtk_widget_get_root (widget)),
@@ -2024,6 +2291,9 @@ export_action_cb (GtkWidget  *widget,
   gtk_file_filter_set_name (filter, _("Excel workbooks"));
   gtk_file_filter_add_suffix (filter, "xlsx");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_file_filter_set_name (csv_filter, _("CSV files"));
+  gtk_file_filter_add_suffix (csv_filter, "csv");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), csv_filter);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_object_set_data (G_OBJECT (chooser), "kehu-selected", GINT_TO_POINTER (selected_only));

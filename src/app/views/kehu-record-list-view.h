@@ -64,6 +64,18 @@ gboolean            kehu_record_list_view_export         (KehuRecordListView *se
                                                           gboolean            selected_only,
                                                           guint              *n_rows,
                                                           GError            **error);
+/* The same in a worker thread with its own connection (.csv or .xlsx by
+ * the name of @path); a cancelled or failed export leaves no file. */
+void                kehu_record_list_view_export_async   (KehuRecordListView *self,
+                                                          const char         *path,
+                                                          gboolean            selected_only,
+                                                          GCancellable       *cancellable,
+                                                          GAsyncReadyCallback callback,
+                                                          gpointer            user_data);
+gboolean            kehu_record_list_view_export_finish  (KehuRecordListView *self,
+                                                          GAsyncResult       *result,
+                                                          guint              *n_rows,
+                                                          GError            **error);
 
 /* The ids of the selected rows. */
 GPtrArray          *kehu_record_list_view_dup_selected_ids (KehuRecordListView *self);
