@@ -1039,6 +1039,86 @@ fail:
   return FALSE;
 }
 
+/* The next page is asked for while this one is written: the server reads
+ * and the client writes at the same time (on a first pull each takes
+ * about as long as the other). On its own thread with its own session,
+ * which only that thread touches. */
+typedef struct
+{
+  GThread      *thread;
+  SoupSession  *session;
+  char         *url;
+  char         *token;
+  GCancellable *cancellable;
+  GBytes       *page;
+  GError       *error;
+} Prefetch;
+
+static gpointer
+prefetch_thread (gpointer data)
+{
+  Prefetch *prefetch = data;
+
+  prefetch->session = new_session ();
+  http_full (prefetch->session, "GET", prefetch->url, prefetch->token, NULL, &prefetch->page,
+             prefetch->cancellable, &prefetch->error);
+  g_clear_object (&prefetch->session);
+  return NULL;
+}
+
+static char *
+pull_url (KehuSyncEngine *self,
+          gint64          cursor,
+          gint64          epoch)
+{
+  g_autofree char *path = g_strdup_printf ("/sync/pull?cursor=%" G_GINT64_FORMAT "&limit=%u&epoch=%" G_GINT64_FORMAT,
+                                           cursor, self->pull_limit, epoch);
+  return api_url (self, path);
+}
+
+static Prefetch *
+prefetch_start (KehuSyncEngine *self,
+                gint64          cursor,
+                gint64          epoch,
+                GCancellable   *cancellable)
+{
+  Prefetch *prefetch = g_new0 (Prefetch, 1);
+
+  prefetch->url = pull_url (self, cursor, epoch);
+  prefetch->token = g_strdup (self->token);
+  prefetch->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  prefetch->thread = g_thread_new ("kehu-sync-pull", prefetch_thread, prefetch);
+  return prefetch;
+}
+
+/* Waits for the page; returns it (or NULL with @error) and frees @prefetch. */
+static GBytes *
+prefetch_finish (Prefetch  *prefetch,
+                 GError   **error)
+{
+  GBytes *page;
+
+  g_thread_join (prefetch->thread);
+  page = g_steal_pointer (&prefetch->page);
+  if (page == NULL)
+    g_propagate_error (error, g_steal_pointer (&prefetch->error));
+  g_clear_error (&prefetch->error);
+  g_clear_object (&prefetch->cancellable);
+  g_free (prefetch->url);
+  g_free (prefetch->token);
+  g_free (prefetch);
+  return page;
+}
+
+static void
+prefetch_cancel (Prefetch *prefetch)
+{
+  g_autoptr(GBytes) page = NULL;
+
+  if (prefetch != NULL)
+    page = prefetch_finish (prefetch, NULL);
+}
+
 gboolean
 kehu_sync_engine_pull (KehuSyncEngine  *self,
                        KehuSyncStats   *stats,
@@ -1048,18 +1128,25 @@ kehu_sync_engine_pull (KehuSyncEngine  *self,
   g_autoptr(GPtrArray) triggers = search_triggers (self);
   guint total = 0, received = 0;
   gboolean without_search = meta_get (self, "sync.cursor", 0) == 0;
+  Prefetch *prefetch = NULL;
 
   for (;;)
     {
       gint64 cursor = meta_get (self, "sync.cursor", 0);
       gint64 epoch = meta_get (self, "sync.epoch", -1);
-      g_autofree char *path = g_strdup_printf ("/sync/pull?cursor=%" G_GINT64_FORMAT "&limit=%u&epoch=%" G_GINT64_FORMAT,
-                                               cursor, self->pull_limit, epoch);
-      g_autofree char *url = api_url (self, path);
       g_autoptr(GBytes) page = NULL;
       KehuSyncPage head = { 0 };
 
-      http_full (self->session, "GET", url, self->token, NULL, &page, cancellable, error);
+      /* The prefetched page is the one for this cursor and epoch: it was
+       * asked for with those the previous page set. */
+      if (prefetch != NULL)
+        page = prefetch_finish (g_steal_pointer (&prefetch), error);
+      else
+        {
+          g_autofree char *url = pull_url (self, cursor, epoch);
+
+          http_full (self->session, "GET", url, self->token, NULL, &page, cancellable, error);
+        }
       if (page == NULL)
         return FALSE;
       if (!read_head (self, page, &head, error))
@@ -1083,13 +1170,18 @@ kehu_sync_engine_pull (KehuSyncEngine  *self,
           continue;
         }
 
+      if (head.more)
+        prefetch = prefetch_start (self, head.cursor, head.epoch, cancellable);
       if (cursor == 0)
         total = head.total;
       {
         guint before = stats->pulled + stats->gone;
 
         if (!apply_page (self, page, &head, without_search, triggers, stats, error))
-          return FALSE;
+          {
+            prefetch_cancel (prefetch);
+            return FALSE;
+          }
         received += stats->pulled + stats->gone - before;
       }
       if (self->progress)
@@ -1097,7 +1189,10 @@ kehu_sync_engine_pull (KehuSyncEngine  *self,
       if (!head.more)
         break;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
+        {
+          prefetch_cancel (prefetch);
+          return FALSE;
+        }
     }
 
   if (has_deferred_indexes (self) && !restore_indexes (self, error))

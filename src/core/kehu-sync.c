@@ -877,26 +877,24 @@ static gboolean
 skip_string (Reader   *r,
              gboolean *escaped)
 {
+  const char *p = r->p + 1;
+
   *escaped = FALSE;
   if (r->p >= r->end || *r->p != '"')
     return FALSE;
-  for (r->p++; r->p < r->end; r->p++)
+  /* Most strings are short: a plain loop beats memchr() here. */
+  for (; p < r->end; p++)
     {
-      const char *q = memchr (r->p, '"', r->end - r->p);
-      const char *b;
-
-      if (q == NULL)
-        return FALSE;
-      b = memchr (r->p, '\\', q - r->p);
-      if (b == NULL)
+      if (*p == '"')
         {
-          r->p = q + 1;
+          r->p = p + 1;
           return TRUE;
         }
-      *escaped = TRUE;
-      r->p = b + 1;   /* the escaped character is stepped over by the loop */
-      if (r->p >= r->end)
-        return FALSE;
+      if (*p == '\\')
+        {
+          *escaped = TRUE;
+          p++;
+        }
     }
   return FALSE;
 }
@@ -1446,37 +1444,63 @@ kehu_sync_cache_apply_page (KehuContext  *ctx,
                             guint        *gone,
                             GError      **error)
 {
-  KehuSyncPage head;
-  Reader r;
+  Reader r = { page, page + length };
   gboolean first = TRUE;
+  gboolean seen = FALSE;
   /* Nothing to lay over the pulled records: the page runs in one
    * transaction, so no op can be queued meanwhile. */
   gboolean no_outbox = outbox_empty (ctx);
 
-  if (!kehu_sync_page_read_head (page, length, &head))
-    goto damaged;
-  r.p = head.changes;
-  r.end = head.changes + head.changes_length;
-  if (!expect (&r, '['))
+  /* The page's other members are skipped: kehu_sync_page_read_head()
+   * reads them. */
+  if (!expect (&r, '{'))
     goto damaged;
   for (;;)
     {
-      Change change = { 0 };
-      gboolean ok;
+      g_autofree char *key = NULL;
+      gboolean first_change = TRUE;
 
       skip_space (&r);
-      if (r.p < r.end && *r.p == ']')
-        return TRUE;
-      if ((!first && !expect (&r, ',')) || !read_change (&r, &change))
+      if (r.p < r.end && *r.p == '}')
         {
-          change_clear (&change);
+          if (seen)
+            return TRUE;
           goto damaged;
         }
+      if ((!first && !expect (&r, ',')) || !read_string (&r, &key) || !expect (&r, ':'))
+        goto damaged;
       first = FALSE;
-      ok = apply_change (ctx, &change, no_outbox, pulled, gone, error);
-      change_clear (&change);
-      if (!ok)
-        return FALSE;
+      if (!g_str_equal (key, "changes"))
+        {
+          if (!skip_value (&r))
+            goto damaged;
+          continue;
+        }
+      if (!expect (&r, '['))
+        goto damaged;
+      seen = TRUE;
+      for (;;)
+        {
+          Change change = { 0 };
+          gboolean ok;
+
+          skip_space (&r);
+          if (r.p < r.end && *r.p == ']')
+            {
+              r.p++;
+              break;
+            }
+          if ((!first_change && !expect (&r, ',')) || !read_change (&r, &change))
+            {
+              change_clear (&change);
+              goto damaged;
+            }
+          first_change = FALSE;
+          ok = apply_change (ctx, &change, no_outbox, pulled, gone, error);
+          change_clear (&change);
+          if (!ok)
+            return FALSE;
+        }
     }
 
 damaged:
