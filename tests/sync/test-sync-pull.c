@@ -320,6 +320,14 @@ assert_record_cached (TestClient *client,
   g_assert_cmpuint (compared, >=, 20);
 }
 
+static void
+cancel_progress_cb (guint    received,
+                    guint    total,
+                    gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
 static JsonObject *
 server_record_of (KehuTestApi *api,
                   const char  *token,
@@ -359,6 +367,25 @@ test_through_server (void)
 
   client = test_client_new (api, dir, "c", admin_id, admin);
   kehu_sync_engine_set_batch (client->engine, 10, 1);   /* a page per record */
+
+  /* Stopped after its first page (as a kill between two pages would):
+   * the indexes are still put off, and the next pull makes them. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    g_autoptr(GError) error = NULL;
+
+    kehu_sync_engine_set_progress (client->engine, cancel_progress_cb, cancellable);
+    g_assert_false (kehu_sync_engine_pull (client->engine, &stats, cancellable, &error));
+    g_assert_nonnull (error);
+    g_assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+                   g_error_matches (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_CANCELLED));
+    kehu_sync_stats_clear (&stats);
+    kehu_sync_engine_set_progress (client->engine, NULL, NULL);
+    g_assert_cmpint (test_client_count (client, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'customers_name'"), ==, 0);
+    g_assert_cmpint (test_client_count (client, "SELECT COUNT(*) FROM kehu_meta WHERE key = 'sync.deferred_index.customers_name'"), ==, 1);
+    /* UNIQUE indexes are constraints: never put off. */
+    g_assert_cmpint (test_client_count (client, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'contracts_number'"), ==, 1);
+  }
   test_client_sync (client, &stats);
   g_assert_cmpuint (stats.pulled, >=, 2);
   kehu_sync_stats_clear (&stats);
