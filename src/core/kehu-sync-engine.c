@@ -36,6 +36,7 @@ struct _KehuSyncEngine
   guint                 pull_limit;
   KehuSyncProgressFunc  progress;
   gpointer              progress_data;
+  GHashTable           *statements;   /* SQL text → kept sqlite3_stmt */
 };
 
 G_DEFINE_FINAL_TYPE (KehuSyncEngine, kehu_sync_engine, G_TYPE_OBJECT)
@@ -68,6 +69,8 @@ kehu_sync_engine_finalize (GObject *object)
 {
   KehuSyncEngine *self = (KehuSyncEngine *) object;
 
+  /* Before the store: its connection closes with it. */
+  g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_object (&self->ctx);
   g_clear_object (&self->schema);
   g_clear_object (&self->store);
@@ -86,8 +89,15 @@ kehu_sync_engine_class_init (KehuSyncEngineClass *klass)
 }
 
 static void
+finalize_stmt (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
 kehu_sync_engine_init (KehuSyncEngine *self)
 {
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
   self->push_ops = 200;
   self->pull_limit = 2000;
 }
@@ -381,6 +391,25 @@ meta_set (KehuSyncEngine  *self,
   return rc == SQLITE_DONE ? TRUE : kehu_store_set_error_from_db (self->store, rc, error);
 }
 
+/* The engine's statements, prepared once per connection: a push answers
+ * each op with a few of them. Reset, bindings cleared. */
+static sqlite3_stmt *
+kept_statement (KehuSyncEngine *self,
+                const char     *sql)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+
+  if (stmt == NULL)
+    {
+      if (sqlite3_prepare_v3 (kehu_store_get_db (self->store), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+        return NULL;
+      g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return stmt;
+}
+
 static gboolean
 exec_bound (KehuSyncEngine  *self,
             GError         **error,
@@ -388,13 +417,12 @@ exec_bound (KehuSyncEngine  *self,
             const char      *types,
             ...)
 {
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt = kept_statement (self, sql);
   va_list args;
   int rc;
 
-  rc = sqlite3_prepare_v2 (kehu_store_get_db (self->store), sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    return kehu_store_set_error_from_db (self->store, rc, error);
+  if (stmt == NULL)
+    return kehu_store_set_error_from_db (self->store, sqlite3_errcode (kehu_store_get_db (self->store)), error);
   va_start (args, types);
   for (int i = 0; types[i]; i++)
     {
@@ -405,7 +433,8 @@ exec_bound (KehuSyncEngine  *self,
     }
   va_end (args);
   rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
   return rc == SQLITE_DONE ? TRUE : kehu_store_set_error_from_db (self->store, rc, error);
 }
 
@@ -415,18 +444,19 @@ local_rev (KehuSyncEngine *self,
            const char     *id)
 {
   g_autofree char *sql = NULL;
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt;
   gint64 rev = -1;
 
   if (kehu_schema_get_module (self->schema, module) == NULL)
     return -1;
   sql = g_strdup_printf ("SELECT rev FROM %s WHERE id = ?1", module);
-  if (sqlite3_prepare_v2 (kehu_store_get_db (self->store), sql, -1, &stmt, NULL) != SQLITE_OK)
+  if ((stmt = kept_statement (self, sql)) == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     rev = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
   return rev;
 }
 
