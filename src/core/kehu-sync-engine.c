@@ -36,6 +36,7 @@ struct _KehuSyncEngine
   guint                 pull_limit;
   KehuSyncProgressFunc  progress;
   gpointer              progress_data;
+  GHashTable           *statements;   /* SQL text → kept sqlite3_stmt */
 };
 
 G_DEFINE_FINAL_TYPE (KehuSyncEngine, kehu_sync_engine, G_TYPE_OBJECT)
@@ -167,6 +168,8 @@ kehu_sync_engine_finalize (GObject *object)
 {
   KehuSyncEngine *self = (KehuSyncEngine *) object;
 
+  /* Before the store: its connection closes with it. */
+  g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_object (&self->ctx);
   g_clear_object (&self->schema);
   g_clear_object (&self->store);
@@ -185,8 +188,15 @@ kehu_sync_engine_class_init (KehuSyncEngineClass *klass)
 }
 
 static void
+finalize_stmt (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
 kehu_sync_engine_init (KehuSyncEngine *self)
 {
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
   self->push_ops = 200;
   self->pull_limit = 2000;
 }
@@ -480,6 +490,25 @@ meta_set (KehuSyncEngine  *self,
   return rc == SQLITE_DONE ? TRUE : kehu_store_set_error_from_db (self->store, rc, error);
 }
 
+/* The engine's statements, prepared once per connection: a push answers
+ * each op with a few of them. Reset, bindings cleared. */
+static sqlite3_stmt *
+kept_statement (KehuSyncEngine *self,
+                const char     *sql)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+
+  if (stmt == NULL)
+    {
+      if (sqlite3_prepare_v3 (kehu_store_get_db (self->store), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+        return NULL;
+      g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return stmt;
+}
+
 static gboolean
 exec_bound (KehuSyncEngine  *self,
             GError         **error,
@@ -487,13 +516,12 @@ exec_bound (KehuSyncEngine  *self,
             const char      *types,
             ...)
 {
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt = kept_statement (self, sql);
   va_list args;
   int rc;
 
-  rc = sqlite3_prepare_v2 (kehu_store_get_db (self->store), sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    return kehu_store_set_error_from_db (self->store, rc, error);
+  if (stmt == NULL)
+    return kehu_store_set_error_from_db (self->store, sqlite3_errcode (kehu_store_get_db (self->store)), error);
   va_start (args, types);
   for (int i = 0; types[i]; i++)
     {
@@ -504,7 +532,8 @@ exec_bound (KehuSyncEngine  *self,
     }
   va_end (args);
   rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
   return rc == SQLITE_DONE ? TRUE : kehu_store_set_error_from_db (self->store, rc, error);
 }
 
@@ -514,18 +543,19 @@ local_rev (KehuSyncEngine *self,
            const char     *id)
 {
   g_autofree char *sql = NULL;
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt;
   gint64 rev = -1;
 
   if (kehu_schema_get_module (self->schema, module) == NULL)
     return -1;
   sql = g_strdup_printf ("SELECT rev FROM %s WHERE id = ?1", module);
-  if (sqlite3_prepare_v2 (kehu_store_get_db (self->store), sql, -1, &stmt, NULL) != SQLITE_OK)
+  if ((stmt = kept_statement (self, sql)) == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     rev = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
   return rev;
 }
 
@@ -1041,50 +1071,134 @@ wipe_synced (KehuSyncEngine  *self,
                           error);
 }
 
-typedef struct
-{
-  gboolean reset;
-  gint64   cursor;
-  gboolean more;
-  gint64   epoch;
-  gint64   total;
-} PageHead;
+/* A first pull into an empty cache maintained every secondary index of
+ * every row as it went (about 40 µs a customer, most of the pull): those
+ * indexes are dropped for it and made again once at the end, sorted in
+ * one go, like the search index. Their SQL waits in kehu_meta, written in
+ * the transaction that drops them, so a pull killed half-way makes them
+ * at the end of the next one. UNIQUE indexes stay: they are constraints. */
+#define DEFERRED_INDEX "sync.deferred_index."
 
-/* The page's own members, read by SQLite (one parse of the page). */
+static gboolean
+has_deferred_indexes (KehuSyncEngine *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  if (sqlite3_prepare_v2 (kehu_store_get_db (self->store),
+                          "SELECT 1 FROM kehu_meta WHERE key LIKE '" DEFERRED_INDEX "%'", -1, &stmt, NULL) == SQLITE_OK)
+    found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+/* In the caller's transaction. */
+static gboolean
+defer_indexes (KehuSyncEngine  *self,
+               GError         **error)
+{
+  const char * const *modules = kehu_schema_list_modules ();
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (kehu_store_get_db (self->store),
+                           "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1"
+                           " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
+                           -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return kehu_store_set_error_from_db (self->store, rc, error);
+  for (guint i = 0; modules[i]; i++)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, modules[i], -1, SQLITE_STATIC);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          g_autofree char *key = g_strconcat (DEFERRED_INDEX, (const char *) sqlite3_column_text (stmt, 0), NULL);
+
+          if (!exec_bound (self, error, "INSERT INTO kehu_meta (key, value) VALUES (?1, ?2)"
+                                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           "ss", key, (const char *) sqlite3_column_text (stmt, 1)))
+            {
+              sqlite3_finalize (stmt);
+              return FALSE;
+            }
+          g_ptr_array_add (names, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+        }
+    }
+  sqlite3_finalize (stmt);
+  for (guint i = 0; i < names->len; i++)
+    {
+      /* Names from sqlite_master, not from the user. */
+      g_autofree char *drop = g_strdup_printf ("DROP INDEX IF EXISTS \"%s\"", (const char *) g_ptr_array_index (names, i));
+
+      if (!kehu_store_exec (self->store, drop, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+restore_indexes (KehuSyncEngine  *self,
+                 GError         **error)
+{
+  g_autoptr(GPtrArray) sqls = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!kehu_store_begin (self->store, error))
+    return FALSE;
+  rc = sqlite3_prepare_v2 (kehu_store_get_db (self->store),
+                           "SELECT value FROM kehu_meta WHERE key LIKE '" DEFERRED_INDEX "%' ORDER BY key", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      kehu_store_rollback (self->store);
+      return kehu_store_set_error_from_db (self->store, rc, error);
+    }
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (sqls, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+  for (guint i = 0; i < sqls->len; i++)
+    {
+      /* The index's own SQL as SQLite kept it; IF NOT EXISTS in case a
+       * migration made it again meanwhile. */
+      const char *sql = g_ptr_array_index (sqls, i);
+      g_autofree char *create = g_str_has_prefix (sql, "CREATE INDEX ")
+                                ? g_strconcat ("CREATE INDEX IF NOT EXISTS ", sql + strlen ("CREATE INDEX "), NULL)
+                                : g_strdup (sql);
+
+      if (!kehu_store_exec (self->store, create, error))
+        {
+          kehu_store_rollback (self->store);
+          return FALSE;
+        }
+    }
+  if (!exec_bound (self, error, "DELETE FROM kehu_meta WHERE key LIKE '" DEFERRED_INDEX "%'", "") ||
+      !kehu_store_commit (self->store, error))
+    {
+      kehu_store_rollback (self->store);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The page's own members, read by a scan of its text (no tree). */
 static gboolean
 read_head (KehuSyncEngine  *self,
            GBytes          *page,
-           PageHead        *head,
+           KehuSyncPage    *head,
            GError         **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  gboolean ok;
-
-  if (sqlite3_prepare_v2 (kehu_store_get_db (self->store),
-                          "SELECT json_extract (?1, '$.reset'), json_extract (?1, '$.cursor'), json_extract (?1, '$.more'),"
-                          " json_extract (?1, '$.epoch'), json_extract (?1, '$.total'), json_type (?1, '$.changes')",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    return kehu_store_set_error_from_db (self->store, sqlite3_errcode (kehu_store_get_db (self->store)), error);
-  sqlite3_bind_text (stmt, 1, g_bytes_get_data (page, NULL), g_bytes_get_size (page), SQLITE_STATIC);
-  ok = sqlite3_step (stmt) == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 5), "array") == 0;
-  if (ok)
-    {
-      head->reset = sqlite3_column_int (stmt, 0) != 0;
-      head->cursor = sqlite3_column_int64 (stmt, 1);
-      head->more = sqlite3_column_int (stmt, 2) != 0;
-      head->epoch = sqlite3_column_int64 (stmt, 3);
-      head->total = sqlite3_column_int64 (stmt, 4);
-    }
-  sqlite3_finalize (stmt);
-  if (!ok)
-    g_set_error (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_PROTOCOL, _("The server’s pull answer has no changes"));
-  return ok;
+  if (kehu_sync_page_read_head (g_bytes_get_data (page, NULL), g_bytes_get_size (page), head))
+    return TRUE;
+  g_set_error (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_PROTOCOL, _("The server’s pull answer has no changes"));
+  return FALSE;
 }
 
 static gboolean
 apply_page (KehuSyncEngine  *self,
             GBytes          *page,
-            PageHead        *head,
+            KehuSyncPage    *head,
             gboolean         without_search,
             GPtrArray       *triggers,
             KehuSyncStats   *stats,
@@ -1094,6 +1208,8 @@ apply_page (KehuSyncEngine  *self,
     return FALSE;
   if (without_search &&
       (!set_triggers (self, triggers, FALSE, error) || !meta_set (self, "sync.search_dirty", 1, error)))
+    goto fail;
+  if (without_search && head->cursor > 0 && !has_deferred_indexes (self) && !defer_indexes (self, error))
     goto fail;
   if (!kehu_sync_cache_apply_page (self->ctx, g_bytes_get_data (page, NULL), g_bytes_get_size (page),
                                    &stats->pulled, &stats->gone, error) ||
@@ -1113,6 +1229,86 @@ fail:
   return FALSE;
 }
 
+/* The next page is asked for while this one is written: the server reads
+ * and the client writes at the same time (on a first pull each takes
+ * about as long as the other). On its own thread with its own session,
+ * which only that thread touches. */
+typedef struct
+{
+  GThread      *thread;
+  SoupSession  *session;
+  char         *url;
+  char         *token;
+  GCancellable *cancellable;
+  GBytes       *page;
+  GError       *error;
+} Prefetch;
+
+static gpointer
+prefetch_thread (gpointer data)
+{
+  Prefetch *prefetch = data;
+
+  prefetch->session = new_session ();
+  http_full (prefetch->session, "GET", prefetch->url, prefetch->token, NULL, &prefetch->page,
+             prefetch->cancellable, &prefetch->error);
+  g_clear_object (&prefetch->session);
+  return NULL;
+}
+
+static char *
+pull_url (KehuSyncEngine *self,
+          gint64          cursor,
+          gint64          epoch)
+{
+  g_autofree char *path = g_strdup_printf ("/sync/pull?cursor=%" G_GINT64_FORMAT "&limit=%u&epoch=%" G_GINT64_FORMAT,
+                                           cursor, self->pull_limit, epoch);
+  return api_url (self, path);
+}
+
+static Prefetch *
+prefetch_start (KehuSyncEngine *self,
+                gint64          cursor,
+                gint64          epoch,
+                GCancellable   *cancellable)
+{
+  Prefetch *prefetch = g_new0 (Prefetch, 1);
+
+  prefetch->url = pull_url (self, cursor, epoch);
+  prefetch->token = g_strdup (self->token);
+  prefetch->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  prefetch->thread = g_thread_new ("kehu-sync-pull", prefetch_thread, prefetch);
+  return prefetch;
+}
+
+/* Waits for the page; returns it (or NULL with @error) and frees @prefetch. */
+static GBytes *
+prefetch_finish (Prefetch  *prefetch,
+                 GError   **error)
+{
+  GBytes *page;
+
+  g_thread_join (prefetch->thread);
+  page = g_steal_pointer (&prefetch->page);
+  if (page == NULL)
+    g_propagate_error (error, g_steal_pointer (&prefetch->error));
+  g_clear_error (&prefetch->error);
+  g_clear_object (&prefetch->cancellable);
+  g_free (prefetch->url);
+  g_free (prefetch->token);
+  g_free (prefetch);
+  return page;
+}
+
+static void
+prefetch_cancel (Prefetch *prefetch)
+{
+  g_autoptr(GBytes) page = NULL;
+
+  if (prefetch != NULL)
+    page = prefetch_finish (prefetch, NULL);
+}
+
 gboolean
 kehu_sync_engine_pull (KehuSyncEngine  *self,
                        KehuSyncStats   *stats,
@@ -1122,18 +1318,25 @@ kehu_sync_engine_pull (KehuSyncEngine  *self,
   g_autoptr(GPtrArray) triggers = search_triggers (self);
   guint total = 0, received = 0;
   gboolean without_search = meta_get (self, "sync.cursor", 0) == 0;
+  Prefetch *prefetch = NULL;
 
   for (;;)
     {
       gint64 cursor = meta_get (self, "sync.cursor", 0);
       gint64 epoch = meta_get (self, "sync.epoch", -1);
-      g_autofree char *path = g_strdup_printf ("/sync/pull?cursor=%" G_GINT64_FORMAT "&limit=%u&epoch=%" G_GINT64_FORMAT,
-                                               cursor, self->pull_limit, epoch);
-      g_autofree char *url = api_url (self, path);
       g_autoptr(GBytes) page = NULL;
-      PageHead head = { 0 };
+      KehuSyncPage head = { 0 };
 
-      http_full (self->session, "GET", url, self->token, NULL, &page, cancellable, error);
+      /* The prefetched page is the one for this cursor and epoch: it was
+       * asked for with those the previous page set. */
+      if (prefetch != NULL)
+        page = prefetch_finish (g_steal_pointer (&prefetch), error);
+      else
+        {
+          g_autofree char *url = pull_url (self, cursor, epoch);
+
+          http_full (self->session, "GET", url, self->token, NULL, &page, cancellable, error);
+        }
       if (page == NULL)
         return FALSE;
       if (!read_head (self, page, &head, error))
@@ -1157,13 +1360,18 @@ kehu_sync_engine_pull (KehuSyncEngine  *self,
           continue;
         }
 
+      if (head.more)
+        prefetch = prefetch_start (self, head.cursor, head.epoch, cancellable);
       if (cursor == 0)
         total = head.total;
       {
         guint before = stats->pulled + stats->gone;
 
         if (!apply_page (self, page, &head, without_search, triggers, stats, error))
-          return FALSE;
+          {
+            prefetch_cancel (prefetch);
+            return FALSE;
+          }
         received += stats->pulled + stats->gone - before;
       }
       if (self->progress)
@@ -1171,9 +1379,14 @@ kehu_sync_engine_pull (KehuSyncEngine  *self,
       if (!head.more)
         break;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
+        {
+          prefetch_cancel (prefetch);
+          return FALSE;
+        }
     }
 
+  if (has_deferred_indexes (self) && !restore_indexes (self, error))
+    return FALSE;
   if (meta_get (self, "sync.search_dirty", 0) != 0)
     {
       if (!kehu_search_rebuild (self->store, error) ||

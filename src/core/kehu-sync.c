@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -833,43 +834,6 @@ kehu_sync_record_json_sql (KehuSchema *schema,
   return g_string_free (g_steal_pointer (&sql), FALSE);
 }
 
-/* "INSERT INTO m (c…) SELECT json_extract (?1, '$.c')…": SQLite reads the
- * record's text itself (true/false become 1/0, arrays and objects text). */
-static sqlite3_stmt *
-insert_from_json (KehuContext *ctx,
-                  const char  *module_name)
-{
-  g_autofree char *key = g_strconcat (module_name, " insert-json", NULL);
-  GHashTable *cache = g_object_get_data (G_OBJECT (kehu_context_get_store (ctx)), "kehu-sync-statements");
-  g_autoptr(GPtrArray) columns = NULL;
-  g_autoptr(GString) sql = NULL;
-  g_autoptr(GString) values = NULL;
-  sqlite3_stmt *known;
-
-  /* Made once per module and connection. */
-  if (cache != NULL && (known = g_hash_table_lookup (cache, key)) != NULL)
-    {
-      sqlite3_reset (known);
-      sqlite3_clear_bindings (known);
-      return known;
-    }
-  columns = record_columns (kehu_context_get_schema (ctx), module_name);
-  sql = g_string_new (NULL);
-  values = g_string_new (NULL);
-  if (columns == NULL)
-    return NULL;
-  g_string_printf (sql, "INSERT INTO %s (", module_name);
-  for (guint i = 0; i < columns->len; i++)
-    {
-      const char *name = g_ptr_array_index (columns, i);
-
-      g_string_append_printf (sql, "%s%s", i ? ", " : "", name);
-      g_string_append_printf (values, "%sjson_extract (?1, '$.%s')", i ? ", " : "", name);
-    }
-  g_string_append_printf (sql, ") VALUES (%s)", values->str);
-  return cached_statement (ctx, key, sql->str);
-}
-
 static gboolean
 row_known (KehuContext *ctx,
            const char  *module_name,
@@ -893,6 +857,603 @@ row_known (KehuContext *ctx,
   return known;
 }
 
+/* Reading a pull page ---------------------------------------------------------------- */
+
+/* A first pull is mostly this loop: the page is read once, front to back,
+ * and each record's values are bound straight into a kept INSERT, with no
+ * JSON tree and no re-parse per column (SQLite's json_extract() walked
+ * every record's text once per column). Known records still go through
+ * kehu_sync_cache_put(). */
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+} Reader;
+
+static void
+skip_space (Reader *r)
+{
+  while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+    r->p++;
+}
+
+static gboolean
+expect (Reader *r,
+        char    c)
+{
+  skip_space (r);
+  if (r->p >= r->end || *r->p != c)
+    return FALSE;
+  r->p++;
+  return TRUE;
+}
+
+/* Past the closing quote of a string whose opening quote is at r->p;
+ * @escaped tells whether it holds backslashes. */
+static gboolean
+skip_string (Reader   *r,
+             gboolean *escaped)
+{
+  const char *p = r->p + 1;
+
+  *escaped = FALSE;
+  if (r->p >= r->end || *r->p != '"')
+    return FALSE;
+  /* Most strings are short: a plain loop beats memchr() here. */
+  for (; p < r->end; p++)
+    {
+      if (*p == '"')
+        {
+          r->p = p + 1;
+          return TRUE;
+        }
+      if (*p == '\\')
+        {
+          *escaped = TRUE;
+          p++;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+skip_value (Reader *r)
+{
+  int depth = 0;
+  gboolean escaped;
+
+  skip_space (r);
+  do
+    {
+      if (r->p >= r->end)
+        return FALSE;
+      switch (*r->p)
+        {
+        case '"':
+          if (!skip_string (r, &escaped))
+            return FALSE;
+          break;
+        case '{': case '[':
+          depth++;
+          r->p++;
+          break;
+        case '}': case ']':
+          if (depth == 0)
+            return FALSE;
+          depth--;
+          r->p++;
+          break;
+        case ',': case ':': case ' ': case '\n': case '\r': case '\t':
+          if (depth == 0)
+            return FALSE;
+          r->p++;
+          break;
+        default:
+          /* A number, true, false or null. */
+          if (!g_ascii_isalnum (*r->p) && *r->p != '-' && *r->p != '+' && *r->p != '.')
+            return FALSE;
+          while (r->p < r->end && (g_ascii_isalnum (*r->p) || *r->p == '-' || *r->p == '+' || *r->p == '.'))
+            r->p++;
+          break;
+        }
+    }
+  while (depth > 0);
+  return TRUE;
+}
+
+static int
+hex_value (const char *p)
+{
+  int v = 0;
+
+  for (int i = 0; i < 4; i++)
+    {
+      int d = g_ascii_xdigit_value (p[i]);
+      if (d < 0)
+        return -1;
+      v = v * 16 + d;
+    }
+  return v;
+}
+
+/* The text of the JSON string between @start (its opening quote) and
+ * @end (past the closing one), unescaped; NULL if malformed. */
+static char *
+unescape_string (const char *start,
+                 const char *end)
+{
+  GString *out = g_string_sized_new (end - start);
+  const char *p = start + 1;
+
+  end--;
+  while (p < end)
+    {
+      if (*p != '\\')
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+      if (++p >= end)
+        break;
+      switch (*p)
+        {
+        case '"': case '\\': case '/': g_string_append_c (out, *p); break;
+        case 'b': g_string_append_c (out, '\b'); break;
+        case 'f': g_string_append_c (out, '\f'); break;
+        case 'n': g_string_append_c (out, '\n'); break;
+        case 'r': g_string_append_c (out, '\r'); break;
+        case 't': g_string_append_c (out, '\t'); break;
+        case 'u':
+          {
+            int c = end - p > 4 ? hex_value (p + 1) : -1;
+
+            if (c < 0)
+              goto fail;
+            p += 4;
+            /* A surrogate pair is one character. */
+            if (c >= 0xD800 && c < 0xDC00 && end - p > 6 && p[1] == '\\' && p[2] == 'u')
+              {
+                int low = hex_value (p + 3);
+
+                if (low >= 0xDC00 && low < 0xE000)
+                  {
+                    c = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
+                    p += 6;
+                  }
+              }
+            if (c >= 0xD800 && c < 0xE000)
+              c = 0xFFFD;
+            g_string_append_unichar (out, c);
+          }
+          break;
+        default:
+          goto fail;
+        }
+      p++;
+    }
+  return g_string_free (out, FALSE);
+
+fail:
+  g_string_free (out, TRUE);
+  return NULL;
+}
+
+/* Reads a string value: its text (to free) in @text, or only its span. */
+static gboolean
+read_string (Reader  *r,
+             char   **text)
+{
+  const char *start;
+  gboolean escaped;
+
+  skip_space (r);
+  start = r->p;
+  if (!skip_string (r, &escaped))
+    return FALSE;
+  *text = escaped ? unescape_string (start, r->p) : g_strndup (start + 1, r->p - start - 2);
+  return *text != NULL;
+}
+
+/* Binds the value at r->p as json_extract() would give it: text, integer
+ * (true and false as 1 and 0), real, NULL, or arrays and objects as their
+ * JSON text. Text without escapes points into the page (alive until the
+ * statement ran). */
+static gboolean
+bind_value (Reader       *r,
+            sqlite3_stmt *stmt,
+            int           index)
+{
+  const char *start;
+  gboolean escaped;
+
+  skip_space (r);
+  if (r->p >= r->end)
+    return FALSE;
+  start = r->p;
+  switch (*r->p)
+    {
+    case '"':
+      if (!skip_string (r, &escaped))
+        return FALSE;
+      if (!escaped)
+        return sqlite3_bind_text (stmt, index, start + 1, r->p - start - 2, SQLITE_STATIC) == SQLITE_OK;
+      {
+        char *text = unescape_string (start, r->p);
+
+        return text != NULL && sqlite3_bind_text (stmt, index, text, -1, g_free) == SQLITE_OK;
+      }
+    case '{': case '[':
+      if (!skip_value (r))
+        return FALSE;
+      return sqlite3_bind_text (stmt, index, start, r->p - start, SQLITE_STATIC) == SQLITE_OK;
+    case 't': case 'f': case 'n':
+      if (!skip_value (r))
+        return FALSE;
+      if (r->p - start == 4 && memcmp (start, "true", 4) == 0)
+        return sqlite3_bind_int (stmt, index, 1) == SQLITE_OK;
+      if (r->p - start == 5 && memcmp (start, "false", 5) == 0)
+        return sqlite3_bind_int (stmt, index, 0) == SQLITE_OK;
+      if (r->p - start == 4 && memcmp (start, "null", 4) == 0)
+        return sqlite3_bind_null (stmt, index) == SQLITE_OK;
+      return FALSE;
+    default:
+      {
+        char number[64];
+        gsize len;
+        char *tail = NULL;
+        gboolean real;
+
+        if (!skip_value (r) || (len = r->p - start) >= sizeof number)
+          return FALSE;
+        memcpy (number, start, len);
+        number[len] = '\0';
+        real = strpbrk (number, ".eE") != NULL;
+        if (!real)
+          {
+            gint64 v;
+
+            errno = 0;
+            v = g_ascii_strtoll (number, &tail, 10);
+            if (errno == 0 && *tail == '\0')
+              return sqlite3_bind_int64 (stmt, index, v) == SQLITE_OK;
+            if (errno != ERANGE)
+              return FALSE;
+          }
+        {
+          double d = g_ascii_strtod (number, &tail);
+
+          return *tail == '\0' && sqlite3_bind_double (stmt, index, d) == SQLITE_OK;
+        }
+      }
+    }
+}
+
+gboolean
+kehu_sync_page_read_head (const char   *page,
+                          gsize         length,
+                          KehuSyncPage *head)
+{
+  Reader r = { page, page + length };
+  gboolean first = TRUE;
+
+  memset (head, 0, sizeof *head);
+  if (!expect (&r, '{'))
+    return FALSE;
+  for (;;)
+    {
+      g_autofree char *key = NULL;
+      const char *start;
+
+      skip_space (&r);
+      if (r.p < r.end && *r.p == '}')
+        break;
+      if ((!first && !expect (&r, ',')) || !read_string (&r, &key) || !expect (&r, ':'))
+        return FALSE;
+      first = FALSE;
+      skip_space (&r);
+      start = r.p;
+      if (!skip_value (&r))
+        return FALSE;
+      if (g_str_equal (key, "changes"))
+        {
+          if (*start != '[')
+            return FALSE;
+          head->changes = start;
+          head->changes_length = r.p - start;
+        }
+      else if (g_str_equal (key, "reset") || g_str_equal (key, "more"))
+        {
+          gboolean value = r.p - start == 4 && memcmp (start, "true", 4) == 0;
+
+          if (key[0] == 'r')
+            head->reset = value;
+          else
+            head->more = value;
+        }
+      else if (g_str_equal (key, "cursor") || g_str_equal (key, "epoch") || g_str_equal (key, "total"))
+        {
+          gint64 value = g_ascii_strtoll (start, NULL, 10);
+
+          if (key[0] == 'c')
+            head->cursor = value;
+          else if (key[0] == 'e')
+            head->epoch = value;
+          else
+            head->total = value;
+        }
+    }
+  return head->changes != NULL;
+}
+
+/* How one module's rows are inserted from a page: the statement and where
+ * each column's value goes. */
+typedef struct
+{
+  sqlite3_stmt *stmt;
+  GPtrArray    *columns;
+  GHashTable   *index;   /* column name → parameter number */
+} InsertPlan;
+
+static void
+insert_plan_free (InsertPlan *plan)
+{
+  sqlite3_finalize (plan->stmt);
+  g_ptr_array_unref (plan->columns);
+  g_hash_table_unref (plan->index);
+  g_free (plan);
+}
+
+static InsertPlan *
+insert_plan (KehuContext *ctx,
+             const char  *module_name)
+{
+  KehuStore *store = kehu_context_get_store (ctx);
+  GHashTable *plans = g_object_get_data (G_OBJECT (store), "kehu-sync-insert-plans");
+  g_autoptr(GString) sql = NULL;
+  g_autoptr(GString) values = NULL;
+  InsertPlan *plan;
+
+  if (plans == NULL)
+    {
+      plans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) insert_plan_free);
+      g_object_set_data_full (G_OBJECT (store), "kehu-sync-insert-plans", plans, (GDestroyNotify) g_hash_table_unref);
+    }
+  if ((plan = g_hash_table_lookup (plans, module_name)) != NULL)
+    {
+      sqlite3_reset (plan->stmt);
+      sqlite3_clear_bindings (plan->stmt);
+      return plan;
+    }
+
+  plan = g_new0 (InsertPlan, 1);
+  plan->columns = record_columns (kehu_context_get_schema (ctx), module_name);
+  plan->index = g_hash_table_new (g_str_hash, g_str_equal);
+  if (plan->columns == NULL)
+    {
+      plan->columns = g_ptr_array_new ();
+      insert_plan_free (plan);
+      return NULL;
+    }
+  sql = g_string_new (NULL);
+  values = g_string_new (NULL);
+  g_string_printf (sql, "INSERT INTO %s (", module_name);
+  for (guint i = 0; i < plan->columns->len; i++)
+    {
+      const char *name = g_ptr_array_index (plan->columns, i);
+
+      g_string_append_printf (sql, "%s%s", i ? ", " : "", name);
+      g_string_append_printf (values, "%s?%u", i ? ", " : "", i + 1);
+      g_hash_table_insert (plan->index, (gpointer) name, GUINT_TO_POINTER (i + 1));
+    }
+  g_string_append_printf (sql, ") VALUES (%s)", values->str);
+  if (sqlite3_prepare_v3 (kehu_store_get_db (store), sql->str, -1, SQLITE_PREPARE_PERSISTENT, &plan->stmt, NULL) != SQLITE_OK)
+    {
+      insert_plan_free (plan);
+      return NULL;
+    }
+  g_hash_table_insert (plans, g_strdup (module_name), plan);
+  return plan;
+}
+
+/* Binds the members of the record object at r->p that are columns of
+ * @plan; others (a newer server's) are skipped. The server writes them in
+ * column order, so the next column is tried before the lookup. */
+static gboolean
+bind_record (Reader     *r,
+             InsertPlan *plan)
+{
+  guint next = 0;
+  gboolean first = TRUE;
+
+  if (!expect (r, '{'))
+    return FALSE;
+  for (;;)
+    {
+      const char *start;
+      gsize len;
+      gboolean escaped;
+      guint param = 0;
+
+      skip_space (r);
+      if (r->p < r->end && *r->p == '}')
+        {
+          r->p++;
+          return TRUE;
+        }
+      if (!first && !expect (r, ','))
+        return FALSE;
+      first = FALSE;
+      skip_space (r);
+      start = r->p + 1;
+      if (!skip_string (r, &escaped) || escaped)
+        return FALSE;
+      len = r->p - 1 - start;
+      if (!expect (r, ':'))
+        return FALSE;
+      if (next < plan->columns->len)
+        {
+          const char *guess = g_ptr_array_index (plan->columns, next);
+
+          if (strncmp (guess, start, len) == 0 && guess[len] == '\0')
+            param = next + 1;
+        }
+      if (param == 0)
+        {
+          char name[128];
+
+          if (len < sizeof name)
+            {
+              memcpy (name, start, len);
+              name[len] = '\0';
+              param = GPOINTER_TO_UINT (g_hash_table_lookup (plan->index, name));
+            }
+        }
+      if (param == 0)
+        {
+          if (!skip_value (r))
+            return FALSE;
+          continue;
+        }
+      next = param;
+      if (!bind_value (r, plan->stmt, param))
+        return FALSE;
+    }
+}
+
+static gboolean
+outbox_empty (KehuContext *ctx)
+{
+  sqlite3_stmt *stmt = cached_statement (ctx, " outbox-empty", "SELECT 1 FROM sync_outbox LIMIT 1");
+  gboolean empty;
+
+  if (stmt == NULL)
+    return FALSE;
+  empty = sqlite3_step (stmt) != SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return empty;
+}
+
+typedef struct
+{
+  char       *module;
+  char       *id;
+  gboolean    gone;
+  const char *record;
+  const char *record_end;
+} Change;
+
+static gboolean
+read_change (Reader *r,
+             Change *change)
+{
+  gboolean first = TRUE;
+
+  memset (change, 0, sizeof *change);
+  if (!expect (r, '{'))
+    return FALSE;
+  for (;;)
+    {
+      g_autofree char *key = NULL;
+      const char *start;
+
+      skip_space (r);
+      if (r->p < r->end && *r->p == '}')
+        {
+          r->p++;
+          return TRUE;
+        }
+      if ((!first && !expect (r, ',')) || !read_string (r, &key) || !expect (r, ':'))
+        return FALSE;
+      first = FALSE;
+      skip_space (r);
+      start = r->p;
+      if (g_str_equal (key, "module") && *start == '"')
+        {
+          g_clear_pointer (&change->module, g_free);
+          if (!read_string (r, &change->module))
+            return FALSE;
+          continue;
+        }
+      if (g_str_equal (key, "id") && *start == '"')
+        {
+          g_clear_pointer (&change->id, g_free);
+          if (!read_string (r, &change->id))
+            return FALSE;
+          continue;
+        }
+      if (!skip_value (r))
+        return FALSE;
+      if (g_str_equal (key, "gone"))
+        change->gone = r->p - start == 4 && memcmp (start, "true", 4) == 0;
+      else if (g_str_equal (key, "record") && *start == '{')
+        {
+          change->record = start;
+          change->record_end = r->p;
+        }
+    }
+}
+
+static void
+change_clear (Change *change)
+{
+  g_clear_pointer (&change->module, g_free);
+  g_clear_pointer (&change->id, g_free);
+}
+
+static gboolean
+apply_change (KehuContext  *ctx,
+              Change       *change,
+              gboolean      no_outbox,
+              guint        *pulled,
+              guint        *gone,
+              GError      **error)
+{
+  const KehuModule *module;
+  InsertPlan *plan;
+  Reader r;
+  int rc;
+
+  if (change->module == NULL || change->id == NULL ||
+      (module = kehu_schema_get_module (kehu_context_get_schema (ctx), change->module)) == NULL)
+    return TRUE;
+  if (change->record == NULL)
+    {
+      if (!change->gone)
+        return TRUE;
+      (*gone)++;
+      return kehu_sync_cache_drop (ctx, change->module, change->id, error);
+    }
+  (*pulled)++;
+  if (row_known (ctx, change->module, change->id))
+    {
+      g_autofree char *text = g_strndup (change->record, change->record_end - change->record);
+      g_autoptr(JsonNode) node = json_from_string (text, NULL);
+
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+        return TRUE;
+      return kehu_sync_cache_put (ctx, change->module, json_node_get_object (node), error);
+    }
+
+  if ((plan = insert_plan (ctx, change->module)) == NULL)
+    return db_error (ctx, sqlite3_errcode (ctx_db (ctx)), error);
+  r.p = change->record;
+  r.end = change->record_end;
+  if (!bind_record (&r, plan))
+    {
+      sqlite3_clear_bindings (plan->stmt);
+      g_set_error (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_PROTOCOL,
+                   _("The server’s answer is not JSON (HTTP %u)"), 200);
+      return FALSE;
+    }
+  rc = sqlite3_step (plan->stmt);
+  sqlite3_reset (plan->stmt);
+  sqlite3_clear_bindings (plan->stmt);
+  if (rc != SQLITE_DONE)
+    return db_error (ctx, rc, error);
+  return no_outbox || overlay_pending (ctx, module, change->id, error);
+}
+
 gboolean
 kehu_sync_cache_apply_page (KehuContext  *ctx,
                             const char   *page,
@@ -901,60 +1462,68 @@ kehu_sync_cache_apply_page (KehuContext  *ctx,
                             guint        *gone,
                             GError      **error)
 {
-  sqlite3_stmt *each = cached_statement (ctx, " page",
-                                         "SELECT json_extract (value, '$.module'), json_extract (value, '$.id'),"
-                                         " json_extract (value, '$.gone'), json_extract (value, '$.record')"
-                                         " FROM json_each (?1, '$.changes')");
-  gboolean ok = TRUE;
-  int rc;
+  Reader r = { page, page + length };
+  gboolean first = TRUE;
+  gboolean seen = FALSE;
+  /* Nothing to lay over the pulled records: the page runs in one
+   * transaction, so no op can be queued meanwhile. */
+  gboolean no_outbox = outbox_empty (ctx);
 
-  if (each == NULL)
-    return db_error (ctx, sqlite3_errcode (ctx_db (ctx)), error);
-  sqlite3_bind_text (each, 1, page, length, SQLITE_STATIC);
-  while (ok && (rc = sqlite3_step (each)) == SQLITE_ROW)
+  /* The page's other members are skipped: kehu_sync_page_read_head()
+   * reads them. */
+  if (!expect (&r, '{'))
+    goto damaged;
+  for (;;)
     {
-      const char *module = (const char *) sqlite3_column_text (each, 0);
-      const char *id = (const char *) sqlite3_column_text (each, 1);
-      const char *record = (const char *) sqlite3_column_text (each, 3);
+      g_autofree char *key = NULL;
+      gboolean first_change = TRUE;
 
-      if (module == NULL || id == NULL || kehu_schema_get_module (kehu_context_get_schema (ctx), module) == NULL)
-        continue;
-      if (record == NULL)
+      skip_space (&r);
+      if (r.p < r.end && *r.p == '}')
         {
-          if (sqlite3_column_int (each, 2))
-            {
-              ok = kehu_sync_cache_drop (ctx, module, id, error);
-              (*gone)++;
-            }
+          if (seen)
+            return TRUE;
+          goto damaged;
+        }
+      if ((!first && !expect (&r, ',')) || !read_string (&r, &key) || !expect (&r, ':'))
+        goto damaged;
+      first = FALSE;
+      if (!g_str_equal (key, "changes"))
+        {
+          if (!skip_value (&r))
+            goto damaged;
           continue;
         }
-      (*pulled)++;
-      if (!row_known (ctx, module, id))
+      if (!expect (&r, '['))
+        goto damaged;
+      seen = TRUE;
+      for (;;)
         {
-          sqlite3_stmt *insert = insert_from_json (ctx, module);
+          Change change = { 0 };
+          gboolean ok;
 
-          if (insert == NULL)
-            return db_error (ctx, sqlite3_errcode (ctx_db (ctx)), error);
-          sqlite3_bind_text (insert, 1, record, -1, SQLITE_TRANSIENT);
-          rc = sqlite3_step (insert);
-          sqlite3_reset (insert);
-          if (rc != SQLITE_DONE)
+          skip_space (&r);
+          if (r.p < r.end && *r.p == ']')
             {
-              ok = db_error (ctx, rc, error);
+              r.p++;
               break;
             }
-          ok = overlay_pending (ctx, kehu_schema_get_module (kehu_context_get_schema (ctx), module), id, error);
-        }
-      else
-        {
-          g_autoptr(JsonNode) node = json_from_string (record, NULL);
-
-          if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-            ok = kehu_sync_cache_put (ctx, module, json_node_get_object (node), error);
+          if ((!first_change && !expect (&r, ',')) || !read_change (&r, &change))
+            {
+              change_clear (&change);
+              goto damaged;
+            }
+          first_change = FALSE;
+          ok = apply_change (ctx, &change, no_outbox, pulled, gone, error);
+          change_clear (&change);
+          if (!ok)
+            return FALSE;
         }
     }
-  sqlite3_reset (each);
-  return ok;
+
+damaged:
+  g_set_error (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_PROTOCOL, _("The server’s answer is not JSON (HTTP %u)"), 200);
+  return FALSE;
 }
 
 /* Conflicts ------------------------------------------------------------------------ */

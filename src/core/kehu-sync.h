@@ -138,8 +138,25 @@ gboolean     kehu_sync_cache_drop           (KehuContext  *ctx,
  * by SQLite (the server's pull); NULL when the module cannot be read so. */
 char        *kehu_sync_record_json_sql      (KehuSchema   *schema,
                                              const char   *module);
-/* Applies a whole pull page (the server's JSON text) to the cache: new
- * records are inserted straight from the text by SQLite, known ones go
+/* A pull page's own members; @changes points into the page's text. */
+typedef struct
+{
+  gboolean    reset;
+  gint64      cursor;
+  gboolean    more;
+  gint64      epoch;
+  gint64      total;
+  const char *changes;
+  gsize       changes_length;
+} KehuSyncPage;
+
+/* Reads the members of a pull page (the server's JSON text) without
+ * building a tree; FALSE when the text is not a page with "changes". */
+gboolean     kehu_sync_page_read_head       (const char   *page,
+                                             gsize         length,
+                                             KehuSyncPage *head);
+/* Applies a whole pull page to the cache in one pass over its text: new
+ * records are bound column by column into a kept INSERT, known ones go
  * through kehu_sync_cache_put() (only changed columns). */
 gboolean     kehu_sync_cache_apply_page     (KehuContext  *ctx,
                                              const char   *page,

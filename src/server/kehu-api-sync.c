@@ -2,8 +2,9 @@
  *
  * POST /api/v1/sync/push {ops:[…]} applies a client's queued changes, one
  * answer per op (applied, merged, conflict, rejected), each op in its own
- * transaction together with its remembered answer in sync_ops, so a push
- * repeated after a lost answer gets the same answer and changes nothing.
+ * savepoint together with its remembered answer in sync_ops (the batch in
+ * one transaction), so a push repeated after a lost answer gets the same
+ * answer and changes nothing.
  * GET /api/v1/sync/pull?cursor=REV&limit=N&epoch=E answers the records
  * changed after REV in rev order, each re-checked against the user's data
  * scope (visible: the record; not any more: gone), or reset when the
@@ -548,6 +549,16 @@ remembered_result (KehuStore  *store,
   return result;
 }
 
+/* Undoes the whole batch, however many levels a failure left open. */
+static void
+rollback_batch (KehuContext *ctx)
+{
+  sqlite3 *db = kehu_store_get_db (kehu_context_get_store (ctx));
+
+  for (int i = 0; i < 16 && !sqlite3_get_autocommit (db); i++)
+    kehu_context_rollback (ctx);
+}
+
 static void
 push_cb (KehuApi     *api,
          KehuRequest *request)
@@ -598,6 +609,21 @@ push_cb (KehuApi     *api,
   kehu_context_set_assign_revs (ctx, TRUE);
   now = kehu_request_get_now_iso (request);
 
+  /* One transaction for the batch, a savepoint per op: an op that fails
+   * is undone alone, and the batch pays one commit (and one share of WAL
+   * checkpoints) instead of one per op, which with a large database cost
+   * more than the ops. A failure of the server itself answers 500 and
+   * keeps nothing: the client sends the same ops again. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!kehu_context_begin (ctx, &error))
+      {
+        kehu_request_reply_gerror (request, error);
+        return;
+      }
+  }
+
   for (guint i = 0; i < json_array_get_length (ops); i++)
     {
       JsonObject *op = json_array_get_object_element (ops, i);
@@ -609,6 +635,7 @@ push_cb (KehuApi     *api,
 
       if (!kehu_context_begin (ctx, &error))
         {
+          rollback_batch (ctx);
           kehu_request_reply_gerror (request, error);
           return;
         }
@@ -648,12 +675,22 @@ push_cb (KehuApi     *api,
                         "ssss", op_id, kehu_perm_get_user_id (perm), text, now) < 0 ||
           !kehu_context_commit (ctx, &error))
         {
-          kehu_context_rollback (ctx);
+          rollback_batch (ctx);
           kehu_request_reply_gerror (request, error);
           return;
         }
       json_array_add_object_element (results, g_steal_pointer (&result));
     }
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!kehu_context_commit (ctx, &error))
+      {
+        rollback_batch (ctx);
+        kehu_request_reply_gerror (request, error);
+        return;
+      }
+  }
 
   reply = json_object_new ();
   json_object_set_array_member (reply, "results", g_steal_pointer (&results));
