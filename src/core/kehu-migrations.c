@@ -24,6 +24,7 @@ static const KehuMigration migrations[] = {
   { 4, "0004-search.sql", NULL },
   { 5, "0005-core-indexes.sql", NULL },
   { 6, "0006-report-indexes.sql", NULL },
+  { 7, "0007-list-indexes.sql", NULL },
 };
 
 const KehuMigration *
