@@ -1375,6 +1375,81 @@ kehu_query_cursor_at (KehuQuery   *self,
   return cursor;
 }
 
+/* The narrowest index that holds every column the WHERE clause and
+ * @columns read, and only live rows (or deleted_at) for a live list: a
+ * count or a sum over it never reads the table (migration 7 adds such
+ * indexes for lists). Without statistics SQLite may otherwise walk a
+ * partial index that is not covering and read every row through it.
+ * NULL when there is none, or when the search may read any column. */
+static char *
+covering_index (KehuQuery          *self,
+                const char * const *columns)
+{
+  const char *table = kehu_module_get_name (self->module);
+  g_autoptr(GPtrArray) needed = g_ptr_array_new ();
+  sqlite3 *db = db_of (self);
+  sqlite3_stmt *stmt = NULL;
+  char *best = NULL;
+  guint best_n = G_MAXUINT;
+
+  if (self->search != NULL)
+    return NULL;
+  for (guint i = 0; i < self->conditions->len; i++)
+    {
+      const KehuField *field = ((Condition *) self->conditions->pdata[i])->field;
+      g_ptr_array_add (needed, (gpointer) ((field->flags & KEHU_FIELD_CUSTOM) ? "extra" : field->name));
+    }
+  if (self->visibility->len > 0)
+    {
+      g_ptr_array_add (needed, (gpointer) "owner_id");
+      g_ptr_array_add (needed, (gpointer) "id");
+    }
+  if (self->deleted == KEHU_QUERY_DELETED)
+    g_ptr_array_add (needed, (gpointer) "deleted_at");
+  for (guint i = 0; columns && columns[i]; i++)
+    g_ptr_array_add (needed, (gpointer) columns[i]);
+
+  if (sqlite3_prepare_v2 (db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1"
+                              " AND sql IS NOT NULL", -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (stmt, 0);
+      const char *index_sql = (const char *) sqlite3_column_text (stmt, 1);
+      gboolean live_only = g_str_has_suffix (index_sql, "WHERE deleted_at IS NULL");
+      g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_free);
+      sqlite3_stmt *info = NULL;
+      gboolean covers = TRUE;
+
+      /* Other partial indexes hold only some of the rows. */
+      if (strstr (index_sql, " WHERE ") != NULL && !live_only)
+        continue;
+      if (live_only && self->deleted != KEHU_QUERY_LIVE)
+        continue;
+      if (sqlite3_prepare_v2 (db, "SELECT name FROM pragma_index_info (?1)", -1, &info, NULL) != SQLITE_OK)
+        continue;
+      sqlite3_bind_text (info, 1, name, -1, SQLITE_STATIC);
+      while (sqlite3_step (info) == SQLITE_ROW)
+        if (sqlite3_column_type (info, 0) != SQLITE_NULL)
+          g_ptr_array_add (held, g_strdup ((const char *) sqlite3_column_text (info, 0)));
+      sqlite3_finalize (info);
+      /* A live list over a full index needs deleted_at in it. */
+      if (!live_only && self->deleted == KEHU_QUERY_LIVE)
+        covers = g_ptr_array_find_with_equal_func (held, "deleted_at", g_str_equal, NULL);
+      for (guint i = 0; covers && i < needed->len; i++)
+        covers = g_ptr_array_find_with_equal_func (held, needed->pdata[i], g_str_equal, NULL);
+      if (covers && held->len < best_n)
+        {
+          g_free (best);
+          best = g_strdup (name);
+          best_n = held->len;
+        }
+    }
+  sqlite3_finalize (stmt);
+  return best;
+}
+
 /* The partial indexes of migration 3 over live rows. */
 static const struct { const char *table; const char *index; } live_indexes[] = {
   { "customers", "customers_live_updated" },
@@ -1391,15 +1466,19 @@ kehu_query_count (KehuQuery  *self,
 {
   g_autoptr(GPtrArray) params = g_ptr_array_new ();
   g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree char *index = NULL;
   sqlite3_stmt *stmt = NULL;
   guint n_params = self->params->len;
   gint64 count = -1;
 
   g_string_printf (sql, "SELECT count(*) FROM %s", kehu_module_get_name (self->module));
+  index = covering_index (self, NULL);
+  if (index != NULL)
+    g_string_append_printf (sql, " INDEXED BY %s", index);
   /* A whole live list: count the entries of its partial "live" index, a
    * fraction of the table's pages (SQLite would scan the table). */
-  if (self->conditions->len == 0 && self->search == NULL && self->visibility->len == 0 &&
-      self->deleted == KEHU_QUERY_LIVE)
+  else if (self->conditions->len == 0 && self->search == NULL && self->visibility->len == 0 &&
+           self->deleted == KEHU_QUERY_LIVE)
     for (guint i = 0; i < G_N_ELEMENTS (live_indexes); i++)
       if (g_str_equal (live_indexes[i].table, kehu_module_get_name (self->module)))
         {
@@ -1466,9 +1545,23 @@ kehu_query_sums (KehuQuery          *self,
   if (chosen->len == 0)
     g_string_append (sql, "0");
   g_string_append_printf (sql, " FROM %s", kehu_module_get_name (self->module));
-  /* Adding up a whole list reads every row: a table scan beats walking an index. */
-  if (self->conditions->len == 0 && self->search == NULL && self->visibility->len == 0)
-    g_string_append (sql, " NOT INDEXED");
+  {
+    g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+    g_autofree char *index = NULL;
+
+    for (guint i = 0; i < chosen->len; i++)
+      {
+        const KehuField *field = chosen->pdata[i];
+        g_ptr_array_add (columns, (gpointer) ((field->flags & KEHU_FIELD_CUSTOM) ? "extra" : field->name));
+      }
+    g_ptr_array_add (columns, NULL);
+    /* An index that holds the amounts beats reading the rows. */
+    if ((index = covering_index (self, (const char * const *) columns->pdata)) != NULL)
+      g_string_append_printf (sql, " INDEXED BY %s", index);
+    /* Otherwise adding up a whole list reads every row: a table scan beats walking an index. */
+    else if (self->conditions->len == 0 && self->search == NULL && self->visibility->len == 0)
+      g_string_append (sql, " NOT INDEXED");
+  }
   append_where (self, sql, params, FALSE);
   if (!prepare (self, sql->str, &stmt, error))
     {

@@ -7,8 +7,10 @@
 -- owner: mine / my team / everyone's / the pool; the customer level) and
 -- the amount the totals row adds up, SQLite answers from the index alone,
 -- a small fraction of the pages.
-CREATE INDEX customers_live_owner_total ON customers (owner_id, contract_total) WHERE deleted_at IS NULL;
-CREATE INDEX customers_live_level_total ON customers (level, owner_id, contract_total) WHERE deleted_at IS NULL;
+-- The level comes last on purpose: led by it, the index would tempt SQLite
+-- to read every VIP and sort them for a list's first page, where walking
+-- the sort's index and skipping the others stops after one page.
+CREATE INDEX customers_live_totals ON customers (owner_id, contract_total, level) WHERE deleted_at IS NULL;
 CREATE INDEX leads_live_owner ON leads (owner_id) WHERE deleted_at IS NULL;
 CREATE INDEX contacts_live_owner ON contacts (owner_id) WHERE deleted_at IS NULL;
 CREATE INDEX opportunities_live_owner_amount ON opportunities (owner_id, amount) WHERE deleted_at IS NULL;
