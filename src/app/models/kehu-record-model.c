@@ -55,6 +55,7 @@ struct _KehuRecordModel
   KehuQuery        *sql_query;     /* built from the above by reload() */
   KehuRecordPager  *pager;
   guint             n_queries;     /* of pagers replaced so far */
+  GHashTable       *items;         /* position → KehuRecordItem, as many as the pager's pages */
 
   guint             n_items;
   gboolean          counting;
@@ -284,13 +285,21 @@ kehu_record_model_get_item (GListModel *model,
 {
   KehuRecordModel *self = KEHU_RECORD_MODEL (model);
   g_autoptr(JsonObject) row = NULL;
+  KehuRecordItem *item;
 
   if (position >= self->n_items || self->pager == NULL)
     return NULL;
+  /* The same item for a position while it is cached: views may compare. */
+  if ((item = g_hash_table_lookup (self->items, GUINT_TO_POINTER (position))))
+    return g_object_ref (item);
   /* NULL when rows were deleted under us; a reload follows. */
   if (!(row = kehu_record_pager_get_item (self->pager, position)))
     return NULL;
-  return kehu_record_item_new (self->table, row);
+  if (g_hash_table_size (self->items) >= MAX_PAGES * KEHU_RECORD_MODEL_PAGE_SIZE)
+    g_hash_table_remove_all (self->items);
+  item = kehu_record_item_new (self->table, row);
+  g_hash_table_insert (self->items, GUINT_TO_POINTER (position), item);
+  return g_object_ref (item);
 }
 
 static void
@@ -339,6 +348,7 @@ kehu_record_model_finalize (GObject *object)
 
   g_strfreev (self->total_fields);
   g_hash_table_unref (self->totals);
+  g_hash_table_unref (self->items);
   g_clear_object (&self->pager);
   g_clear_object (&self->sql_query);
   g_clear_pointer (&self->base, kehu_list_query_free);
@@ -372,6 +382,7 @@ static void
 kehu_record_model_init (KehuRecordModel *self)
 {
   self->totals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->items = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->sync_count_max = SYNC_COUNT_MAX_ROWS;
   self->query = kehu_list_query_new ();
 }
@@ -520,6 +531,7 @@ kehu_record_model_reload (KehuRecordModel  *self,
   if (self->pager != NULL)
     self->n_queries += kehu_record_pager_get_n_queries (self->pager);
   g_clear_object (&self->pager);
+  g_hash_table_remove_all (self->items);
   g_set_object (&self->sql_query, query);
   self->pager = kehu_record_pager_new (query, KEHU_RECORD_MODEL_PAGE_SIZE);
   kehu_record_pager_set_max_pages (self->pager, MAX_PAGES);
