@@ -715,6 +715,22 @@ kehu_query_date_range (GDateTime   *now,
   return TRUE;
 }
 
+static const KehuField *
+date_field (KehuQuery   *self,
+            const char  *name,
+            GError     **error)
+{
+  const KehuField *field = filter_field (self, name, error);
+
+  if (field != NULL && field->type != KEHU_FIELD_DATE && field->type != KEHU_FIELD_DATETIME)
+    {
+      g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_INVALID_VALUE,
+                   _("“%s” is not a date"), kehu_field_get_label (field));
+      return NULL;
+    }
+  return field;
+}
+
 gboolean
 kehu_query_add_date_preset (KehuQuery   *self,
                             const char  *field_name,
@@ -728,14 +744,8 @@ kehu_query_add_date_preset (KehuQuery   *self,
   g_autofree char *end = NULL;
   g_autofree char *expr = NULL;
 
-  if (!(field = filter_field (self, field_name, error)))
+  if (!(field = date_field (self, field_name, error)))
     return FALSE;
-  if (field->type != KEHU_FIELD_DATE && field->type != KEHU_FIELD_DATETIME)
-    {
-      g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_INVALID_VALUE,
-                   _("“%s” is not a date"), kehu_field_get_label (field));
-      return FALSE;
-    }
   now = kehu_context_get_now (self->ctx);
   if (g_strcmp0 (preset, "before_days") == 0)
     {
@@ -806,14 +816,8 @@ kehu_query_add_date_between (KehuQuery   *self,
   gboolean has_start = first_day && *first_day;
   gboolean has_end = last_day && *last_day;
 
-  if (!(field = filter_field (self, field_name, error)))
+  if (!(field = date_field (self, field_name, error)))
     return FALSE;
-  if (field->type != KEHU_FIELD_DATE && field->type != KEHU_FIELD_DATETIME)
-    {
-      g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_INVALID_VALUE,
-                   _("“%s” is not a date"), kehu_field_get_label (field));
-      return FALSE;
-    }
   if ((has_start && !(start = day_bound (field, first_day, 0, tz))) ||
       (has_end && !(end = day_bound (field, last_day, 1, tz))))
     {

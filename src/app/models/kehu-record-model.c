@@ -64,9 +64,18 @@ struct _KehuRecordModel
   GCancellable     *count_cancellable;
   GStrv             total_fields;
   GHashTable       *totals;        /* field → gint64* */
+
+  /* The last count and totals, for a query that differs only in its sort
+   * while nothing was written: re-sorting a big list does not count again. */
+  char             *counted_key;
+  gint64            counted_version;
+  gint64            counted;
+  JsonObject       *counted_sums;
 };
 
 static void kehu_record_model_list_model_iface_init (GListModelInterface *iface);
+static void remember_count (KehuRecordModel *self, const char *key, gint64 version,
+                            gint64 count, JsonObject *sums);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (KehuRecordModel, kehu_record_model, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
@@ -122,6 +131,8 @@ typedef struct
   GStrv      fields;
   gint64     count;
   JsonObject *sums;
+  char      *key;        /* count_key() when it started */
+  gint64     version;    /* data_version() when it started */
 } CountJob;
 
 static void
@@ -131,6 +142,7 @@ count_job_free (CountJob *job)
   g_free (job->path);
   g_strfreev (job->fields);
   g_clear_pointer (&job->sums, json_object_unref);
+  g_free (job->key);
   g_free (job);
 }
 
@@ -246,9 +258,56 @@ count_done_cb (GObject      *source,
 
   kehu_record_pager_set_count (self->pager, job->count);
   set_totals (self, job->sums);
+  remember_count (self, job->key, job->version, job->count, job->sums);
   self->counting = FALSE;
   set_n_items (self, (guint) MIN (job->count, G_MAXUINT));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNTING]);
+}
+
+/* What the count depends on: everything but the sort. */
+static char *
+count_key (KehuRecordModel *self)
+{
+  g_autofree char *filters = kehu_list_query_filters_to_json (self->query);
+  g_autofree char *base = self->base ? kehu_list_query_filters_to_json (self->base) : NULL;
+  g_autofree char *owners = self->scope_owners ? g_strjoinv ("\x1f", self->scope_owners) : NULL;
+  g_autofree char *fields = self->total_fields ? g_strjoinv ("\x1f", self->total_fields) : NULL;
+  g_autoptr(GDateTime) now = self->now ? g_date_time_ref (self->now) : g_date_time_new_now_local ();
+  g_autofree char *day = g_date_time_format (now, "%F");
+
+  /* The day: date presets move at midnight. */
+  return g_strjoin ("\x1e", filters, kehu_list_query_get_search (self->query) ? kehu_list_query_get_search (self->query) : "",
+                    base ? base : "", owners ? owners : "-", self->scope_user ? self->scope_user : "",
+                    self->user_id ? self->user_id : "", fields ? fields : "", day, NULL);
+}
+
+/* Changes when this connection or another one wrote to the database. */
+static gint64
+data_version (KehuRecordModel *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 version = -1;
+
+  if (sqlite3_prepare_v2 (get_db (self), "PRAGMA data_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0) * 1000000007 + sqlite3_total_changes64 (get_db (self));
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+static void
+remember_count (KehuRecordModel *self,
+                const char      *key,
+                gint64           version,
+                gint64           count,
+                JsonObject      *sums)
+{
+  g_free (self->counted_key);
+  self->counted_key = g_strdup (key);
+  self->counted_version = version;
+  self->counted = count;
+  g_clear_pointer (&self->counted_sums, json_object_unref);
+  self->counted_sums = sums ? json_object_ref (sums) : NULL;
 }
 
 static gint64
@@ -355,6 +414,8 @@ kehu_record_model_finalize (GObject *object)
   g_clear_pointer (&self->query, kehu_list_query_free);
   g_clear_pointer (&self->now, g_date_time_unref);
   g_strfreev (self->scope_owners);
+  g_free (self->counted_key);
+  g_clear_pointer (&self->counted_sums, json_object_unref);
   g_free (self->user_id);
   g_free (self->scope_user);
   g_free (self->table);
@@ -538,8 +599,19 @@ kehu_record_model_reload (KehuRecordModel  *self,
 
   job = g_new0 (CountJob, 1);
   job->fields = g_strdupv (self->total_fields);
+  job->key = count_key (self);
+  job->version = data_version (self);
 
-  if (estimate_rows (self) <= self->sync_count_max)
+  if (self->counted_key != NULL && g_str_equal (self->counted_key, job->key) &&
+      self->counted_version == job->version)
+    {
+      /* Only the sort changed, and no row: the same count and totals. */
+      kehu_record_pager_set_count (self->pager, self->counted);
+      n = (guint) MIN (self->counted, G_MAXUINT);
+      set_totals (self, self->counted_sums);
+      self->counting = FALSE;
+    }
+  else if (estimate_rows (self) <= self->sync_count_max)
     {
       job->query = g_object_ref (query);
       if (!run_count (job, error))
@@ -547,6 +619,7 @@ kehu_record_model_reload (KehuRecordModel  *self,
       kehu_record_pager_set_count (self->pager, job->count);
       n = (guint) MIN (job->count, G_MAXUINT);
       set_totals (self, job->sums);
+      remember_count (self, job->key, job->version, job->count, job->sums);
       self->counting = FALSE;
     }
   else
@@ -580,6 +653,7 @@ kehu_record_model_reload (KehuRecordModel  *self,
           if (!run_count (job, error))
             return FALSE;
           set_totals (self, job->sums);
+          remember_count (self, job->key, job->version, job->count, job->sums);
         }
     }
 
