@@ -1394,7 +1394,8 @@ covering_index (KehuQuery          *self,
   sqlite3 *db = db_of (self);
   sqlite3_stmt *stmt = NULL;
   char *best = NULL;
-  guint best_n = G_MAXUINT;
+  guint best_score = G_MAXUINT;
+  guint n_filtered;
 
   if (self->search != NULL)
     return NULL;
@@ -1403,6 +1404,7 @@ covering_index (KehuQuery          *self,
       const KehuField *field = ((Condition *) self->conditions->pdata[i])->field;
       g_ptr_array_add (needed, (gpointer) ((field->flags & KEHU_FIELD_CUSTOM) ? "extra" : field->name));
     }
+  n_filtered = needed->len;
   if (self->visibility->len > 0)
     {
       g_ptr_array_add (needed, (gpointer) "owner_id");
@@ -1431,7 +1433,7 @@ covering_index (KehuQuery          *self,
         continue;
       if (live_only && self->deleted != KEHU_QUERY_LIVE)
         continue;
-      if (sqlite3_prepare_v2 (db, "SELECT name FROM pragma_index_info (?1)", -1, &info, NULL) != SQLITE_OK)
+      if (sqlite3_prepare_v2 (db, "SELECT name FROM pragma_index_info (?1) ORDER BY seqno", -1, &info, NULL) != SQLITE_OK)
         continue;
       sqlite3_bind_text (info, 1, name, -1, SQLITE_STATIC);
       while (sqlite3_step (info) == SQLITE_ROW)
@@ -1443,11 +1445,22 @@ covering_index (KehuQuery          *self,
         covers = g_ptr_array_find_with_equal_func (held, "deleted_at", g_str_equal, NULL);
       for (guint i = 0; covers && i < needed->len; i++)
         covers = g_ptr_array_find_with_equal_func (held, needed->pdata[i], g_str_equal, NULL);
-      if (covers && held->len < best_n)
+      if (covers && held->len > 0)
         {
-          g_free (best);
-          best = g_strdup (name);
-          best_n = held->len;
+          /* Best: one led by a filtered column (a range, not a full scan),
+           * then one of live rows only, then the narrowest. */
+          gboolean led = FALSE;
+          guint score;
+
+          for (guint i = 0; i < n_filtered; i++)
+            led = led || g_strcmp0 (needed->pdata[i], held->pdata[0]) == 0;
+          score = (led ? 0 : 1000) + (live_only ? 0 : 100) + held->len;
+          if (score < best_score)
+            {
+              g_free (best);
+              best = g_strdup (name);
+              best_score = score;
+            }
         }
     }
   sqlite3_finalize (stmt);
@@ -1463,6 +1476,99 @@ static const struct { const char *table; const char *index; } live_indexes[] = {
   { "contracts", "contracts_live_updated" },
   { "followups", "followups_live_at" },
 };
+
+/**
+ * kehu_query_totals:
+ * @fields: (nullable): numeric fields to add up; NULL: every money field
+ * @count: (out) (optional): the number of rows
+ *
+ * The count and the sums of a list's totals row in one pass.
+ *
+ * Returns: (transfer full): field → sum (integer; cents for money)
+ */
+JsonObject *
+kehu_query_totals (KehuQuery          *self,
+                   const char * const *fields,
+                   gint64             *count,
+                   GError            **error)
+{
+  g_autoptr(GPtrArray) params = g_ptr_array_new ();
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
+  g_autoptr(GString) sql = g_string_new ("SELECT ");
+  sqlite3_stmt *stmt = NULL;
+  guint n_params = self->params->len;
+  JsonObject *result;
+  int rc;
+
+  for (guint i = 0; i < kehu_module_get_n_fields (self->module); i++)
+    {
+      const KehuField *field = kehu_module_get_field (self->module, i);
+
+      if (fields ? g_strv_contains (fields, field->name)
+                 : field->type == KEHU_FIELD_MONEY && !(field->flags & KEHU_FIELD_HIDDEN))
+        g_ptr_array_add (chosen, (gpointer) field);
+    }
+  for (guint i = 0; fields && fields[i]; i++)
+    {
+      const KehuField *field = kehu_module_lookup_field (self->module, fields[i]);
+      if (field == NULL || !kehu_field_type_is_numeric (field->type))
+        {
+          g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_UNKNOWN_FIELD,
+                       _("“%s” cannot be added up"), fields[i]);
+          return NULL;
+        }
+    }
+  /* The count last: the sums keep their column numbers. */
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      g_autofree char *expr = kehu_field_get_sql (chosen->pdata[i]);
+      g_string_append_printf (sql, "IFNULL (SUM (%s), 0), ", expr);
+    }
+  g_string_append (sql, "count(*)");
+  g_string_append_printf (sql, " FROM %s", kehu_module_get_name (self->module));
+  {
+    g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+    g_autofree char *index = NULL;
+
+    for (guint i = 0; i < chosen->len; i++)
+      {
+        const KehuField *field = chosen->pdata[i];
+        g_ptr_array_add (columns, (gpointer) ((field->flags & KEHU_FIELD_CUSTOM) ? "extra" : field->name));
+      }
+    g_ptr_array_add (columns, NULL);
+    /* An index that holds the amounts beats reading the rows. */
+    if ((index = covering_index (self, (const char * const *) columns->pdata)) != NULL)
+      g_string_append_printf (sql, " INDEXED BY %s", index);
+    /* Otherwise adding up a whole list reads every row: a table scan beats walking an index. */
+    else if (self->conditions->len == 0 && self->search == NULL && self->visibility->len == 0)
+      g_string_append (sql, " NOT INDEXED");
+  }
+  append_where (self, sql, params, FALSE);
+  if (!prepare (self, sql->str, &stmt, error))
+    {
+      unpark (self, n_params);
+      return NULL;
+    }
+  bind_params (stmt, params, 1);
+  result = json_object_new ();
+  if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      for (guint i = 0; i < chosen->len; i++)
+        json_object_set_int_member (result, ((const KehuField *) chosen->pdata[i])->name,
+                                    sqlite3_column_int64 (stmt, i));
+      if (count)
+        *count = sqlite3_column_int64 (stmt, chosen->len);
+    }
+  sqlite3_finalize (stmt);
+  unpark (self, n_params);
+  if (rc != SQLITE_ROW)
+    {
+      g_clear_pointer (&result, json_object_unref);
+      g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_INVALID_FILTER,
+                   "SQL error: %s", sqlite3_errstr (rc));
+    }
+  return result;
+}
 
 gint64
 kehu_query_count (KehuQuery  *self,
@@ -1516,69 +1622,5 @@ kehu_query_sums (KehuQuery          *self,
                  const char * const *fields,
                  GError            **error)
 {
-  g_autoptr(GPtrArray) params = g_ptr_array_new ();
-  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
-  g_autoptr(GString) sql = g_string_new ("SELECT ");
-  sqlite3_stmt *stmt = NULL;
-  guint n_params = self->params->len;
-  JsonObject *result;
-
-  for (guint i = 0; i < kehu_module_get_n_fields (self->module); i++)
-    {
-      const KehuField *field = kehu_module_get_field (self->module, i);
-
-      if (fields ? g_strv_contains (fields, field->name)
-                 : field->type == KEHU_FIELD_MONEY && !(field->flags & KEHU_FIELD_HIDDEN))
-        g_ptr_array_add (chosen, (gpointer) field);
-    }
-  for (guint i = 0; fields && fields[i]; i++)
-    {
-      const KehuField *field = kehu_module_lookup_field (self->module, fields[i]);
-      if (field == NULL || !kehu_field_type_is_numeric (field->type))
-        {
-          g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_UNKNOWN_FIELD,
-                       _("“%s” cannot be added up"), fields[i]);
-          return NULL;
-        }
-    }
-  for (guint i = 0; i < chosen->len; i++)
-    {
-      g_autofree char *expr = kehu_field_get_sql (chosen->pdata[i]);
-      g_string_append_printf (sql, "%sIFNULL (SUM (%s), 0)", i ? ", " : "", expr);
-    }
-  if (chosen->len == 0)
-    g_string_append (sql, "0");
-  g_string_append_printf (sql, " FROM %s", kehu_module_get_name (self->module));
-  {
-    g_autoptr(GPtrArray) columns = g_ptr_array_new ();
-    g_autofree char *index = NULL;
-
-    for (guint i = 0; i < chosen->len; i++)
-      {
-        const KehuField *field = chosen->pdata[i];
-        g_ptr_array_add (columns, (gpointer) ((field->flags & KEHU_FIELD_CUSTOM) ? "extra" : field->name));
-      }
-    g_ptr_array_add (columns, NULL);
-    /* An index that holds the amounts beats reading the rows. */
-    if ((index = covering_index (self, (const char * const *) columns->pdata)) != NULL)
-      g_string_append_printf (sql, " INDEXED BY %s", index);
-    /* Otherwise adding up a whole list reads every row: a table scan beats walking an index. */
-    else if (self->conditions->len == 0 && self->search == NULL && self->visibility->len == 0)
-      g_string_append (sql, " NOT INDEXED");
-  }
-  append_where (self, sql, params, FALSE);
-  if (!prepare (self, sql->str, &stmt, error))
-    {
-      unpark (self, n_params);
-      return NULL;
-    }
-  bind_params (stmt, params, 1);
-  result = json_object_new ();
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    for (guint i = 0; i < chosen->len; i++)
-      json_object_set_int_member (result, ((const KehuField *) chosen->pdata[i])->name,
-                                  sqlite3_column_int64 (stmt, i));
-  sqlite3_finalize (stmt);
-  unpark (self, n_params);
-  return result;
+  return kehu_query_totals (self, fields, NULL, error);
 }

@@ -113,6 +113,10 @@ gint64          kehu_query_count                (KehuQuery           *self,
 JsonObject     *kehu_query_sums                 (KehuQuery           *self,
                                                  const char * const  *fields,
                                                  GError             **error);
+JsonObject     *kehu_query_totals               (KehuQuery           *self,
+                                                 const char * const  *fields,
+                                                 gint64              *count,
+                                                 GError             **error);
 char           *kehu_query_cursor_for_row       (KehuQuery           *self,
                                                  JsonObject          *row);
 char           *kehu_query_cursor_at            (KehuQuery           *self,

@@ -914,6 +914,27 @@ test_list_extensions (KehuFixture   *f,
     g_clear_error (&error);
   }
 
+  /* The totals row: the count and the sums in one pass, as two passes give. */
+  {
+    g_autoptr(KehuQuery) q = kehu_query_new (f->ctx, "customers", &error);
+    g_autoptr(JsonObject) sums = NULL;
+    g_autoptr(JsonObject) totals = NULL;
+    const char *fields[] = { "contract_total", NULL };
+    g_autofree char *money = g_strdup_printf ("UPDATE customers SET contract_total = 1250 WHERE id IN ('%s', '%s');"
+                                              "UPDATE customers SET contract_total = 99 WHERE id = '%s'", a, b, c);
+    gint64 count = -1;
+
+    g_assert_true (kehu_store_exec (f->store, money, &error));
+    g_assert_true (kehu_query_add_condition (q, "owner_id", "my_team", NULL, &error));
+    totals = kehu_query_totals (q, fields, &count, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (count, ==, 2);
+    g_assert_cmpint (json_object_get_int_member (totals, "contract_total"), ==, 2500);
+    sums = kehu_query_sums (q, fields, &error);
+    g_assert_cmpint (json_object_get_int_member (sums, "contract_total"), ==, 2500);
+    g_assert_cmpint (kehu_query_count (q, &error), ==, 2);
+  }
+
   /* The page's titles and sync states, in the page's one statement. */
   {
     g_autoptr(KehuQuery) q = kehu_query_new (f->ctx, "customers", &error);

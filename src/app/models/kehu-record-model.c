@@ -152,13 +152,12 @@ static gboolean
 run_count (CountJob  *job,
            GError   **error)
 {
-  job->count = kehu_query_count (job->query, error);
-  if (job->count < 0)
-    return FALSE;
-  if (job->fields != NULL && job->fields[0] != NULL &&
-      !(job->sums = kehu_query_sums (job->query, (const char * const *) job->fields, error)))
-    return FALSE;
-  return TRUE;
+  const char *none[] = { NULL };
+
+  /* The count and the totals row in one pass over the rows (or an index). */
+  job->sums = kehu_query_totals (job->query, job->fields ? (const char * const *) job->fields : none,
+                                 &job->count, error);
+  return job->sums != NULL;
 }
 
 /* Stops a statement of a query that changed meanwhile. */
