@@ -408,6 +408,20 @@ test_search (Fixture       *f,
   show_view (f, "customers");
   entry = _kehu_record_list_view_get_search_entry (f->view);
 
+  /* One Latin letter matches too much to be worth a search: nothing is
+   * read until the second one, and the entry says so. */
+  {
+    KehuRecordModel *model = kehu_record_list_view_get_model (f->view);
+    guint before = kehu_record_model_get_n_loaded_pages (model);
+
+    gtk_editable_set_text (entry, "b");
+    kehu_test_ui_settle (600);
+    g_assert_cmpuint (n_items (f), ==, 6);
+    g_assert_cmpuint (kehu_record_model_get_n_loaded_pages (model), ==, before);
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (entry)), ==,
+                     is_zh () ? "再输入一个字母即可搜索" : "Type one more letter to search");
+  }
+
   /* Initials of 北京大学; the entry waits for the typing to stop. */
   gtk_editable_set_text (entry, "bjdx");
   KEHU_TEST_WAIT_FOR (n_items (f) == 1, 3000);
@@ -421,6 +435,11 @@ test_search (Fixture       *f,
   gtk_editable_set_text (entry, "大学");
   KEHU_TEST_WAIT_FOR (n_items (f) == 3, 3000);
   g_assert_cmpuint (n_items (f), ==, 3);
+
+  /* One Chinese character is a real query. */
+  gtk_editable_set_text (entry, "腾");
+  KEHU_TEST_WAIT_FOR (n_items (f) == 1, 3000);
+  g_assert_cmpstr (item_value (f, 0, "name"), ==, "腾讯");
 
   gtk_editable_set_text (entry, "");
   KEHU_TEST_WAIT_FOR (n_items (f) == 6, 3000);

@@ -76,6 +76,7 @@ struct _KehuRecordModel
 static void kehu_record_model_list_model_iface_init (GListModelInterface *iface);
 static void remember_count (KehuRecordModel *self, const char *key, gint64 version,
                             gint64 count, JsonObject *sums);
+static gboolean reload (KehuRecordModel *self, gboolean reuse_count, GError **error);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (KehuRecordModel, kehu_record_model, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
@@ -551,7 +552,7 @@ kehu_record_model_set_query (KehuRecordModel      *self,
 
   old = self->query;
   self->query = kehu_list_query_copy (query);
-  if (!kehu_record_model_reload (self, error))
+  if (!reload (self, TRUE, error))
     {
       /* Keep showing what was there. */
       kehu_list_query_free (self->query);
@@ -570,16 +571,17 @@ kehu_record_model_get_query (KehuRecordModel *self)
   return self->query;
 }
 
-gboolean
-kehu_record_model_reload (KehuRecordModel  *self,
-                          GError          **error)
+/* @reuse_count: keep the last count and totals when only the sort changed
+ * and nothing was written (a new query); an explicit reload counts again. */
+static gboolean
+reload (KehuRecordModel  *self,
+        gboolean          reuse_count,
+        GError          **error)
 {
   g_autoptr(KehuQuery) query = NULL;
   g_autoptr(CountJob) job = NULL;
   guint old_n = self->n_items;
   guint n = 0;
-
-  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), FALSE);
 
   if (!(query = make_query (self, error)))
     return FALSE;
@@ -601,7 +603,7 @@ kehu_record_model_reload (KehuRecordModel  *self,
   job->key = count_key (self);
   job->version = data_version (self);
 
-  if (self->counted_key != NULL && g_str_equal (self->counted_key, job->key) &&
+  if (reuse_count && self->counted_key != NULL && g_str_equal (self->counted_key, job->key) &&
       self->counted_version == job->version)
     {
       /* Only the sort changed, and no row: the same count and totals. */
@@ -667,6 +669,14 @@ kehu_record_model_reload (KehuRecordModel  *self,
     g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNTING]);
   return TRUE;
+}
+
+gboolean
+kehu_record_model_reload (KehuRecordModel  *self,
+                          GError          **error)
+{
+  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), FALSE);
+  return reload (self, FALSE, error);
 }
 
 void
