@@ -230,20 +230,6 @@ kehu_query_set_db (KehuQuery *self,
   self->db = db;
 }
 
-/* The field and direction rows are in; FALSE for a custom field's sort,
- * whose keys are not a plain column. */
-gboolean
-kehu_query_get_sort (KehuQuery   *self,
-                     const char **field,
-                     gboolean    *descending)
-{
-  if (field)
-    *field = self->sort_field->name;
-  if (descending)
-    *descending = self->descending;
-  return !(self->sort_field->flags & KEHU_FIELD_CUSTOM);
-}
-
 void
 kehu_query_set_search (KehuQuery  *self,
                        const char *text)

@@ -99,9 +99,6 @@ void            kehu_query_set_extras           (KehuQuery           *self,
                                                  KehuQueryExtras      extras);
 void            kehu_query_set_db               (KehuQuery           *self,
                                                  sqlite3             *db);
-gboolean        kehu_query_get_sort             (KehuQuery           *self,
-                                                 const char         **field,
-                                                 gboolean            *descending);
 
 JsonArray      *kehu_query_fetch                (KehuQuery           *self,
                                                  const char          *after,
