@@ -25,6 +25,7 @@ static const KehuMigration migrations[] = {
   { 5, "0005-core-indexes.sql", NULL },
   { 6, "0006-report-indexes.sql", NULL },
   { 7, "0007-report-summaries.sql", NULL },
+  { 8, "0008-list-indexes.sql", NULL },
 };
 
 const KehuMigration *

@@ -23,10 +23,14 @@
  * name; values have the field's JSON type (money in cents). Operators:
  * eq, ne, gt, gte, lt, lte, between [a, b] (inclusive), in [..], not_in [..],
  * contains / not_contains (case-insensitive substring for text; element of
- * for tags and multi-choice), empty / not_empty (no value), date (value is a
- * preset: today, yesterday, tomorrow, this_week, last_week, next_week,
- * this_month, last_month, next_month, this_quarter, last_quarter, this_year,
- * last_year, last_days, next_days — the last two with "n"). ne and not_in
+ * for tags and multi-choice), empty / not_empty (no value), my_team (a user
+ * field holds the context's user or someone of that user's department; no
+ * value), date (value is a preset: today, yesterday, tomorrow, this_week,
+ * last_week, next_week, this_month, last_month, next_month, this_quarter,
+ * last_quarter, this_year, last_year, last_days, next_days, before_days —
+ * the last three with "n" — or "range" with "from" and/or "to", days
+ * "YYYY-MM-DD", both included). before_days n: earlier than the first day
+ * of last_days n, or never ("not followed up for n days"). ne and not_in
  * match records without a value. Presets are computed in the context's time
  * zone at the context's "now" (weeks start on Monday) and compared as UTC
  * bounds [start, end) for times, as dates for date fields. last_days n =
@@ -38,6 +42,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -62,6 +67,9 @@ struct _KehuQuery
 
   const KehuField  *sort_field;
   gboolean          descending;
+
+  KehuQueryExtras   extras;
+  sqlite3          *db;             /* NULL: the store's connection */
 };
 
 G_DEFINE_FINAL_TYPE (KehuQuery, kehu_query, G_TYPE_OBJECT)
@@ -192,6 +200,34 @@ kehu_query_set_deleted (KehuQuery        *self,
                         KehuQueryDeleted  deleted)
 {
   self->deleted = deleted;
+}
+
+/**
+ * kehu_query_set_extras:
+ *
+ * Asks fetches for the columns of @extras (see #KehuQueryExtras): one
+ * statement a page, never a lookup a row.
+ */
+void
+kehu_query_set_extras (KehuQuery       *self,
+                       KehuQueryExtras  extras)
+{
+  self->extras = extras;
+}
+
+/**
+ * kehu_query_set_db:
+ * @db: (nullable): a connection to the same database file
+ *
+ * Runs the query on @db instead of the store's connection: a list counts
+ * on its own connection in a thread while the main thread reads pages.
+ * A query is not to be shared between threads; make one for each.
+ */
+void
+kehu_query_set_db (KehuQuery *self,
+                   sqlite3   *db)
+{
+  self->db = db;
 }
 
 void
@@ -347,7 +383,9 @@ empty_sql (const KehuField *field,
 {
   if (kehu_field_type_is_numeric (field->type))
     return g_strdup_printf ("%s IS NULL", expr);
-  return g_strdup_printf ("(%s IS NULL OR %s = '' OR %s = '[]')", expr, expr, expr);
+  if (is_list_type (field->type))
+    return g_strdup_printf ("(%s IS NULL OR %s = '' OR %s = '[]')", expr, expr, expr);
+  return g_strdup_printf ("(%s IS NULL OR %s = '')", expr, expr);
 }
 
 static void
@@ -497,7 +535,30 @@ kehu_query_add_condition (KehuQuery   *self,
   else if (strcmp (op, "not_empty") == 0)
     {
       g_autofree char *e = empty_sql (field, expr);
-      g_string_printf (sql, "NOT %s", e);
+
+      /* "<> ''" is false for NULL too, and lets a covering index answer. */
+      if (kehu_field_type_is_numeric (field->type) || is_list_type (field->type))
+        g_string_printf (sql, "NOT %s", e);
+      else
+        g_string_printf (sql, "%s <> ''", expr);
+    }
+  else if (strcmp (op, "my_team") == 0)
+    {
+      const char *user = kehu_context_get_user_id (self->ctx);
+
+      if (field->type != KEHU_FIELD_USER)
+        {
+          g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_INVALID_VALUE,
+                       _("“%s” is not a user field"), kehu_field_get_label (field));
+          return FALSE;
+        }
+      /* The user's department, the user included (one without a
+       * department is a team of one). */
+      g_string_printf (sql, "%s IN (SELECT u.id FROM users AS u WHERE u.id = ?"
+                            " OR u.department_id = (SELECT d.department_id FROM users AS d WHERE d.id = ?))",
+                       expr);
+      g_ptr_array_add (params, value_text (user ? user : ""));
+      g_ptr_array_add (params, value_text (user ? user : ""));
     }
   else if (strcmp (op, "date") == 0)
     {
@@ -640,6 +701,22 @@ kehu_query_date_range (GDateTime   *now,
   return TRUE;
 }
 
+static const KehuField *
+date_field (KehuQuery   *self,
+            const char  *name,
+            GError     **error)
+{
+  const KehuField *field = filter_field (self, name, error);
+
+  if (field != NULL && field->type != KEHU_FIELD_DATE && field->type != KEHU_FIELD_DATETIME)
+    {
+      g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_INVALID_VALUE,
+                   _("“%s” is not a date"), kehu_field_get_label (field));
+      return NULL;
+    }
+  return field;
+}
+
 gboolean
 kehu_query_add_date_preset (KehuQuery   *self,
                             const char  *field_name,
@@ -653,15 +730,19 @@ kehu_query_add_date_preset (KehuQuery   *self,
   g_autofree char *end = NULL;
   g_autofree char *expr = NULL;
 
-  if (!(field = filter_field (self, field_name, error)))
+  if (!(field = date_field (self, field_name, error)))
     return FALSE;
-  if (field->type != KEHU_FIELD_DATE && field->type != KEHU_FIELD_DATETIME)
-    {
-      g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_INVALID_VALUE,
-                   _("“%s” is not a date"), kehu_field_get_label (field));
-      return FALSE;
-    }
   now = kehu_context_get_now (self->ctx);
+  if (g_strcmp0 (preset, "before_days") == 0)
+    {
+      /* Before the n days ending today, or never. */
+      if (!kehu_query_date_range (now, kehu_context_get_time_zone (self->ctx), "last_days", n,
+                                  field->type == KEHU_FIELD_DATE, &start, &end, error))
+        return FALSE;
+      add_built (self, field, "(\1 IS NULL OR \1 < ?)", FALSE);
+      g_ptr_array_add (self->params, value_text (start));
+      return TRUE;
+    }
   if (!kehu_query_date_range (now, kehu_context_get_time_zone (self->ctx), preset, n,
                               field->type == KEHU_FIELD_DATE, &start, &end, error))
     return FALSE;
@@ -669,6 +750,79 @@ kehu_query_add_date_preset (KehuQuery   *self,
   add_built (self, field, expr, TRUE);
   g_ptr_array_add (self->params, value_text (start));
   g_ptr_array_add (self->params, value_text (end));
+  return TRUE;
+}
+
+/* The start of @day ("YYYY-MM-DD") as a bound for @field: the day itself
+ * for a date, its first instant in @tz in UTC for a time. */
+static char *
+day_bound (const KehuField *field,
+           const char      *day,
+           int              add_days,
+           GTimeZone       *tz)
+{
+  g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  GDate date;
+  int y, m, d;
+
+  if (day == NULL || strlen (day) != 10 || sscanf (day, "%4d-%2d-%2d", &y, &m, &d) != 3 ||
+      !g_date_valid_dmy (d, m, y))
+    return NULL;
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, d, m, y);
+  g_date_add_days (&date, add_days);
+  if (field->type == KEHU_FIELD_DATE)
+    return g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (&date), g_date_get_month (&date),
+                            g_date_get_day (&date));
+  local = g_date_time_new (tz, g_date_get_year (&date), g_date_get_month (&date), g_date_get_day (&date), 0, 0, 0);
+  utc = g_date_time_to_utc (local);
+  return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+/**
+ * kehu_query_add_date_between:
+ * @first_day: (nullable): the first day included, "YYYY-MM-DD"; NULL or
+ *   "" for no lower bound
+ * @last_day: (nullable): the last day included; NULL or "" for no upper bound
+ *
+ * Days are the context's time zone's days.
+ */
+gboolean
+kehu_query_add_date_between (KehuQuery   *self,
+                             const char  *field_name,
+                             const char  *first_day,
+                             const char  *last_day,
+                             GError     **error)
+{
+  GTimeZone *tz = kehu_context_get_time_zone (self->ctx);
+  const KehuField *field;
+  g_autofree char *start = NULL;
+  g_autofree char *end = NULL;
+  gboolean has_start = first_day && *first_day;
+  gboolean has_end = last_day && *last_day;
+
+  if (!(field = date_field (self, field_name, error)))
+    return FALSE;
+  if ((has_start && !(start = day_bound (field, first_day, 0, tz))) ||
+      (has_end && !(end = day_bound (field, last_day, 1, tz))))
+    {
+      g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_INVALID_VALUE,
+                   _("The days for “%s” must be written YYYY-MM-DD"), kehu_field_get_label (field));
+      return FALSE;
+    }
+  if (start && end)
+    add_built (self, field, "\1 >= ? AND \1 < ?", TRUE);
+  else if (start)
+    add_built (self, field, "\1 >= ?", TRUE);
+  else if (end)
+    add_built (self, field, "\1 < ?", TRUE);
+  else
+    return TRUE;
+  if (start)
+    g_ptr_array_add (self->params, value_text (start));
+  if (end)
+    g_ptr_array_add (self->params, value_text (end));
   return TRUE;
 }
 
@@ -719,7 +873,15 @@ kehu_query_add_filter_json (KehuQuery   *self,
 
           if (value == NULL || !JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
             goto bad;
-          if (!kehu_query_add_date_preset (self, field, json_node_get_string (value), n, error))
+          if (g_str_equal (json_node_get_string (value), "range"))
+            {
+              if (!kehu_query_add_date_between (self, field,
+                                                json_object_get_string_member_with_default (c, "from", NULL),
+                                                json_object_get_string_member_with_default (c, "to", NULL),
+                                                error))
+                return FALSE;
+            }
+          else if (!kehu_query_add_date_preset (self, field, json_node_get_string (value), n, error))
             return FALSE;
         }
       else if (!kehu_query_add_condition (self, field, op, json_object_get_member (c, "value"), error))
@@ -858,6 +1020,8 @@ unpark (KehuQuery *self,
 static sqlite3 *
 db_of (KehuQuery *self)
 {
+  if (self->db != NULL)
+    return self->db;
   return kehu_store_get_db (kehu_context_get_store (self->ctx));
 }
 
@@ -998,6 +1162,56 @@ kehu_query_cursor_for_row (KehuQuery  *self,
 
 /* Fetching ------------------------------------------------------------------------------------- */
 
+/* "*" and the columns of self->extras. Only names from the schema go in. */
+static char *
+select_columns (KehuQuery *self)
+{
+  const char *table = kehu_module_get_name (self->module);
+  GString *columns = g_string_new ("*");
+
+  if (self->extras & KEHU_QUERY_EXTRA_LABELS)
+    for (guint i = 0; i < kehu_module_get_n_fields (self->module); i++)
+      {
+        const KehuField *field = kehu_module_get_field (self->module, i);
+        const char *target = field->type == KEHU_FIELD_USER ? "users" : field->reference;
+        const KehuModule *ref;
+
+        if ((field->flags & (KEHU_FIELD_CUSTOM | KEHU_FIELD_HIDDEN)) || target == NULL ||
+            (field->type != KEHU_FIELD_USER && field->type != KEHU_FIELD_REFERENCE))
+          continue;
+        ref = kehu_schema_get_module (kehu_context_get_schema (self->ctx), target);
+        g_string_append_printf (columns, ", (SELECT r.%s FROM %s AS r WHERE r.id = %s.%s) AS \"%s:label\"",
+                                ref ? kehu_module_get_title_field (ref) : "name", target, table,
+                                field->name, field->name);
+      }
+  if (self->extras & KEHU_QUERY_EXTRA_SYNC_STATE)
+    g_string_append_printf (columns,
+                            ", (SELECT CASE WHEN count (*) = 0 THEN NULL"
+                            " WHEN max (o.kind = 'action' AND o.action = 'claim') THEN 'claim'"
+                            " ELSE 'pending' END"
+                            " FROM sync_outbox AS o WHERE o.module = '%s' AND o.record_id = %s.id)"
+                            " AS \"sync:state\"", table, table);
+  return g_string_free (columns, FALSE);
+}
+
+/* The extra columns ("x:y") as string members of @row. */
+static void
+add_extra_members (sqlite3_stmt *stmt,
+                   JsonObject   *row)
+{
+  for (int i = 0; i < sqlite3_column_count (stmt); i++)
+    {
+      const char *name = sqlite3_column_name (stmt, i);
+
+      if (strchr (name, ':') == NULL)
+        continue;
+      if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
+        json_object_set_null_member (row, name);
+      else
+        json_object_set_string_member (row, name, (const char *) sqlite3_column_text (stmt, i));
+    }
+}
+
 /* SELECT … WHERE … [AND keyset] ORDER BY … ; @reverse walks the order backwards. */
 static GString *
 build_select (KehuQuery  *self,
@@ -1037,6 +1251,7 @@ kehu_query_fetch (KehuQuery   *self,
   g_autoptr(GPtrArray) params = g_ptr_array_new ();
   g_autoptr(GString) sql = NULL;
   g_autofree char *after_id = NULL;
+  g_autofree char *columns = NULL;
   KehuValue key = { 0 };
   sqlite3_stmt *stmt = NULL;
   JsonArray *rows;
@@ -1049,7 +1264,8 @@ kehu_query_fetch (KehuQuery   *self,
   if (after && !decode_cursor (after, &key, &after_id, error))
     return NULL;
 
-  sql = build_select (self, "*", after != NULL, FALSE, params);
+  columns = select_columns (self);
+  sql = build_select (self, columns, after != NULL, FALSE, params);
   g_string_append (sql, " LIMIT ?");
   if (!prepare (self, sql->str, &stmt, error))
     {
@@ -1072,7 +1288,11 @@ kehu_query_fetch (KehuQuery   *self,
   n_columns = sqlite3_column_count (stmt);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      json_array_add_object_element (rows, kehu_record_from_statement (self->module, stmt));
+      JsonObject *row = kehu_record_from_statement (self->module, stmt);
+
+      if (self->extras != KEHU_QUERY_EXTRA_NONE)
+        add_extra_members (stmt, row);
+      json_array_add_object_element (rows, row);
       if (++count == limit && next)
         *next = encode_cursor (stmt, n_columns - 1, 0);
     }
@@ -1145,6 +1365,94 @@ kehu_query_cursor_at (KehuQuery   *self,
   return cursor;
 }
 
+/* The narrowest index that holds every column the WHERE clause and
+ * @columns read, and only live rows (or deleted_at) for a live list: a
+ * count or a sum over it never reads the table (migration 7 adds such
+ * indexes for lists). Without statistics SQLite may otherwise walk a
+ * partial index that is not covering and read every row through it.
+ * NULL when there is none, or when the search may read any column. */
+static char *
+covering_index (KehuQuery          *self,
+                const char * const *columns)
+{
+  const char *table = kehu_module_get_name (self->module);
+  g_autoptr(GPtrArray) needed = g_ptr_array_new ();
+  sqlite3 *db = db_of (self);
+  sqlite3_stmt *stmt = NULL;
+  char *best = NULL;
+  guint best_score = G_MAXUINT;
+  guint n_filtered;
+
+  if (self->search != NULL)
+    return NULL;
+  for (guint i = 0; i < self->conditions->len; i++)
+    {
+      const KehuField *field = ((Condition *) self->conditions->pdata[i])->field;
+      g_ptr_array_add (needed, (gpointer) ((field->flags & KEHU_FIELD_CUSTOM) ? "extra" : field->name));
+    }
+  n_filtered = needed->len;
+  if (self->visibility->len > 0)
+    {
+      g_ptr_array_add (needed, (gpointer) "owner_id");
+      g_ptr_array_add (needed, (gpointer) "id");
+    }
+  if (self->deleted == KEHU_QUERY_DELETED)
+    g_ptr_array_add (needed, (gpointer) "deleted_at");
+  for (guint i = 0; columns && columns[i]; i++)
+    g_ptr_array_add (needed, (gpointer) columns[i]);
+
+  if (sqlite3_prepare_v2 (db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1"
+                              " AND sql IS NOT NULL", -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (stmt, 0);
+      const char *index_sql = (const char *) sqlite3_column_text (stmt, 1);
+      gboolean live_only = g_str_has_suffix (index_sql, "WHERE deleted_at IS NULL");
+      g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_free);
+      sqlite3_stmt *info = NULL;
+      gboolean covers = TRUE;
+
+      /* Other partial indexes hold only some of the rows. */
+      if (strstr (index_sql, " WHERE ") != NULL && !live_only)
+        continue;
+      if (live_only && self->deleted != KEHU_QUERY_LIVE)
+        continue;
+      if (sqlite3_prepare_v2 (db, "SELECT name FROM pragma_index_info (?1) ORDER BY seqno", -1, &info, NULL) != SQLITE_OK)
+        continue;
+      sqlite3_bind_text (info, 1, name, -1, SQLITE_STATIC);
+      while (sqlite3_step (info) == SQLITE_ROW)
+        if (sqlite3_column_type (info, 0) != SQLITE_NULL)
+          g_ptr_array_add (held, g_strdup ((const char *) sqlite3_column_text (info, 0)));
+      sqlite3_finalize (info);
+      /* A live list over a full index needs deleted_at in it. */
+      if (!live_only && self->deleted == KEHU_QUERY_LIVE)
+        covers = g_ptr_array_find_with_equal_func (held, "deleted_at", g_str_equal, NULL);
+      for (guint i = 0; covers && i < needed->len; i++)
+        covers = g_ptr_array_find_with_equal_func (held, needed->pdata[i], g_str_equal, NULL);
+      if (covers && held->len > 0)
+        {
+          /* Best: one led by a filtered column (a range, not a full scan),
+           * then one of live rows only, then the narrowest. */
+          gboolean led = FALSE;
+          guint score;
+
+          for (guint i = 0; i < n_filtered; i++)
+            led = led || g_strcmp0 (needed->pdata[i], held->pdata[0]) == 0;
+          score = (led ? 0 : 1000) + (live_only ? 0 : 100) + held->len;
+          if (score < best_score)
+            {
+              g_free (best);
+              best = g_strdup (name);
+              best_score = score;
+            }
+        }
+    }
+  sqlite3_finalize (stmt);
+  return best;
+}
+
 /* The partial indexes of migration 3 over live rows. */
 static const struct { const char *table; const char *index; } live_indexes[] = {
   { "customers", "customers_live_updated" },
@@ -1155,21 +1463,118 @@ static const struct { const char *table; const char *index; } live_indexes[] = {
   { "followups", "followups_live_at" },
 };
 
+/**
+ * kehu_query_totals:
+ * @fields: (nullable): numeric fields to add up; NULL: every money field
+ * @count: (out) (optional): the number of rows
+ *
+ * The count and the sums of a list's totals row in one pass.
+ *
+ * Returns: (transfer full): field → sum (integer; cents for money)
+ */
+JsonObject *
+kehu_query_totals (KehuQuery          *self,
+                   const char * const *fields,
+                   gint64             *count,
+                   GError            **error)
+{
+  g_autoptr(GPtrArray) params = g_ptr_array_new ();
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
+  g_autoptr(GString) sql = g_string_new ("SELECT ");
+  sqlite3_stmt *stmt = NULL;
+  guint n_params = self->params->len;
+  JsonObject *result;
+  int rc;
+
+  for (guint i = 0; i < kehu_module_get_n_fields (self->module); i++)
+    {
+      const KehuField *field = kehu_module_get_field (self->module, i);
+
+      if (fields ? g_strv_contains (fields, field->name)
+                 : field->type == KEHU_FIELD_MONEY && !(field->flags & KEHU_FIELD_HIDDEN))
+        g_ptr_array_add (chosen, (gpointer) field);
+    }
+  for (guint i = 0; fields && fields[i]; i++)
+    {
+      const KehuField *field = kehu_module_lookup_field (self->module, fields[i]);
+      if (field == NULL || !kehu_field_type_is_numeric (field->type))
+        {
+          g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_UNKNOWN_FIELD,
+                       _("“%s” cannot be added up"), fields[i]);
+          return NULL;
+        }
+    }
+  /* The count last: the sums keep their column numbers. */
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      g_autofree char *expr = kehu_field_get_sql (chosen->pdata[i]);
+      g_string_append_printf (sql, "IFNULL (SUM (%s), 0), ", expr);
+    }
+  g_string_append (sql, "count(*)");
+  g_string_append_printf (sql, " FROM %s", kehu_module_get_name (self->module));
+  {
+    g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+    g_autofree char *index = NULL;
+
+    for (guint i = 0; i < chosen->len; i++)
+      {
+        const KehuField *field = chosen->pdata[i];
+        g_ptr_array_add (columns, (gpointer) ((field->flags & KEHU_FIELD_CUSTOM) ? "extra" : field->name));
+      }
+    g_ptr_array_add (columns, NULL);
+    /* An index that holds the amounts beats reading the rows. */
+    if ((index = covering_index (self, (const char * const *) columns->pdata)) != NULL)
+      g_string_append_printf (sql, " INDEXED BY %s", index);
+    /* Otherwise adding up a whole list reads every row: a table scan beats walking an index. */
+    else if (self->conditions->len == 0 && self->search == NULL && self->visibility->len == 0)
+      g_string_append (sql, " NOT INDEXED");
+  }
+  append_where (self, sql, params, FALSE);
+  if (!prepare (self, sql->str, &stmt, error))
+    {
+      unpark (self, n_params);
+      return NULL;
+    }
+  bind_params (stmt, params, 1);
+  result = json_object_new ();
+  if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      for (guint i = 0; i < chosen->len; i++)
+        json_object_set_int_member (result, ((const KehuField *) chosen->pdata[i])->name,
+                                    sqlite3_column_int64 (stmt, i));
+      if (count)
+        *count = sqlite3_column_int64 (stmt, chosen->len);
+    }
+  sqlite3_finalize (stmt);
+  unpark (self, n_params);
+  if (rc != SQLITE_ROW)
+    {
+      g_clear_pointer (&result, json_object_unref);
+      g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_INVALID_FILTER,
+                   "SQL error: %s", sqlite3_errstr (rc));
+    }
+  return result;
+}
+
 gint64
 kehu_query_count (KehuQuery  *self,
                   GError    **error)
 {
   g_autoptr(GPtrArray) params = g_ptr_array_new ();
   g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree char *index = NULL;
   sqlite3_stmt *stmt = NULL;
   guint n_params = self->params->len;
   gint64 count = -1;
 
   g_string_printf (sql, "SELECT count(*) FROM %s", kehu_module_get_name (self->module));
+  index = covering_index (self, NULL);
+  if (index != NULL)
+    g_string_append_printf (sql, " INDEXED BY %s", index);
   /* A whole live list: count the entries of its partial "live" index, a
    * fraction of the table's pages (SQLite would scan the table). */
-  if (self->conditions->len == 0 && self->search == NULL && self->visibility->len == 0 &&
-      self->deleted == KEHU_QUERY_LIVE)
+  else if (self->conditions->len == 0 && self->search == NULL && self->visibility->len == 0 &&
+           self->deleted == KEHU_QUERY_LIVE)
     for (guint i = 0; i < G_N_ELEMENTS (live_indexes); i++)
       if (g_str_equal (live_indexes[i].table, kehu_module_get_name (self->module)))
         {
@@ -1203,57 +1608,7 @@ kehu_query_sums (KehuQuery          *self,
                  const char * const *fields,
                  GError            **error)
 {
-  g_autoptr(GPtrArray) params = g_ptr_array_new ();
-  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
-  g_autoptr(GString) sql = g_string_new ("SELECT ");
-  sqlite3_stmt *stmt = NULL;
-  guint n_params = self->params->len;
-  JsonObject *result;
-
-  for (guint i = 0; i < kehu_module_get_n_fields (self->module); i++)
-    {
-      const KehuField *field = kehu_module_get_field (self->module, i);
-
-      if (fields ? g_strv_contains (fields, field->name)
-                 : field->type == KEHU_FIELD_MONEY && !(field->flags & KEHU_FIELD_HIDDEN))
-        g_ptr_array_add (chosen, (gpointer) field);
-    }
-  for (guint i = 0; fields && fields[i]; i++)
-    {
-      const KehuField *field = kehu_module_lookup_field (self->module, fields[i]);
-      if (field == NULL || !kehu_field_type_is_numeric (field->type))
-        {
-          g_set_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_UNKNOWN_FIELD,
-                       _("“%s” cannot be added up"), fields[i]);
-          return NULL;
-        }
-    }
-  for (guint i = 0; i < chosen->len; i++)
-    {
-      g_autofree char *expr = kehu_field_get_sql (chosen->pdata[i]);
-      g_string_append_printf (sql, "%sIFNULL (SUM (%s), 0)", i ? ", " : "", expr);
-    }
-  if (chosen->len == 0)
-    g_string_append (sql, "0");
-  g_string_append_printf (sql, " FROM %s", kehu_module_get_name (self->module));
-  /* Adding up a whole list reads every row: a table scan beats walking an index. */
-  if (self->conditions->len == 0 && self->search == NULL && self->visibility->len == 0)
-    g_string_append (sql, " NOT INDEXED");
-  append_where (self, sql, params, FALSE);
-  if (!prepare (self, sql->str, &stmt, error))
-    {
-      unpark (self, n_params);
-      return NULL;
-    }
-  bind_params (stmt, params, 1);
-  result = json_object_new ();
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    for (guint i = 0; i < chosen->len; i++)
-      json_object_set_int_member (result, ((const KehuField *) chosen->pdata[i])->name,
-                                  sqlite3_column_int64 (stmt, i));
-  sqlite3_finalize (stmt);
-  unpark (self, n_params);
-  return result;
+  return kehu_query_totals (self, fields, NULL, error);
 }
 
 /* Streaming ------------------------------------------------------------------------------------ */

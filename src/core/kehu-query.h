@@ -27,6 +27,18 @@ typedef enum
   KEHU_QUERY_ALL,
 } KehuQueryDeleted;
 
+/* Columns a list shows besides the record's own (kehu_query_set_extras()).
+ * They come back as string members of each fetched row, null when absent:
+ * "FIELD:label" the title of the record a user or reference field points
+ * at; "sync:state" "pending" while the record has unsent changes in the
+ * sync outbox, "claim" while a claim from the pool waits for the server. */
+typedef enum
+{
+  KEHU_QUERY_EXTRA_NONE       = 0,
+  KEHU_QUERY_EXTRA_LABELS     = 1 << 0,
+  KEHU_QUERY_EXTRA_SYNC_STATE = 1 << 1,
+} KehuQueryExtras;
+
 /* Quick search: by default kehu_search_condition() (the FTS5 index of
  * migration 4: words, codes, pinyin, initials) for the modules it covers,
  * and a substring match over the searchable fields for the others. A
@@ -78,6 +90,15 @@ void            kehu_query_restrict_to_owners   (KehuQuery           *self,
                                                  const char          *team_user_id);
 void            kehu_query_set_deleted          (KehuQuery           *self,
                                                  KehuQueryDeleted     deleted);
+gboolean        kehu_query_add_date_between     (KehuQuery           *self,
+                                                 const char          *field,
+                                                 const char          *first_day,
+                                                 const char          *last_day,
+                                                 GError             **error);
+void            kehu_query_set_extras           (KehuQuery           *self,
+                                                 KehuQueryExtras      extras);
+void            kehu_query_set_db               (KehuQuery           *self,
+                                                 sqlite3             *db);
 
 JsonArray      *kehu_query_fetch                (KehuQuery           *self,
                                                  const char          *after,
@@ -88,6 +109,10 @@ gint64          kehu_query_count                (KehuQuery           *self,
                                                  GError             **error);
 JsonObject     *kehu_query_sums                 (KehuQuery           *self,
                                                  const char * const  *fields,
+                                                 GError             **error);
+JsonObject     *kehu_query_totals               (KehuQuery           *self,
+                                                 const char * const  *fields,
+                                                 gint64              *count,
                                                  GError             **error);
 char           *kehu_query_cursor_for_row       (KehuQuery           *self,
                                                  JsonObject          *row);

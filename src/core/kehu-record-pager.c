@@ -22,7 +22,10 @@
  *   (≈ 10–30 ms per 100 000 index entries); afterwards neighbouring pages
  *   are cheap again. OFFSET is never used to fetch rows.
  *
- * Opening a list therefore costs one count and one page query.
+ * Opening a list therefore costs one count and one page query. A caller
+ * that counts elsewhere (in a thread, for a big table) hands the count in
+ * with set_count(); until then get_item() reads pages without it, and jumps
+ * count from known anchors only.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -146,6 +149,26 @@ kehu_record_pager_reset (KehuRecordPager *self)
   self->anchors = g_tree_new_full (compare_index, NULL, NULL, g_free);
 }
 
+/**
+ * kehu_record_pager_set_count:
+ * @count: the number of rows of the query, or -1 for unknown
+ *
+ * Hands in a count made elsewhere; get_n_items() then does not count.
+ */
+void
+kehu_record_pager_set_count (KehuRecordPager *self,
+                             gint64           count)
+{
+  self->count = count < 0 ? -1 : count;
+}
+
+/* The count if known, -1 if not (never runs a query). */
+gint64
+kehu_record_pager_get_count (KehuRecordPager *self)
+{
+  return self->count;
+}
+
 guint
 kehu_record_pager_get_n_items (KehuRecordPager *self)
 {
@@ -201,7 +224,8 @@ locate (KehuRecordPager *self,
     }
   else
     from_anchor = target;
-  from_end = (gint64) kehu_record_pager_get_n_items (self) - 1 - target;
+  /* From the end only when the count is known: never count for a jump. */
+  from_end = self->count >= 0 ? self->count - 1 - target : -1;
 
   self->n_queries++;
   if (from_end >= 0 && from_end < from_anchor)
@@ -265,7 +289,7 @@ kehu_record_pager_get_item (KehuRecordPager *self,
   guint i = position % self->page_size;
   JsonArray *rows;
 
-  if (position >= kehu_record_pager_get_n_items (self))
+  if (self->count >= 0 && position >= self->count)
     return NULL;
 
   rows = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (k));

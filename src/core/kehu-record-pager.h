@@ -20,6 +20,9 @@ guint            kehu_record_pager_get_n_items       (KehuRecordPager *self);
 JsonObject      *kehu_record_pager_get_item          (KehuRecordPager *self,
                                                       guint            position);
 void             kehu_record_pager_reset             (KehuRecordPager *self);
+void             kehu_record_pager_set_count         (KehuRecordPager *self,
+                                                      gint64           count);
+gint64           kehu_record_pager_get_count         (KehuRecordPager *self);
 void             kehu_record_pager_set_max_pages     (KehuRecordPager *self,
                                                       guint            max_pages);
 guint            kehu_record_pager_get_n_cached_pages (KehuRecordPager *self);

@@ -1393,7 +1393,10 @@ kehu_sync_engine_pull (KehuSyncEngine  *self,
           !meta_set (self, "sync.search_dirty", 0, error))
         return FALSE;
     }
-  return TRUE;
+  /* After a first pull the planner knows nothing of the new rows: without
+   * statistics a department's dashboard walks the wrong indexes. Cheap when
+   * nothing grew much. */
+  return kehu_store_refresh_stats (self->store, FALSE, NULL, error);
 }
 
 static gboolean

@@ -852,6 +852,161 @@ test_search_hook (KehuFixture   *f,
   kehu_query_set_search_provider (NULL, NULL);
 }
 
+/* What the app's lists need of the query: my team, days before, a range
+ * of days, the page's extra columns, another connection, a known count. */
+static void
+test_list_extensions (KehuFixture   *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = kehu_test_create (f, "customers", "{\"name\": \"甲\"}");
+  g_autofree char *b = kehu_test_create (f, "customers", "{\"name\": \"乙\"}");
+  g_autofree char *c = kehu_test_create (f, "customers", "{\"name\": \"丙\"}");
+  g_autofree char *d = kehu_test_create (f, "customers", "{\"name\": \"丁\"}");
+  g_autofree char *sql = NULL;
+  const struct { const char *json; gint64 count; } cases[] = {
+    /* Users 1 and 2 are in the top department, user 3 elsewhere. */
+    { "[{\"field\": \"owner_id\", \"op\": \"my_team\"}]", 2 },
+    { "[{\"field\": \"owner_id\", \"op\": \"empty\"}]", 1 },
+    { "[{\"field\": \"owner_id\", \"op\": \"not_empty\"}]", 3 },
+    /* Today is 15 March in Shanghai: the last 7 days start 9 March 00:00
+     * there (8 March 16:00 UTC). Before that, or never: b, c, d. */
+    { "[{\"field\": \"last_followup_at\", \"op\": \"date\", \"value\": \"before_days\", \"n\": 7}]", 3 },
+    { "[{\"field\": \"last_followup_at\", \"op\": \"date\", \"value\": \"before_days\", \"n\": 20}]", 2 },
+    { "[{\"field\": \"last_followup_at\", \"op\": \"date\", \"value\": \"before_days\", \"n\": 30}]", 1 },
+    /* a's follow-up is 15 March 01:00 in Shanghai: outside 1–14 March. */
+    { "[{\"field\": \"last_followup_at\", \"op\": \"date\", \"value\": \"range\", \"from\": \"2026-03-01\", \"to\": \"2026-03-14\"}]", 1 },
+    { "[{\"field\": \"last_followup_at\", \"op\": \"date\", \"value\": \"range\", \"from\": \"2026-03-01\", \"to\": \"2026-03-15\"}]", 2 },
+    { "[{\"field\": \"last_followup_at\", \"op\": \"date\", \"value\": \"range\", \"to\": \"2026-02-28\"}]", 1 },
+    { "[{\"field\": \"last_followup_at\", \"op\": \"date\", \"value\": \"range\", \"from\": \"2026-02-21\"}]", 2 },
+  };
+
+  sql = g_strdup_printf (
+    "INSERT INTO departments (id, created_at, updated_at, name) VALUES ('dep-2', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '南区');"
+    "UPDATE users SET department_id = 'dep-2' WHERE id = '" TEST_USER_3 "';"
+    "UPDATE customers SET owner_id = '" TEST_USER_1 "', last_followup_at = '2026-03-14T17:00:00Z' WHERE id = '%s';"
+    "UPDATE customers SET owner_id = '" TEST_USER_2 "', last_followup_at = '2026-03-01T00:00:00Z' WHERE id = '%s';"
+    "UPDATE customers SET owner_id = '" TEST_USER_3 "', last_followup_at = NULL WHERE id = '%s';"
+    "UPDATE customers SET owner_id = '', last_followup_at = '2026-02-20T00:00:00Z' WHERE id = '%s';"
+    "DELETE FROM sync_outbox;", a, b, c, d);
+  g_assert_true (kehu_store_exec (f->store, sql, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(KehuQuery) q = kehu_query_new (f->ctx, "customers", &error);
+      g_autoptr(JsonNode) node = json_from_string (cases[i].json, &error);
+
+      g_assert_true (kehu_query_add_filter_json (q, node, &error));
+      g_assert_no_error (error);
+      if (kehu_query_count (q, &error) != cases[i].count)
+        g_error ("%s: %" G_GINT64_FORMAT " rows, expected %" G_GINT64_FORMAT,
+                 cases[i].json, kehu_query_count (q, NULL), cases[i].count);
+    }
+  {
+    g_autoptr(KehuQuery) q = kehu_query_new (f->ctx, "customers", &error);
+
+    g_assert_false (kehu_query_add_date_between (q, "last_followup_at", "2026-13-01", NULL, &error));
+    g_assert_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_INVALID_VALUE);
+    g_clear_error (&error);
+    g_assert_false (kehu_query_add_condition (q, "name", "my_team", NULL, &error));
+    g_assert_error (error, KEHU_QUERY_ERROR, KEHU_QUERY_ERROR_INVALID_VALUE);
+    g_clear_error (&error);
+  }
+
+  /* The totals row: the count and the sums in one pass, as two passes give. */
+  {
+    g_autoptr(KehuQuery) q = kehu_query_new (f->ctx, "customers", &error);
+    g_autoptr(JsonObject) sums = NULL;
+    g_autoptr(JsonObject) totals = NULL;
+    const char *fields[] = { "contract_total", NULL };
+    g_autofree char *money = g_strdup_printf ("UPDATE customers SET contract_total = 1250 WHERE id IN ('%s', '%s');"
+                                              "UPDATE customers SET contract_total = 99 WHERE id = '%s'", a, b, c);
+    gint64 count = -1;
+
+    g_assert_true (kehu_store_exec (f->store, money, &error));
+    g_assert_true (kehu_query_add_condition (q, "owner_id", "my_team", NULL, &error));
+    totals = kehu_query_totals (q, fields, &count, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (count, ==, 2);
+    g_assert_cmpint (json_object_get_int_member (totals, "contract_total"), ==, 2500);
+    sums = kehu_query_sums (q, fields, &error);
+    g_assert_cmpint (json_object_get_int_member (sums, "contract_total"), ==, 2500);
+    g_assert_cmpint (kehu_query_count (q, &error), ==, 2);
+  }
+
+  /* The page's titles and sync states, in the page's one statement. */
+  {
+    g_autoptr(KehuQuery) q = kehu_query_new (f->ctx, "customers", &error);
+    g_autoptr(JsonArray) rows = NULL;
+    g_autofree char *outbox = g_strdup_printf (
+      "INSERT INTO sync_outbox (op_id, module, record_id, kind, action, created_at) VALUES"
+      " ('op-1', 'customers', '%s', 'update', NULL, '2026-03-15T00:00:00Z'),"
+      " ('op-2', 'customers', '%s', 'update', NULL, '2026-03-15T00:00:00Z'),"
+      " ('op-3', 'customers', '%s', 'action', 'claim', '2026-03-15T00:00:00Z'),"
+      " ('op-4', 'contacts', '%s', 'update', NULL, '2026-03-15T00:00:00Z')", b, c, c, d);
+    const struct { const char *id; const char *label; const char *state; } expected[] = {
+      /* By name: 丁 U+4E01, 丙 U+4E19, 乙 U+4E59, 甲 U+7532. */
+      { d, NULL, NULL }, { c, "王五", "claim" }, { b, "李四", "pending" }, { a, "张三", NULL },
+    };
+
+    g_assert_true (kehu_store_exec (f->store, outbox, &error));
+    kehu_query_set_extras (q, KEHU_QUERY_EXTRA_LABELS | KEHU_QUERY_EXTRA_SYNC_STATE);
+    g_assert_true (kehu_query_set_sort (q, "name", FALSE, &error));
+    rows = kehu_query_fetch (q, NULL, 10, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (json_array_get_length (rows), ==, 4);
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        JsonObject *row = json_array_get_object_element (rows, i);
+
+        g_assert_cmpstr (json_object_get_string_member (row, "id"), ==, expected[i].id);
+        g_assert_true (json_object_has_member (row, "owner_id:label"));
+        g_assert_cmpstr (json_object_get_string_member (row, "owner_id:label"), ==, expected[i].label);
+        g_assert_cmpstr (json_object_get_string_member (row, "sync:state"), ==, expected[i].state);
+      }
+    /* Without extras, rows are plain records. */
+    kehu_query_set_extras (q, KEHU_QUERY_EXTRA_NONE);
+    g_clear_pointer (&rows, json_array_unref);
+    rows = kehu_query_fetch (q, NULL, 10, NULL, &error);
+    g_assert_false (json_object_has_member (json_array_get_object_element (rows, 2), "sync:state"));
+  }
+
+  /* Another connection sees the committed rows, not the open transaction's. */
+  {
+    g_autoptr(KehuQuery) q = kehu_query_new (f->ctx, "customers", &error);
+    g_autofree char *del = g_strdup_printf ("BEGIN; DELETE FROM customers WHERE id = '%s'", a);
+    sqlite3 *other = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (f->path, &other, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_true (kehu_store_exec (f->store, del, &error));
+    g_assert_cmpint (kehu_query_count (q, &error), ==, 3);
+    kehu_query_set_db (q, other);
+    g_assert_cmpint (kehu_query_count (q, &error), ==, 4);
+    kehu_query_set_db (q, NULL);
+    g_assert_true (kehu_store_exec (f->store, "ROLLBACK", &error));
+    sqlite3_close (other);
+  }
+
+  /* A count handed in: no count query, pages read as before. */
+  {
+    g_autoptr(KehuQuery) q = kehu_query_new (f->ctx, "customers", &error);
+    g_autoptr(KehuRecordPager) pager = kehu_record_pager_new (q, 3);
+    g_autoptr(JsonObject) row = NULL;
+
+    g_assert_cmpint (kehu_record_pager_get_count (pager), ==, -1);
+    g_assert_true (kehu_query_set_sort (q, "name", FALSE, &error));
+    row = kehu_record_pager_get_item (pager, 3);
+    g_assert_cmpstr (json_object_get_string_member (row, "id"), ==, a);
+    g_assert_cmpint (kehu_record_pager_get_count (pager), ==, -1);
+    kehu_record_pager_set_count (pager, 4);
+    g_assert_cmpuint (kehu_record_pager_get_n_items (pager), ==, 4);
+    g_assert_null (kehu_record_pager_get_item (pager, 4));
+    /* One locate and one page: never a count. */
+    g_assert_cmpuint (kehu_record_pager_get_n_queries (pager), ==, 2);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -864,6 +1019,7 @@ main (int   argc,
   g_test_add_func ("/query/date-ranges", test_date_ranges);
   KEHU_TEST_ADD ("/query/bad-filters", test_bad_filters);
   KEHU_TEST_ADD ("/query/search-hook", test_search_hook);
+  KEHU_TEST_ADD ("/query/list-extensions", test_list_extensions);
 
   return g_test_run ();
 }

@@ -408,6 +408,20 @@ test_search (Fixture       *f,
   show_view (f, "customers");
   entry = _kehu_record_list_view_get_search_entry (f->view);
 
+  /* One Latin letter matches too much to be worth a search: nothing is
+   * read until the second one, and the entry says so. */
+  {
+    KehuRecordModel *model = kehu_record_list_view_get_model (f->view);
+    guint before = kehu_record_model_get_n_loaded_pages (model);
+
+    gtk_editable_set_text (entry, "b");
+    kehu_test_ui_settle (600);
+    g_assert_cmpuint (n_items (f), ==, 6);
+    g_assert_cmpuint (kehu_record_model_get_n_loaded_pages (model), ==, before);
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (entry)), ==,
+                     is_zh () ? "再输入一个字母即可搜索" : "Type one more letter to search");
+  }
+
   /* Initials of 北京大学; the entry waits for the typing to stop. */
   gtk_editable_set_text (entry, "bjdx");
   KEHU_TEST_WAIT_FOR (n_items (f) == 1, 3000);
@@ -421,6 +435,11 @@ test_search (Fixture       *f,
   gtk_editable_set_text (entry, "大学");
   KEHU_TEST_WAIT_FOR (n_items (f) == 3, 3000);
   g_assert_cmpuint (n_items (f), ==, 3);
+
+  /* One Chinese character is a real query. */
+  gtk_editable_set_text (entry, "腾");
+  KEHU_TEST_WAIT_FOR (n_items (f) == 1, 3000);
+  g_assert_cmpstr (item_value (f, 0, "name"), ==, "腾讯");
 
   gtk_editable_set_text (entry, "");
   KEHU_TEST_WAIT_FOR (n_items (f) == 6, 3000);
@@ -943,6 +962,78 @@ test_window_small (void)
   g_object_unref (app);
 }
 
+/* The sync mark of the row titled @name, if it shows one. */
+static GtkWidget *
+sync_mark_of (GtkWidget  *root,
+              const char *name)
+{
+  if (GTK_IS_IMAGE (root) && gtk_widget_has_css_class (root, "kehu-sync-mark"))
+    {
+      GtkWidget *title = gtk_widget_get_first_child (gtk_widget_get_parent (root));
+
+      if (GTK_IS_INSCRIPTION (title) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (title)), name) == 0 &&
+          gtk_widget_get_visible (root))
+        return root;
+      return NULL;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = sync_mark_of (c, name);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_sync_marks (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *outbox = g_strdup_printf ("INSERT INTO sync_outbox (op_id, module, record_id, kind, fields, created_at)"
+                                             " VALUES ('op-test-1', 'customers', '%s', 'update', '{\"level\":\"vip\"}',"
+                                             " '2026-11-22T02:00:00Z')", f->pku);
+  GtkWidget *mark, *claim;
+
+  g_assert_true (kehu_store_exec (f->t.store, "DELETE FROM sync_outbox", &error));
+  show_view (f, "customers");
+  g_assert_null (sync_mark_of (GTK_WIDGET (f->view), "北京大学"));
+  g_assert_null (sync_mark_of (GTK_WIDGET (f->view), "清华大学"));
+
+  /* An unsent edit, and a claim made offline that the server has not confirmed. */
+  g_assert_true (kehu_store_exec (f->t.store, outbox, &error));
+  g_assert_true (kehu_sync_claim (f->t.ctx, f->pool_a, &error));
+  g_assert_no_error (error);
+  kehu_record_list_view_reload (f->view);
+  kehu_test_ui_settle (100);
+  g_assert_cmpuint (n_items (f), ==, 7);
+
+  mark = sync_mark_of (GTK_WIDGET (f->view), "北京大学");
+  g_assert_nonnull (mark);
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (mark)), ==, "emblem-synchronizing-symbolic");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (mark), ==,
+                   is_zh () ? "更改尚未发送到服务器" : "Changes not yet sent to the server");
+  g_assert_null (sync_mark_of (GTK_WIDGET (f->view), "清华大学"));
+
+  mark = sync_mark_of (GTK_WIDGET (f->view), "公海客户甲");
+  g_assert_nonnull (mark);
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (mark)), ==, "user-status-pending-symbolic");
+  claim = gtk_widget_get_prev_sibling (mark);
+  g_assert_true (GTK_IS_LABEL (claim) && gtk_widget_get_visible (claim));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (claim)), ==, is_zh () ? "待确认领取" : "Claim pending");
+  {
+    g_autoptr(GdkTexture) shot = kehu_test_ui_screenshot (GTK_WIDGET (f->window), "record-list-sync-marks");
+  }
+
+  /* The server acknowledged both: the outbox is empty, the marks go. */
+  g_assert_true (kehu_store_exec (f->t.store, "DELETE FROM sync_outbox", &error));
+  kehu_record_list_view_reload (f->view);
+  kehu_test_ui_settle (100);
+  g_assert_null (sync_mark_of (GTK_WIDGET (f->view), "北京大学"));
+  g_assert_null (sync_mark_of (GTK_WIDGET (f->view), "公海客户甲"));
+  g_assert_cmpuint (n_items (f), ==, 7);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -966,6 +1057,7 @@ main (int   argc,
   ADD ("/ui/record-list/claim-return", test_claim);
   ADD ("/ui/record-list/totals", test_totals);
   ADD ("/ui/record-list/lazy", test_lazy);
+  ADD ("/ui/record-list/sync-marks", test_sync_marks);
   ADD ("/ui/record-list/export", test_export);
   ADD ("/ui/record-list/permissions", test_permissions);
   ADD ("/ui/global-search", test_global_search);

@@ -1,10 +1,9 @@
 /* kehu-list-query.c: what a list shows — filters, quick search and sort
  *
- * A list's state as plain data, so that scenes can be saved as JSON and
- * the model can turn it into SQL. Only identifiers taken from the schema
- * description go into the SQL text; every value a user typed is a bound
- * parameter. Date presets are computed in the time zone of the context's
- * "now", never from a clock read here.
+ * A list's state as plain data, so that scenes can be saved as JSON (the
+ * format saved scenes have today), and turned into conditions of core's
+ * KehuQuery, which alone builds the SQL of every list. Date presets are
+ * computed there, in the context's time zone at the context's "now".
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,14 +11,12 @@
 
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "kehu-list-query.h"
-#include "kehu-search.h"
 
 struct _KehuListQuery
 {
@@ -282,135 +279,7 @@ kehu_list_query_filters_from_json (KehuListQuery  *self,
   return TRUE;
 }
 
-/* Dates ------------------------------------------------------------------- */
-
-static GDateTime *
-start_of_day (GDateTime *dt)
-{
-  return g_date_time_new (g_date_time_get_timezone (dt),
-                          g_date_time_get_year (dt),
-                          g_date_time_get_month (dt),
-                          g_date_time_get_day_of_month (dt),
-                          0, 0, 0);
-}
-
-static GDateTime *
-parse_day (const char *text,
-           GTimeZone  *tz)
-{
-  int y, m, d;
-
-  if (text == NULL || sscanf (text, "%4d-%2d-%2d", &y, &m, &d) != 3 || !g_date_valid_dmy (d, m, y))
-    return NULL;
-  return g_date_time_new (tz, y, m, d, 0, 0, 0);
-}
-
-/**
- * kehu_date_preset_range:
- * @start: (out): first instant, inclusive; NULL for an open start
- * @end: (out): last instant, exclusive; NULL for an open end
- *
- * Returns: FALSE when @preset is unknown or its arguments are invalid
- */
-gboolean
-kehu_date_preset_range (const char         *preset,
-                        const char * const *args,
-                        GDateTime          *now,
-                        GDateTime         **start,
-                        GDateTime         **end)
-{
-  g_autoptr(GDateTime) today = start_of_day (now);
-  GTimeZone *tz = g_date_time_get_timezone (now);
-
-  *start = *end = NULL;
-  if (g_strcmp0 (preset, "today") == 0)
-    {
-      *start = g_date_time_ref (today);
-      *end = g_date_time_add_days (today, 1);
-    }
-  else if (g_strcmp0 (preset, "yesterday") == 0)
-    {
-      *start = g_date_time_add_days (today, -1);
-      *end = g_date_time_ref (today);
-    }
-  else if (g_strcmp0 (preset, "this_week") == 0)
-    {
-      *start = g_date_time_add_days (today, 1 - g_date_time_get_day_of_week (today));
-      *end = g_date_time_add_days (*start, 7);
-    }
-  else if (g_strcmp0 (preset, "this_month") == 0)
-    {
-      *start = g_date_time_new (tz, g_date_time_get_year (today), g_date_time_get_month (today), 1, 0, 0, 0);
-      *end = g_date_time_add_months (*start, 1);
-    }
-  else if (g_strcmp0 (preset, "this_quarter") == 0)
-    {
-      int first = (g_date_time_get_month (today) - 1) / 3 * 3 + 1;
-      *start = g_date_time_new (tz, g_date_time_get_year (today), first, 1, 0, 0, 0);
-      *end = g_date_time_add_months (*start, 3);
-    }
-  else if (g_strcmp0 (preset, "this_year") == 0)
-    {
-      *start = g_date_time_new (tz, g_date_time_get_year (today), 1, 1, 0, 0, 0);
-      *end = g_date_time_add_years (*start, 1);
-    }
-  else if (g_strcmp0 (preset, "last_days") == 0 || g_strcmp0 (preset, "before_days") == 0)
-    {
-      gint64 n;
-      char *endp = NULL;
-
-      if (args == NULL || args[0] == NULL)
-        return FALSE;
-      n = g_ascii_strtoll (args[0], &endp, 10);
-      if (endp == args[0] || *endp != '\0' || n < 1 || n > 36500)
-        return FALSE;
-      if (preset[0] == 'l')
-        {
-          *start = g_date_time_add_days (today, (int) (1 - n));
-          *end = g_date_time_add_days (today, 1);
-        }
-      else
-        *end = g_date_time_add_days (today, (int) (1 - n));
-    }
-  else if (g_strcmp0 (preset, "range") == 0)
-    {
-      const char *from = args && args[0] ? args[0] : "";
-      const char *to = args && args[0] && args[1] ? args[1] : "";
-      g_autoptr(GDateTime) last = NULL;
-
-      if (*from && (*start = parse_day (from, tz)) == NULL)
-        return FALSE;
-      if (*to)
-        {
-          if ((last = parse_day (to, tz)) == NULL)
-            {
-              g_clear_pointer (start, g_date_time_unref);
-              return FALSE;
-            }
-          *end = g_date_time_add_days (last, 1);
-        }
-    }
-  else
-    return FALSE;
-
-  return TRUE;
-}
-
-/* SQL --------------------------------------------------------------------- */
-
-static void
-add_param_string (GPtrArray  *params,
-                  const char *value)
-{
-  g_ptr_array_add (params, g_variant_ref_sink (g_variant_new_string (value)));
-}
-
-static void
-add_param_int (GPtrArray *params,
-               gint64     value)
-{
-  g_ptr_array_add (params, g_variant_ref_sink (g_variant_new_int64 (value)));
-}
+/* Core's query --------------------------------------------------------------- */
 
 static gboolean
 parse_int (const char *text,
@@ -424,50 +293,40 @@ parse_int (const char *text,
   return end != text && *end == '\0';
 }
 
-static char *
-format_bound (GDateTime     *dt,
-              KehuFieldType  type)
+/* A value typed in a filter as the JSON value core compares with. */
+static JsonNode *
+typed_value (const KehuField  *field,
+             const char       *text,
+             GError          **error)
 {
-  g_autoptr(GDateTime) utc = NULL;
+  gint64 n;
 
-  /* A DATE field holds local calendar days; a DATETIME one UTC instants. */
-  if (type == KEHU_FIELD_DATE)
-    return g_date_time_format (dt, "%Y-%m-%d");
-  utc = g_date_time_to_utc (dt);
-  return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
-}
-
-static void
-append_like (GString    *where,
-             GPtrArray  *params,
-             const char *sql,
-             const char *text)
-{
-  GString *pattern = g_string_new ("%");
-
-  for (const char *p = text; *p; p++)
+  if (field->type == KEHU_FIELD_BOOLEAN)
+    return json_node_init_boolean (json_node_alloc (),
+                                   g_strcmp0 (text, "1") == 0 || g_ascii_strcasecmp (text, "true") == 0);
+  if (kehu_field_type_is_numeric (field->type))
     {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (pattern, '\\');
-      g_string_append_c (pattern, *p);
+      if (!parse_int (text, &n))
+        {
+          g_set_error (error, KEHU_LIST_QUERY_ERROR, KEHU_LIST_QUERY_ERROR_INVALID_VALUE,
+                       _("“%s” must be a whole number"), kehu_field_get_label (field));
+          return NULL;
+        }
+      return json_node_init_int (json_node_alloc (), n);
     }
-  g_string_append_c (pattern, '%');
-  g_string_append_printf (where, "%s LIKE ? ESCAPE '\\'", sql);
-  add_param_string (params, pattern->str);
-  g_string_free (pattern, TRUE);
+  return json_node_init_string (json_node_alloc (), text);
 }
 
 static gboolean
-build_filter (const KehuFilter      *filter,
-              const KehuModule      *module,
-              const KehuListContext *context,
-              GString               *where,
-              GPtrArray             *params,
-              GError               **error)
+apply_filter (const KehuFilter  *filter,
+              KehuQuery         *query,
+              GError           **error)
 {
+  const KehuModule *module = kehu_query_get_module (query);
   const KehuField *field = kehu_module_lookup_field (module, filter->field);
-  g_autofree char *sql = NULL;
+  const char *user = kehu_context_get_user_id (kehu_query_get_context (query));
   guint n_values = filter->values ? g_strv_length (filter->values) : 0;
+  const char *first = n_values > 0 ? filter->values[0] : NULL;
 
   if (field == NULL || (field->flags & KEHU_FIELD_HIDDEN))
     {
@@ -476,220 +335,117 @@ build_filter (const KehuFilter      *filter,
                    kehu_module_get_plural (module), filter->field);
       return FALSE;
     }
-  sql = kehu_field_get_sql (field);
 
   switch (filter->op)
     {
     case KEHU_FILTER_CONTAINS:
-      if (n_values < 1 || !*filter->values[0])
-        return TRUE;
-      g_string_append (where, " AND ");
-      append_like (where, params, sql, filter->values[0]);
-      break;
+      {
+        g_autoptr(JsonNode) value = NULL;
+
+        if (first == NULL || *first == '\0')
+          return TRUE;
+        value = json_node_init_string (json_node_alloc (), first);
+        return kehu_query_add_condition (query, field->name, "contains", value, error);
+      }
 
     case KEHU_FILTER_IN:
     case KEHU_FILTER_EQUALS:
       {
-        gboolean first = TRUE;
-        guint n_added = 0;
+        g_autoptr(JsonArray) array = json_array_new ();
+        g_autoptr(JsonNode) value = NULL;
 
-        g_string_append_printf (where, " AND %s IN (", sql);
         for (guint i = 0; i < n_values; i++)
           {
             const char *v = filter->values[i];
+            JsonNode *node;
 
-            if (g_strcmp0 (v, KEHU_FILTER_ME) == 0)
+            if (g_strcmp0 (v, KEHU_FILTER_TEAM) == 0)
               {
-                if (context->user_id == NULL)
-                  continue;
-                g_string_append (where, first ? "?" : ", ?");
-                add_param_string (params, context->user_id);
-              }
-            else if (g_strcmp0 (v, KEHU_FILTER_TEAM) == 0)
-              {
-                /* The current user's department, the user included. */
-                if (context->user_id == NULL)
-                  continue;
-                g_string_append (where, first ? "" : ", ");
-                g_string_append (where, "SELECT u.id FROM users u WHERE u.department_id ="
-                                        " (SELECT department_id FROM users WHERE id = ?) OR u.id = ?");
-                add_param_string (params, context->user_id);
-                add_param_string (params, context->user_id);
+                /* Its own condition: my team cannot be ORed with values. */
                 if (n_values > 1)
                   {
-                    /* A subquery must stand alone in IN (…). */
                     g_set_error (error, KEHU_LIST_QUERY_ERROR, KEHU_LIST_QUERY_ERROR_INVALID_VALUE,
                                  _("“%s”: my team cannot be combined with other values"),
                                  kehu_field_get_label (field));
                     return FALSE;
                   }
+                if (user == NULL)
+                  break;
+                return kehu_query_add_condition (query, field->name, "my_team", NULL, error);
               }
-            else if (field->type == KEHU_FIELD_BOOLEAN || kehu_field_type_is_numeric (field->type))
+            if (g_strcmp0 (v, KEHU_FILTER_ME) == 0)
               {
-                gint64 n;
-
-                if (!parse_int (v, &n))
-                  {
-                    g_set_error (error, KEHU_LIST_QUERY_ERROR, KEHU_LIST_QUERY_ERROR_INVALID_VALUE,
-                                 _("“%s” must be a whole number"), kehu_field_get_label (field));
-                    return FALSE;
-                  }
-                g_string_append (where, first ? "?" : ", ?");
-                add_param_int (params, n);
+                if (user == NULL)
+                  continue;  /* nobody is "me": matches nothing */
+                v = user;
               }
-            else
-              {
-                g_string_append (where, first ? "?" : ", ?");
-                add_param_string (params, v);
-              }
-            first = FALSE;
-            n_added++;
+            if (!(node = typed_value (field, v, error)))
+              return FALSE;
+            json_array_add_element (array, node);
           }
-        g_string_append (where, ")");
-        (void) n_added;
+        value = json_node_init_array (json_node_alloc (), array);
+        return kehu_query_add_condition (query, field->name, "in", value, error);
       }
-      break;
 
     case KEHU_FILTER_RANGE:
-      {
-        gint64 n;
+      for (guint i = 0; i < 2 && i < n_values; i++)
+        {
+          g_autoptr(JsonNode) value = NULL;
+          gint64 n;
 
-        if (n_values > 0 && *filter->values[0])
-          {
-            if (!parse_int (filter->values[0], &n))
-              goto not_a_number;
-            g_string_append_printf (where, " AND %s >= ?", sql);
-            add_param_int (params, n);
-          }
-        if (n_values > 1 && *filter->values[1])
-          {
-            if (!parse_int (filter->values[1], &n))
-              goto not_a_number;
-            g_string_append_printf (where, " AND %s <= ?", sql);
-            add_param_int (params, n);
-          }
-      }
-      break;
+          if (*filter->values[i] == '\0')
+            continue;
+          if (!parse_int (filter->values[i], &n))
+            {
+              g_set_error (error, KEHU_LIST_QUERY_ERROR, KEHU_LIST_QUERY_ERROR_INVALID_VALUE,
+                           _("“%s” must be a number"), kehu_field_get_label (field));
+              return FALSE;
+            }
+          value = json_node_init_int (json_node_alloc (), n);
+          if (!kehu_query_add_condition (query, field->name, i == 0 ? "gte" : "lte", value, error))
+            return FALSE;
+        }
+      return TRUE;
 
     case KEHU_FILTER_DATE:
       {
-        g_autoptr(GDateTime) start = NULL;
-        g_autoptr(GDateTime) end = NULL;
+        gint64 n = 0;
 
-        if (n_values < 1 ||
-            !kehu_date_preset_range (filter->values[0], (const char * const *) filter->values + 1,
-                                     context->now, &start, &end))
+        if (g_strcmp0 (first, "range") == 0)
+          return kehu_query_add_date_between (query, field->name,
+                                              n_values > 1 ? filter->values[1] : NULL,
+                                              n_values > 2 ? filter->values[2] : NULL, error);
+        if ((g_strcmp0 (first, "last_days") == 0 || g_strcmp0 (first, "before_days") == 0) &&
+            (n_values < 2 || !parse_int (filter->values[1], &n) || n < 1 || n > 36500))
           {
             g_set_error (error, KEHU_LIST_QUERY_ERROR, KEHU_LIST_QUERY_ERROR_INVALID_VALUE,
                          _("“%s”: the date range is not valid"), kehu_field_get_label (field));
             return FALSE;
           }
-        if (g_strcmp0 (filter->values[0], "before_days") == 0)
-          {
-            g_autofree char *b = format_bound (end, field->type);
-            g_string_append_printf (where, " AND (%s IS NULL OR %s < ?)", sql, sql);
-            add_param_string (params, b);
-            break;
-          }
-        if (start != NULL)
-          {
-            g_autofree char *b = format_bound (start, field->type);
-            g_string_append_printf (where, " AND %s >= ?", sql);
-            add_param_string (params, b);
-          }
-        if (end != NULL)
-          {
-            g_autofree char *b = format_bound (end, field->type);
-            g_string_append_printf (where, " AND %s < ?", sql);
-            add_param_string (params, b);
-          }
+        return kehu_query_add_date_preset (query, field->name, first ? first : "", (int) n, error);
       }
-      break;
 
     case KEHU_FILTER_EMPTY:
-      if (kehu_field_type_is_text (field->type))
-        g_string_append_printf (where, " AND (%s IS NULL OR %s = '')", sql, sql);
-      else
-        g_string_append_printf (where, " AND %s IS NULL", sql);
-      break;
+      return kehu_query_add_condition (query, field->name, "empty", NULL, error);
 
     case KEHU_FILTER_NOT_EMPTY:
-      if (kehu_field_type_is_text (field->type))
-        g_string_append_printf (where, " AND %s IS NOT NULL AND %s <> ''", sql, sql);
-      else
-        g_string_append_printf (where, " AND %s IS NOT NULL", sql);
-      break;
+      return kehu_query_add_condition (query, field->name, "not_empty", NULL, error);
 
     default:
       g_assert_not_reached ();
     }
-
   return TRUE;
-
-not_a_number:
-  g_set_error (error, KEHU_LIST_QUERY_ERROR, KEHU_LIST_QUERY_ERROR_INVALID_VALUE,
-               _("“%s” must be a number"), kehu_field_get_label (field));
-  return FALSE;
 }
 
 gboolean
-kehu_list_query_build_where (const KehuListQuery   *self,
-                             KehuSchema            *schema,
-                             const KehuModule      *module,
-                             const KehuListContext *context,
-                             GString               *where,
-                             GPtrArray             *params,
-                             GError               **error)
+kehu_list_query_apply (const KehuListQuery  *self,
+                       KehuQuery            *query,
+                       GError              **error)
 {
   for (guint i = 0; i < self->filters->len; i++)
-    if (!build_filter (g_ptr_array_index (self->filters, i), module, context, where, params, error))
+    if (!apply_filter (g_ptr_array_index (self->filters, i), query, error))
       return FALSE;
-
-  if (self->search != NULL && kehu_search_is_module_searchable (kehu_module_get_name (module)))
-    {
-      /* The FTS index: words, numbers, phones, pinyin and initials. */
-      g_autofree char *sql = NULL;
-      g_auto(GStrv) values = NULL;
-
-      sqlite3 *db = kehu_store_get_db (kehu_schema_get_store (schema));
-
-      if (!kehu_search_condition (db, kehu_module_get_name (module), self->search, "t.rowid",
-                                  &sql, &values, error))
-        return FALSE;
-      g_string_append_printf (where, " AND %s", sql);
-      for (guint i = 0; values && values[i]; i++)
-        add_param_string (params, values[i]);
-    }
-  else if (self->search != NULL)
-    {
-      /* Not indexed: every word must match one of the searchable fields. */
-      g_auto(GStrv) words = g_strsplit_set (self->search, " \t", -1);
-
-      for (guint w = 0; words[w]; w++)
-        {
-          gboolean first = TRUE;
-
-          if (*words[w] == '\0')
-            continue;
-          g_string_append (where, " AND (");
-          for (guint i = 0; i < kehu_module_get_n_fields (module); i++)
-            {
-              const KehuField *field = kehu_module_get_field (module, i);
-              g_autofree char *sql = NULL;
-
-              if (!(field->flags & KEHU_FIELD_SEARCHABLE))
-                continue;
-              sql = kehu_field_get_sql (field);
-              if (!first)
-                g_string_append (where, " OR ");
-              append_like (where, params, sql, words[w]);
-              first = FALSE;
-            }
-          if (first)
-            g_string_append (where, "0");
-          g_string_append (where, ")");
-        }
-    }
-
+  if (self->search != NULL)
+    kehu_query_set_search (query, self->search);
   return TRUE;
 }

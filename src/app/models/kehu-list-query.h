@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "kehu-query.h"
 #include "kehu-schema.h"
 
 G_BEGIN_DECLS
@@ -29,11 +30,12 @@ typedef enum
   KEHU_FILTER_EQUALS,        /* boolean and exact values */
 } KehuFilterOp;
 
-/* Date presets: "today", "this_week" (from Monday), "this_month",
- * "this_quarter", "this_year", "last_days" (values[1] = N: today and the
- * N-1 days before), "before_days" (values[1] = N: earlier than N days ago,
- * or never — "not followed up for N days"), "range" (values[1] first day,
- * values[2] last day, "YYYY-MM-DD", either may be ""). */
+/* Date presets (values[0]): the presets of kehu-query.c ("today",
+ * "this_week" from Monday, "this_month", "this_quarter", "this_year", …),
+ * "last_days" (values[1] = N: today and the N-1 days before),
+ * "before_days" (values[1] = N: before those days, or never — "not followed
+ * up for N days") and "range" (values[1] first day, values[2] last day,
+ * "YYYY-MM-DD", either may be ""). */
 
 /* Placeholders a value may hold, resolved when the query is built:
  * "$me" the current user, "$team" the users of the current user's department. */
@@ -87,28 +89,13 @@ gboolean         kehu_list_query_filters_from_json (KehuListQuery       *self,
                                                     const char          *json,
                                                     GError             **error);
 
-/* The context a query is built in: who "me" is and what "now" is. */
-typedef struct
-{
-  const char *user_id;     /* may be NULL: "$me" then matches nothing */
-  GDateTime  *now;         /* local time; the presets are computed in its zone */
-} KehuListContext;
-
-/* Appends " AND …" conditions to @where and their parameters (GVariant:
- * string or int64) to @params. Only identifiers from @module go into SQL. */
-gboolean         kehu_list_query_build_where   (const KehuListQuery   *self,
-                                                KehuSchema            *schema,
-                                                const KehuModule      *module,
-                                                const KehuListContext *context,
-                                                GString               *where,
-                                                GPtrArray             *params,
+/* Adds the filters and the quick search to @query (core's KehuQuery, which
+ * builds every list's SQL: the app's lists, the server's and exports).
+ * "$me" is @query's context's user; "$team" that user's department. The
+ * sort is not applied: see kehu_record_model_set_query(). */
+gboolean         kehu_list_query_apply         (const KehuListQuery   *self,
+                                                KehuQuery             *query,
                                                 GError               **error);
-
-gboolean         kehu_date_preset_range        (const char            *preset,
-                                                const char * const    *args,
-                                                GDateTime             *now,
-                                                GDateTime            **start,
-                                                GDateTime            **end);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KehuListQuery, kehu_list_query_free)
 

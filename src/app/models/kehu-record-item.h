@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -12,12 +13,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (KehuRecordItem, kehu_record_item, KEHU, RECORD_ITEM, GObject)
 
-/* @columns maps a field name to its index in @values (shared by every item of
- * a page); @values (@n_values strings, NULL for SQL NULL) is taken over. */
 KehuRecordItem *kehu_record_item_new        (const char  *module,
-                                             GHashTable  *columns,
-                                             char       **values,
-                                             guint        n_values);
+                                             JsonObject  *row);
 const char     *kehu_record_item_get_module (KehuRecordItem *self);
 const char     *kehu_record_item_get_id     (KehuRecordItem *self);
 const char     *kehu_record_item_get_value  (KehuRecordItem *self,
@@ -25,5 +22,6 @@ const char     *kehu_record_item_get_value  (KehuRecordItem *self,
 /* The title of the record a user or reference field points at. */
 const char     *kehu_record_item_get_label  (KehuRecordItem *self,
                                              const char     *field);
+const char     *kehu_record_item_get_sync_state (KehuRecordItem *self);
 
 G_END_DECLS

@@ -1,12 +1,20 @@
 /* kehu-record-model.c: a lazy GListModel over one module's records
  *
- * The count comes from SQL; rows are read a page at a time when the view
- * asks for an item, and only the pages touched lately are kept, so memory
- * does not grow with the table. A page that follows a loaded one is read
- * by keyset (the sort value and id of the last row), others by OFFSET.
- * Filters and sort happen in SQL, never in memory. A new query or reload
- * replaces the whole range (see kehu_record_model_reload() for why in two
- * signals).
+ * The list's SQL is core's: the model turns its KehuListQuery (filters,
+ * quick search, sort), the base conditions and the data scope into a
+ * KehuQuery, and reads rows through a KehuRecordPager (keyset pages, an LRU
+ * of them, jumps located in the index), so memory does not grow with the
+ * table and the server's lists and the app's are one mechanism.
+ *
+ * Each page comes with the titles of the records its references point at
+ * and its rows' sync state (unsent changes, a claim waiting for the server)
+ * in the same statement: no query per row.
+ *
+ * The count and totals: on small tables at once; on big ones the first page
+ * shows at once and the count and totals come from a thread, on a
+ * connection of its own, cancelled (the statement interrupted) when the
+ * query changes. A new query or reload replaces the whole range (see
+ * kehu_record_model_reload() for why in two signals).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,61 +27,56 @@
 #include <glib/gi18n.h>
 
 #include "kehu-record-model.h"
+#include "kehu-record-pager.h"
 #include "kehu-search.h"
 
 #define MAX_PAGES 24
 /* Up to this many rows in the table the count is read at once; above, in a
- * thread, so that the first page shows before a full scan ends. */
+ * thread, so that the first page shows before the count ends. */
 #define SYNC_COUNT_MAX_ROWS 5000
-
-typedef struct
-{
-  guint      index;
-  GPtrArray *items;      /* KehuRecordItem* */
-  char      *last_sort;  /* sort value of the last row, NULL for SQL NULL */
-  char      *last_id;
-} Page;
+/* Rows an export iterator reads at a time. */
+#define ITER_PAGE_SIZE 256
 
 struct _KehuRecordModel
 {
-  GObject        parent_instance;
+  GObject           parent_instance;
 
-  KehuSchema    *schema;
+  KehuSchema       *schema;
   const KehuModule *module;
-  char          *table;
+  char             *table;
 
-  KehuListQuery *base;
-  KehuListQuery *query;
-  char          *user_id;
-  char          *scope_owners;  /* JSON array, NULL: no restriction */
-  char          *scope_user;
-  GDateTime     *now;
+  KehuListQuery    *base;
+  KehuListQuery    *query;
+  char             *user_id;
+  GStrv             scope_owners;  /* NULL: no restriction */
+  char             *scope_user;
+  GDateTime        *now;
 
-  /* Built from the query. */
-  char          *select_sql;   /* SELECT … FROM table AS t */
-  char          *where_sql;    /* WHERE … */
-  GPtrArray     *params;       /* GVariant* */
-  char          *sort_sql;
-  gboolean       sort_desc;
-  gboolean       sort_not_null;
-  gboolean       sort_keyset;
-  GHashTable    *columns;      /* field → index + 1 */
-  guint          n_columns;
-  guint          sort_column;  /* index in the SELECT of the sort value */
+  KehuQuery        *sql_query;     /* built from the above by reload() */
+  KehuRecordPager  *pager;
+  guint             n_queries;     /* of pagers replaced so far */
+  GHashTable       *items;         /* position → KehuRecordItem, as many as the pager's pages */
 
-  guint          n_items;
-  gboolean       counting;
-  gint64         sync_count_max;
-  guint          generation;   /* of the query; stale counts are dropped */
-  GCancellable  *count_cancellable;
-  GStrv          total_fields;
-  GHashTable    *totals;       /* field → gint64* */
-  GHashTable    *pages;        /* index → Page* */
-  GQueue         lru;          /* Page*, most recent first */
-  guint          n_loaded;
+  guint             n_items;
+  gboolean          counting;
+  gint64            sync_count_max;
+  guint             generation;    /* of the query; stale counts are dropped */
+  GCancellable     *count_cancellable;
+  GStrv             total_fields;
+  GHashTable       *totals;        /* field → gint64* */
+
+  /* The last count and totals, for a query that differs only in its sort
+   * while nothing was written: re-sorting a big list does not count again. */
+  char             *counted_key;
+  gint64            counted_version;
+  gint64            counted;
+  JsonObject       *counted_sums;
 };
 
 static void kehu_record_model_list_model_iface_init (GListModelInterface *iface);
+static void remember_count (KehuRecordModel *self, const char *key, gint64 version,
+                            gint64 count, JsonObject *sums);
+static gboolean reload (KehuRecordModel *self, gboolean reuse_count, GError **error);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (KehuRecordModel, kehu_record_model, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
@@ -82,227 +85,87 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (KehuRecordModel, kehu_record_model, G_TYPE_OBJECT
 enum { PROP_0, PROP_COUNTING, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-static void
-page_free (Page *page)
-{
-  g_ptr_array_unref (page->items);
-  g_free (page->last_sort);
-  g_free (page->last_id);
-  g_free (page);
-}
-
 static sqlite3 *
 get_db (KehuRecordModel *self)
 {
   return kehu_store_get_db (kehu_schema_get_store (self->schema));
 }
 
-static void
-bind_params (sqlite3_stmt *stmt,
-             GPtrArray    *params,
-             int           first)
+/* A new KehuQuery for what the model shows now. Each thread gets its own:
+ * a query is not shared between threads. */
+static KehuQuery *
+make_query (KehuRecordModel  *self,
+            GError          **error)
 {
-  for (guint i = 0; i < params->len; i++)
-    {
-      GVariant *v = g_ptr_array_index (params, i);
-
-      if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT64))
-        sqlite3_bind_int64 (stmt, first + (int) i, g_variant_get_int64 (v));
-      else
-        sqlite3_bind_text (stmt, first + (int) i, g_variant_get_string (v, NULL), -1, SQLITE_TRANSIENT);
-    }
-}
-
-static gboolean
-set_db_error (KehuRecordModel  *self,
-              GError          **error)
-{
-  return kehu_store_set_error_from_db (kehu_schema_get_store (self->schema),
-                                       sqlite3_errcode (get_db (self)), error);
-}
-
-static char *
-reference_title_sql (KehuRecordModel *self,
-                     const KehuField *field)
-{
-  const char *target = field->type == KEHU_FIELD_USER ? "users" : field->reference;
-  const KehuModule *ref = target ? kehu_schema_get_module (self->schema, target) : NULL;
-  const char *title = ref ? kehu_module_get_title_field (ref) : "name";
-
-  if (target == NULL)
-    return NULL;
-  return g_strdup_printf ("(SELECT r.%s FROM %s AS r WHERE r.id = t.%s)", title, target, field->name);
-}
-
-static void
-build_select (KehuRecordModel *self)
-{
-  GString *sql = g_string_new ("SELECT ");
-  guint n = 0;
-
-  g_clear_pointer (&self->columns, g_hash_table_unref);
-  self->columns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-  for (guint i = 0; i < kehu_module_get_n_fields (self->module); i++)
-    {
-      const KehuField *field = kehu_module_get_field (self->module, i);
-      g_autofree char *expr = NULL;
-
-      if (field->flags & KEHU_FIELD_HIDDEN)
-        continue;
-      expr = kehu_field_get_sql (field);
-      if (!(field->flags & KEHU_FIELD_CUSTOM))
-        {
-          g_free (expr);
-          expr = g_strdup_printf ("t.%s", field->name);
-        }
-      g_string_append_printf (sql, "%s%s", n ? ", " : "", expr);
-      g_hash_table_insert (self->columns, g_strdup (field->name), GUINT_TO_POINTER (++n));
-
-      if ((field->type == KEHU_FIELD_USER || field->type == KEHU_FIELD_REFERENCE) &&
-          !(field->flags & KEHU_FIELD_CUSTOM))
-        {
-          g_autofree char *title = reference_title_sql (self, field);
-
-          if (title != NULL)
-            {
-              g_string_append_printf (sql, ", %s", title);
-              g_hash_table_insert (self->columns, g_strconcat (field->name, ":label", NULL),
-                                   GUINT_TO_POINTER (++n));
-            }
-        }
-    }
-  g_string_append_printf (sql, ", %s FROM %s AS t", self->sort_sql, self->table);
-  self->sort_column = n;
-  self->n_columns = n + 1;
-
-  g_free (self->select_sql);
-  self->select_sql = g_string_free (sql, FALSE);
-}
-
-static gboolean
-build_query (KehuRecordModel  *self,
-             GError          **error)
-{
-  g_autoptr(GString) where = g_string_new ("WHERE t.deleted_at IS NULL");
-  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  g_autoptr(GDateTime) now = self->now ? g_date_time_ref (self->now) : g_date_time_new_now_local ();
-  KehuListContext context = { self->user_id, now };
+  g_autoptr(KehuContext) ctx = kehu_context_new (self->schema, self->user_id);
+  g_autoptr(KehuQuery) query = NULL;
   const char *sort_field;
   gboolean desc = FALSE;
-  const KehuField *field = NULL;
 
-  if (self->base != NULL &&
-      !kehu_list_query_build_where (self->base, self->schema, self->module, &context, where, params, error))
-    return FALSE;
-  if (!kehu_list_query_build_where (self->query, self->schema, self->module, &context, where, params, error))
-    return FALSE;
-  if (self->scope_owners != NULL)
+  if (self->now != NULL)
     {
-      /* The same rule as kehu-perm: an owner in scope, or on the team. */
-      g_string_append (where, " AND (t.owner_id IN (SELECT value FROM json_each (?))"
-                              " OR t.id IN (SELECT record_id FROM team_members WHERE module = ? AND user_id = ?))");
-      g_ptr_array_add (params, g_variant_ref_sink (g_variant_new_string (self->scope_owners)));
-      g_ptr_array_add (params, g_variant_ref_sink (g_variant_new_string (self->table)));
-      g_ptr_array_add (params, g_variant_ref_sink (g_variant_new_string (self->scope_user ? self->scope_user : "")));
+      /* The presets are computed in the zone of the "now" given. */
+      kehu_context_set_now (ctx, self->now);
+      kehu_context_set_time_zone (ctx, g_date_time_get_timezone (self->now));
     }
-
+  if (!(query = kehu_query_new (ctx, self->table, error)))
+    return NULL;
+  if (self->base != NULL && !kehu_list_query_apply (self->base, query, error))
+    return NULL;
+  if (!kehu_list_query_apply (self->query, query, error))
+    return NULL;
   sort_field = kehu_list_query_get_sort (self->query, &desc);
-  if (sort_field != NULL)
-    {
-      field = kehu_module_lookup_field (self->module, sort_field);
-      if (field == NULL || (field->flags & KEHU_FIELD_HIDDEN))
-        {
-          g_set_error (error, KEHU_LIST_QUERY_ERROR, KEHU_LIST_QUERY_ERROR_UNKNOWN_FIELD,
-                       _("%s cannot be sorted by “%s”"), kehu_module_get_plural (self->module), sort_field);
-          return FALSE;
-        }
-    }
-  else
-    {
-      sort_field = kehu_module_get_default_sort (self->module, &desc);
-      field = kehu_module_lookup_field (self->module, sort_field);
-    }
-
-  g_free (self->sort_sql);
-  if (field->flags & KEHU_FIELD_CUSTOM)
-    self->sort_sql = kehu_field_get_sql (field);
-  else
-    self->sort_sql = g_strdup_printf ("t.%s", field->name);
-  self->sort_desc = desc;
-  self->sort_not_null = (field->flags & KEHU_FIELD_NOT_NULL) != 0;
-  self->sort_keyset = !(field->flags & KEHU_FIELD_CUSTOM);
-
-  g_free (self->where_sql);
-  self->where_sql = g_string_free (g_steal_pointer (&where), FALSE);
-  g_clear_pointer (&self->params, g_ptr_array_unref);
-  self->params = g_steal_pointer (&params);
-
-  build_select (self);
-  return TRUE;
+  if (sort_field != NULL && !kehu_query_set_sort (query, sort_field, desc, error))
+    return NULL;
+  if (self->scope_owners != NULL)
+    kehu_query_restrict_to_owners (query, (const char * const *) self->scope_owners, self->scope_user);
+  kehu_query_set_extras (query, KEHU_QUERY_EXTRA_LABELS | KEHU_QUERY_EXTRA_SYNC_STATE);
+  return g_steal_pointer (&query);
 }
 
-/* "SELECT count(*), sum(a), sum(b)… FROM table AS t WHERE …": one scan. */
-static char *
-build_count_sql (KehuRecordModel *self)
-{
-  GString *sql = g_string_new ("SELECT count(*)");
-
-  for (guint i = 0; self->total_fields && self->total_fields[i]; i++)
-    {
-      const KehuField *field = kehu_module_lookup_field (self->module, self->total_fields[i]);
-      g_autofree char *expr = kehu_field_get_sql (field);
-
-      g_string_append_printf (sql, ", coalesce (sum (%s), 0)", expr);
-    }
-  g_string_append_printf (sql, " FROM %s AS t %s", self->table, self->where_sql);
-  return g_string_free (sql, FALSE);
-}
+/* Count and totals ------------------------------------------------------------ */
 
 typedef struct
 {
+  KehuQuery *query;      /* the thread's own */
   char      *path;
-  char      *sql;
-  GPtrArray *params;
-  guint      n_totals;
-  gint64    *results;   /* count, then the totals */
+  GStrv      fields;
+  gint64     count;
+  JsonObject *sums;
+  char      *key;        /* count_key() when it started */
+  gint64     version;    /* data_version() when it started */
 } CountJob;
 
 static void
 count_job_free (CountJob *job)
 {
+  g_clear_object (&job->query);
   g_free (job->path);
-  g_free (job->sql);
-  g_ptr_array_unref (job->params);
-  g_free (job->results);
+  g_strfreev (job->fields);
+  g_clear_pointer (&job->sums, json_object_unref);
+  g_free (job->key);
   g_free (job);
 }
 
-static gboolean
-run_count (sqlite3     *db,
-           CountJob    *job,
-           GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CountJob, count_job_free)
 
-  if (sqlite3_prepare_v2 (db, job->sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, KEHU_STORE_ERROR, KEHU_STORE_ERROR_SQL, "%s", sqlite3_errmsg (db));
-      return FALSE;
-    }
-  bind_params (stmt, job->params, 1);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    for (guint i = 0; i <= job->n_totals; i++)
-      job->results[i] = sqlite3_column_int64 (stmt, (int) i);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      g_set_error (error, KEHU_STORE_ERROR, KEHU_STORE_ERROR_SQL, "%s", sqlite3_errstr (rc));
-      return FALSE;
-    }
-  return TRUE;
+static gboolean
+run_count (CountJob  *job,
+           GError   **error)
+{
+  const char *none[] = { NULL };
+
+  /* The count and the totals row in one pass over the rows (or an index). */
+  job->sums = kehu_query_totals (job->query, job->fields ? (const char * const *) job->fields : none,
+                                 &job->count, error);
+  return job->sums != NULL;
+}
+
+/* Stops a statement of a query that changed meanwhile. */
+static int
+progress_cb (void *user_data)
+{
+  return g_cancellable_is_cancelled (user_data);
 }
 
 static void
@@ -314,6 +177,7 @@ count_thread (GTask        *task,
   CountJob *job = task_data;
   sqlite3 *db = NULL;
   GError *error = NULL;
+  gboolean ok;
 
   /* A connection of its own: WAL lets it read while the UI's writes go on. */
   if (sqlite3_open_v2 (job->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
@@ -324,21 +188,48 @@ count_thread (GTask        *task,
     }
   sqlite3_busy_timeout (db, 5000);
   kehu_search_register_functions (db);
-  if (run_count (db, job, &error))
+  sqlite3_progress_handler (db, 10000, progress_cb, cancellable);
+  kehu_query_set_db (job->query, db);
+  ok = run_count (job, &error);
+  kehu_query_set_db (job->query, NULL);
+  sqlite3_close (db);
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    ok = FALSE;
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
-  sqlite3_close (db);
 }
 
 static void
 set_totals (KehuRecordModel *self,
-            const gint64    *results)
+            JsonObject      *sums)
 {
   g_hash_table_remove_all (self->totals);
-  for (guint i = 0; self->total_fields && self->total_fields[i]; i++)
-    g_hash_table_insert (self->totals, g_strdup (self->total_fields[i]),
-                         g_memdup2 (&results[i + 1], sizeof (gint64)));
+  for (guint i = 0; sums && self->total_fields && self->total_fields[i]; i++)
+    {
+      gint64 value = json_object_get_int_member_with_default (sums, self->total_fields[i], 0);
+      g_hash_table_insert (self->totals, g_strdup (self->total_fields[i]), g_memdup2 (&value, sizeof value));
+    }
+}
+
+static void
+set_n_items (KehuRecordModel *self,
+             guint            n)
+{
+  guint old = self->n_items;
+
+  if (n > old)
+    {
+      self->n_items = n;
+      g_list_model_items_changed (G_LIST_MODEL (self), old, 0, n - old);
+    }
+  else if (n < old)
+    {
+      /* Rows went away between the first page and the count. */
+      self->n_items = n;
+      g_list_model_items_changed (G_LIST_MODEL (self), n, old - n, 0);
+    }
 }
 
 static void
@@ -350,7 +241,6 @@ count_done_cb (GObject      *source,
   CountJob *job = g_task_get_task_data (G_TASK (result));
   guint generation = GPOINTER_TO_UINT (user_data);
   g_autoptr(GError) error = NULL;
-  guint n;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -366,23 +256,58 @@ count_done_cb (GObject      *source,
   if (generation != self->generation)
     return;  /* the query changed meanwhile */
 
-  n = (guint) job->results[0];
-  set_totals (self, job->results);
+  kehu_record_pager_set_count (self->pager, job->count);
+  set_totals (self, job->sums);
+  remember_count (self, job->key, job->version, job->count, job->sums);
   self->counting = FALSE;
-  if (n > self->n_items)
-    {
-      guint old = self->n_items;
-      self->n_items = n;
-      g_list_model_items_changed (G_LIST_MODEL (self), old, 0, n - old);
-    }
-  else if (n < self->n_items)
-    {
-      /* Rows went away between the first page and the count. */
-      guint old = self->n_items;
-      self->n_items = n;
-      g_list_model_items_changed (G_LIST_MODEL (self), n, old - n, 0);
-    }
+  set_n_items (self, (guint) MIN (job->count, G_MAXUINT));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNTING]);
+}
+
+/* What the count depends on: everything but the sort. */
+static char *
+count_key (KehuRecordModel *self)
+{
+  g_autofree char *filters = kehu_list_query_filters_to_json (self->query);
+  g_autofree char *base = self->base ? kehu_list_query_filters_to_json (self->base) : NULL;
+  g_autofree char *owners = self->scope_owners ? g_strjoinv ("\x1f", self->scope_owners) : NULL;
+  g_autofree char *fields = self->total_fields ? g_strjoinv ("\x1f", self->total_fields) : NULL;
+  g_autoptr(GDateTime) now = self->now ? g_date_time_ref (self->now) : g_date_time_new_now_local ();
+  g_autofree char *day = g_date_time_format (now, "%F");
+
+  /* The day: date presets move at midnight. */
+  return g_strjoin ("\x1e", filters, kehu_list_query_get_search (self->query) ? kehu_list_query_get_search (self->query) : "",
+                    base ? base : "", owners ? owners : "-", self->scope_user ? self->scope_user : "",
+                    self->user_id ? self->user_id : "", fields ? fields : "", day, NULL);
+}
+
+/* Changes when this connection or another one wrote to the database. */
+static gint64
+data_version (KehuRecordModel *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 version = -1;
+
+  if (sqlite3_prepare_v2 (get_db (self), "PRAGMA data_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0) * 1000000007 + sqlite3_total_changes64 (get_db (self));
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+static void
+remember_count (KehuRecordModel *self,
+                const char      *key,
+                gint64           version,
+                gint64           count,
+                JsonObject      *sums)
+{
+  g_free (self->counted_key);
+  self->counted_key = g_strdup (key);
+  self->counted_version = version;
+  self->counted = count;
+  g_clear_pointer (&self->counted_sums, json_object_unref);
+  self->counted_sums = sums ? json_object_ref (sums) : NULL;
 }
 
 static gint64
@@ -399,146 +324,7 @@ estimate_rows (KehuRecordModel *self)
   return n;
 }
 
-static void
-clear_pages (KehuRecordModel *self)
-{
-  g_queue_clear (&self->lru);
-  g_hash_table_remove_all (self->pages);
-}
-
-/* The keyset condition "after the row (value, id)" for the sort order;
- * NULLs sort first ascending and last descending, as SQLite does. */
-static void
-append_keyset (KehuRecordModel *self,
-               GString         *sql,
-               const Page      *prev)
-{
-  const char *s = self->sort_sql;
-  const char *cmp = self->sort_desc ? "<" : ">";
-
-  if (prev->last_sort == NULL && !self->sort_not_null)
-    {
-      if (self->sort_desc)
-        g_string_append_printf (sql, " AND %s IS NULL AND t.id < ?", s);
-      else
-        g_string_append_printf (sql, " AND ((%s IS NULL AND t.id > ?) OR %s IS NOT NULL)", s, s);
-    }
-  else if (self->sort_not_null)
-    g_string_append_printf (sql, " AND (%s, t.id) %s (?, ?)", s, cmp);
-  else if (self->sort_desc)
-    g_string_append_printf (sql, " AND (%s < ? OR (%s = ? AND t.id < ?) OR %s IS NULL)", s, s, s);
-  else
-    g_string_append_printf (sql, " AND (%s > ? OR (%s = ? AND t.id > ?))", s, s);
-}
-
-static void
-bind_keyset (KehuRecordModel *self,
-             sqlite3_stmt    *stmt,
-             int              first,
-             const Page      *prev)
-{
-  /* Bound as text: the sort column's affinity converts it back. */
-  if (prev->last_sort == NULL && !self->sort_not_null)
-    sqlite3_bind_text (stmt, first, prev->last_id, -1, SQLITE_TRANSIENT);
-  else if (self->sort_not_null)
-    {
-      sqlite3_bind_text (stmt, first, prev->last_sort, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, first + 1, prev->last_id, -1, SQLITE_TRANSIENT);
-    }
-  else
-    {
-      sqlite3_bind_text (stmt, first, prev->last_sort, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, first + 1, prev->last_sort, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, first + 2, prev->last_id, -1, SQLITE_TRANSIENT);
-    }
-}
-
-static Page *
-load_page (KehuRecordModel *self,
-           guint            index)
-{
-  Page *prev = index > 0 ? g_hash_table_lookup (self->pages, GUINT_TO_POINTER (index - 1)) : NULL;
-  g_autoptr(GString) sql = g_string_new (self->select_sql);
-  const char *dir = self->sort_desc ? " DESC" : "";
-  sqlite3_stmt *stmt = NULL;
-  Page *page;
-  int rc;
-
-  /* A keyset needs a sort value that compares exactly as stored: custom
-   * fields come out of JSON, so they page by OFFSET. */
-  if (prev != NULL && (!self->sort_keyset || prev->items->len < KEHU_RECORD_MODEL_PAGE_SIZE))
-    prev = NULL;
-
-  g_string_append_c (sql, ' ');
-  g_string_append (sql, self->where_sql);
-  if (prev != NULL)
-    append_keyset (self, sql, prev);
-  g_string_append_printf (sql, " ORDER BY %s%s, t.id%s LIMIT %d", self->sort_sql, dir, dir,
-                          KEHU_RECORD_MODEL_PAGE_SIZE);
-  if (prev == NULL && index > 0)
-    g_string_append_printf (sql, " OFFSET %u", index * KEHU_RECORD_MODEL_PAGE_SIZE);
-
-  page = g_new0 (Page, 1);
-  page->index = index;
-  page->items = g_ptr_array_new_with_free_func (g_object_unref);
-
-  if (sqlite3_prepare_v2 (get_db (self), sql->str, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      g_warning ("Cannot read %s: %s", self->table, sqlite3_errmsg (get_db (self)));
-      return page;
-    }
-  bind_params (stmt, self->params, 1);
-  if (prev != NULL)
-    bind_keyset (self, stmt, (int) self->params->len + 1, prev);
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      char **values = g_new0 (char *, self->n_columns);
-
-      for (guint c = 0; c < self->n_columns; c++)
-        values[c] = g_strdup ((const char *) sqlite3_column_text (stmt, (int) c));
-      g_free (page->last_sort);
-      page->last_sort = g_strdup (values[self->sort_column]);
-      g_ptr_array_add (page->items,
-                       kehu_record_item_new (kehu_module_get_name (self->module),
-                                             self->columns, values, self->n_columns));
-    }
-  if (rc != SQLITE_DONE)
-    g_warning ("Cannot read %s: %s", self->table, sqlite3_errmsg (get_db (self)));
-  sqlite3_finalize (stmt);
-
-  if (page->items->len > 0)
-    page->last_id = g_strdup (kehu_record_item_get_id (g_ptr_array_index (page->items,
-                                                                        page->items->len - 1)));
-  self->n_loaded++;
-  return page;
-}
-
-static Page *
-get_page (KehuRecordModel *self,
-          guint            index)
-{
-  Page *page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (index));
-
-  if (page != NULL)
-    {
-      g_queue_remove (&self->lru, page);
-      g_queue_push_head (&self->lru, page);
-      return page;
-    }
-
-  page = load_page (self, index);
-  g_hash_table_insert (self->pages, GUINT_TO_POINTER (index), page);
-  g_queue_push_head (&self->lru, page);
-
-  while (self->lru.length > MAX_PAGES)
-    {
-      Page *old = g_queue_pop_tail (&self->lru);
-      g_hash_table_remove (self->pages, GUINT_TO_POINTER (old->index));
-    }
-
-  return page;
-}
+/* GListModel ------------------------------------------------------------------- */
 
 static GType
 kehu_record_model_get_item_type (GListModel *model)
@@ -557,15 +343,22 @@ kehu_record_model_get_item (GListModel *model,
                             guint       position)
 {
   KehuRecordModel *self = KEHU_RECORD_MODEL (model);
-  guint offset = position % KEHU_RECORD_MODEL_PAGE_SIZE;
-  Page *page;
+  g_autoptr(JsonObject) row = NULL;
+  KehuRecordItem *item;
 
-  if (position >= self->n_items)
+  if (position >= self->n_items || self->pager == NULL)
     return NULL;
-  page = get_page (self, position / KEHU_RECORD_MODEL_PAGE_SIZE);
-  if (offset >= page->items->len)
-    return NULL;  /* rows deleted under us; a reload follows */
-  return g_object_ref (g_ptr_array_index (page->items, offset));
+  /* The same item for a position while it is cached: views may compare. */
+  if ((item = g_hash_table_lookup (self->items, GUINT_TO_POINTER (position))))
+    return g_object_ref (item);
+  /* NULL when rows were deleted under us; a reload follows. */
+  if (!(row = kehu_record_pager_get_item (self->pager, position)))
+    return NULL;
+  if (g_hash_table_size (self->items) >= MAX_PAGES * KEHU_RECORD_MODEL_PAGE_SIZE)
+    g_hash_table_remove_all (self->items);
+  item = kehu_record_item_new (self->table, row);
+  g_hash_table_insert (self->items, GUINT_TO_POINTER (position), item);
+  return g_object_ref (item);
 }
 
 static void
@@ -576,7 +369,7 @@ kehu_record_model_list_model_iface_init (GListModelInterface *iface)
   iface->get_item = kehu_record_model_get_item;
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CountJob, count_job_free)
+/* GObject ------------------------------------------------------------------------ */
 
 static void
 kehu_record_model_get_property (GObject    *object,
@@ -614,19 +407,16 @@ kehu_record_model_finalize (GObject *object)
 
   g_strfreev (self->total_fields);
   g_hash_table_unref (self->totals);
-
-  clear_pages (self);
-  g_hash_table_unref (self->pages);
-  g_clear_pointer (&self->columns, g_hash_table_unref);
-  g_clear_pointer (&self->params, g_ptr_array_unref);
+  g_hash_table_unref (self->items);
+  g_clear_object (&self->pager);
+  g_clear_object (&self->sql_query);
   g_clear_pointer (&self->base, kehu_list_query_free);
   g_clear_pointer (&self->query, kehu_list_query_free);
   g_clear_pointer (&self->now, g_date_time_unref);
-  g_free (self->select_sql);
-  g_free (self->where_sql);
-  g_free (self->sort_sql);
+  g_strfreev (self->scope_owners);
+  g_free (self->counted_key);
+  g_clear_pointer (&self->counted_sums, json_object_unref);
   g_free (self->user_id);
-  g_free (self->scope_owners);
   g_free (self->scope_user);
   g_free (self->table);
   g_clear_object (&self->schema);
@@ -652,11 +442,13 @@ kehu_record_model_class_init (KehuRecordModelClass *klass)
 static void
 kehu_record_model_init (KehuRecordModel *self)
 {
-  self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) page_free);
   self->totals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->items = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->sync_count_max = SYNC_COUNT_MAX_ROWS;
   self->query = kehu_list_query_new ();
 }
+
+/* Public API ---------------------------------------------------------------------- */
 
 KehuRecordModel *
 kehu_record_model_new (KehuSchema *schema,
@@ -713,12 +505,30 @@ kehu_record_model_set_scope (KehuRecordModel *self,
                              const char      *owner_ids_json,
                              const char      *user_id)
 {
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GStrvBuilder) owners = g_strv_builder_new ();
+
   g_return_if_fail (KEHU_IS_RECORD_MODEL (self));
 
-  g_free (self->scope_owners);
+  g_clear_pointer (&self->scope_owners, g_strfreev);
   g_free (self->scope_user);
-  self->scope_owners = g_strdup (owner_ids_json);
   self->scope_user = g_strdup (user_id);
+  if (owner_ids_json == NULL)
+    return;
+  /* A scope that cannot be read shows nothing rather than everything. */
+  node = json_from_string (owner_ids_json, NULL);
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          const char *id = json_node_get_string (json_array_get_element (array, i));
+          if (id != NULL)
+            g_strv_builder_add (owners, id);
+        }
+    }
+  self->scope_owners = g_strv_builder_end (owners);
 }
 
 void
@@ -742,7 +552,7 @@ kehu_record_model_set_query (KehuRecordModel      *self,
 
   old = self->query;
   self->query = kehu_list_query_copy (query);
-  if (!kehu_record_model_reload (self, error))
+  if (!reload (self, TRUE, error))
     {
       /* Keep showing what was there. */
       kehu_list_query_free (self->query);
@@ -761,50 +571,74 @@ kehu_record_model_get_query (KehuRecordModel *self)
   return self->query;
 }
 
-gboolean
-kehu_record_model_reload (KehuRecordModel  *self,
-                          GError          **error)
+/* @reuse_count: keep the last count and totals when only the sort changed
+ * and nothing was written (a new query); an explicit reload counts again. */
+static gboolean
+reload (KehuRecordModel  *self,
+        gboolean          reuse_count,
+        GError          **error)
 {
+  g_autoptr(KehuQuery) query = NULL;
   g_autoptr(CountJob) job = NULL;
   guint old_n = self->n_items;
-  guint n;
-  Page *first;
+  guint n = 0;
 
-  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), FALSE);
-
-  if (!build_query (self, error))
+  if (!(query = make_query (self, error)))
     return FALSE;
 
   self->generation++;
   g_cancellable_cancel (self->count_cancellable);
   g_clear_object (&self->count_cancellable);
 
+  if (self->pager != NULL)
+    self->n_queries += kehu_record_pager_get_n_queries (self->pager);
+  g_clear_object (&self->pager);
+  g_hash_table_remove_all (self->items);
+  g_set_object (&self->sql_query, query);
+  self->pager = kehu_record_pager_new (query, KEHU_RECORD_MODEL_PAGE_SIZE);
+  kehu_record_pager_set_max_pages (self->pager, MAX_PAGES);
+
   job = g_new0 (CountJob, 1);
-  job->sql = build_count_sql (self);
-  job->params = g_ptr_array_ref (self->params);
-  job->n_totals = self->total_fields ? g_strv_length (self->total_fields) : 0;
-  job->results = g_new0 (gint64, job->n_totals + 1);
+  job->fields = g_strdupv (self->total_fields);
+  job->key = count_key (self);
+  job->version = data_version (self);
 
-  clear_pages (self);
-
-  if (estimate_rows (self) <= self->sync_count_max)
+  if (reuse_count && self->counted_key != NULL && g_str_equal (self->counted_key, job->key) &&
+      self->counted_version == job->version)
     {
-      if (!run_count (get_db (self), job, error))
+      /* Only the sort changed, and no row: the same count and totals. */
+      kehu_record_pager_set_count (self->pager, self->counted);
+      n = (guint) MIN (self->counted, G_MAXUINT);
+      set_totals (self, self->counted_sums);
+      self->counting = FALSE;
+    }
+  else if (estimate_rows (self) <= self->sync_count_max)
+    {
+      job->query = g_object_ref (query);
+      if (!run_count (job, error))
         return FALSE;
-      n = (guint) job->results[0];
-      set_totals (self, job->results);
+      kehu_record_pager_set_count (self->pager, job->count);
+      n = (guint) MIN (job->count, G_MAXUINT);
+      set_totals (self, job->sums);
+      remember_count (self, job->key, job->version, job->count, job->sums);
       self->counting = FALSE;
     }
   else
     {
       /* The first page now, the count and totals when the thread has them. */
-      g_autoptr(GTask) task = NULL;
-
-      first = get_page (self, 0);
-      n = first->items->len;
+      for (n = 0; n < KEHU_RECORD_MODEL_PAGE_SIZE; n++)
+        {
+          g_autoptr(JsonObject) row = kehu_record_pager_get_item (self->pager, n);
+          if (row == NULL)
+            break;
+        }
       self->counting = n == KEHU_RECORD_MODEL_PAGE_SIZE;
       if (self->counting)
         {
+          g_autoptr(GTask) task = NULL;
+
+          if (!(job->query = make_query (self, error)))
+            return FALSE;
           self->count_cancellable = g_cancellable_new ();
           job->path = g_strdup (kehu_store_get_path (kehu_schema_get_store (self->schema)));
           task = g_task_new (self, self->count_cancellable, count_done_cb, GUINT_TO_POINTER (self->generation));
@@ -812,10 +646,16 @@ kehu_record_model_reload (KehuRecordModel  *self,
           g_task_set_task_data (task, g_steal_pointer (&job), (GDestroyNotify) count_job_free);
           g_task_run_in_thread (task, count_thread);
         }
-      else if (!run_count (get_db (self), job, error))
-        return FALSE;
       else
-        set_totals (self, job->results);
+        {
+          /* All of it is in the first page: add up those rows' totals. */
+          job->query = g_object_ref (query);
+          kehu_record_pager_set_count (self->pager, n);
+          if (!run_count (job, error))
+            return FALSE;
+          set_totals (self, job->sums);
+          remember_count (self, job->key, job->version, job->count, job->sums);
+        }
     }
 
   /* Two signals, not one: GTK 4.8's list item manager looks up every
@@ -829,6 +669,14 @@ kehu_record_model_reload (KehuRecordModel  *self,
     g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNTING]);
   return TRUE;
+}
+
+gboolean
+kehu_record_model_reload (KehuRecordModel  *self,
+                          GError          **error)
+{
+  g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), FALSE);
+  return reload (self, FALSE, error);
 }
 
 void
@@ -882,10 +730,8 @@ kehu_record_model_sum (KehuRecordModel  *self,
                        GError          **error)
 {
   const KehuField *field;
-  g_autofree char *expr = NULL;
-  g_autofree char *sql = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  const char *fields[] = { field_name, NULL };
+  g_autoptr(JsonObject) sums = NULL;
 
   g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), FALSE);
 
@@ -897,109 +743,79 @@ kehu_record_model_sum (KehuRecordModel  *self,
                    kehu_module_get_plural (self->module), field_name);
       return FALSE;
     }
-  expr = kehu_field_get_sql (field);
-  /* sum() of integers is exact (total() would be a float): money needs it. */
-  sql = g_strdup_printf ("SELECT coalesce (sum (%s), 0) FROM %s AS t %s", expr, self->table, self->where_sql);
-
-  if (sqlite3_prepare_v2 (get_db (self), sql, -1, &stmt, NULL) != SQLITE_OK)
-    return set_db_error (self, error);
-  bind_params (stmt, self->params, 1);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *sum = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW)
-    return kehu_store_set_error_from_db (kehu_schema_get_store (self->schema), rc, error);
+  if (self->sql_query == NULL && !kehu_record_model_reload (self, error))
+    return FALSE;
+  if (!(sums = kehu_query_sums (self->sql_query, fields, error)))
+    return FALSE;
+  *sum = json_object_get_int_member_with_default (sums, field_name, 0);
   return TRUE;
 }
 
-GPtrArray *
-kehu_record_model_dup_all_ids (KehuRecordModel  *self,
-                               GError          **error)
-{
-  const char *dir = self->sort_desc ? " DESC" : "";
-  g_autofree char *sql = g_strdup_printf ("SELECT t.id FROM %s AS t %s ORDER BY %s%s, t.id%s",
-                                          self->table, self->where_sql, self->sort_sql, dir, dir);
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  if (sqlite3_prepare_v2 (get_db (self), sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      set_db_error (self, error);
-      return NULL;
-    }
-  bind_params (stmt, self->params, 1);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      kehu_store_set_error_from_db (kehu_schema_get_store (self->schema), rc, error);
-      return NULL;
-    }
-  return g_steal_pointer (&ids);
-}
+/* Export and "select all" ------------------------------------------------------------ */
 
 struct _KehuRecordModelIter
 {
-  KehuRecordModel *model;
-  sqlite3_stmt    *stmt;
-  /* A snapshot of what the rows need, so that a worker thread never reads
-   * the model (kehu_record_model_iter_new_on ()). */
-  KehuStore       *store;
-  const char      *module;
-  GHashTable      *columns;
-  guint            n_columns;
-  sqlite3_stmt    *count_stmt;
+  KehuRecordModel *model;     /* NULL for kehu_record_model_iter_new_on () */
+  KehuStore       *store;     /* the other connection of _new_on () */
+  const char      *table;
+  KehuQuery       *query;
+  JsonArray       *rows;
+  guint            next_row;
+  char            *after;     /* cursor of the page after this one */
+  gboolean         done;
 };
 
 KehuRecordModelIter *
 kehu_record_model_iter_new (KehuRecordModel  *self,
                             GError          **error)
 {
-  const char *dir = self->sort_desc ? " DESC" : "";
-  g_autofree char *sql = g_strdup_printf ("%s %s ORDER BY %s%s, t.id%s",
-                                          self->select_sql, self->where_sql, self->sort_sql, dir, dir);
+  g_autoptr(KehuQuery) query = NULL;
   KehuRecordModelIter *iter;
-  sqlite3_stmt *stmt = NULL;
 
   g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), NULL);
 
-  if (sqlite3_prepare_v2 (get_db (self), sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      set_db_error (self, error);
-      return NULL;
-    }
-  bind_params (stmt, self->params, 1);
+  if (!(query = make_query (self, error)))
+    return NULL;
   iter = g_new0 (KehuRecordModelIter, 1);
   iter->model = g_object_ref (self);
-  iter->stmt = stmt;
-  iter->store = g_object_ref (kehu_schema_get_store (self->schema));
-  iter->module = g_intern_string (kehu_module_get_name (self->module));
-  iter->columns = g_hash_table_ref (self->columns);
-  iter->n_columns = self->n_columns;
+  iter->table = g_intern_string (self->table);
+  iter->query = g_steal_pointer (&query);
   return iter;
+}
+
+static JsonObject *
+iter_next_row (KehuRecordModelIter  *iter,
+               GError              **error)
+{
+  if (iter->rows == NULL || iter->next_row >= json_array_get_length (iter->rows))
+    {
+      g_autofree char *after = g_steal_pointer (&iter->after);
+
+      g_clear_pointer (&iter->rows, json_array_unref);
+      iter->next_row = 0;
+      if (iter->done)
+        return NULL;
+      /* Keyset pages: one page held at a time, whatever the list's size. */
+      iter->rows = kehu_query_fetch (iter->query, after, ITER_PAGE_SIZE, &iter->after, error);
+      if (iter->rows == NULL)
+        {
+          iter->done = TRUE;
+          return NULL;
+        }
+      iter->done = iter->after == NULL;
+      if (json_array_get_length (iter->rows) == 0)
+        return NULL;
+    }
+  return json_array_get_object_element (iter->rows, iter->next_row++);
 }
 
 KehuRecordItem *
 kehu_record_model_iter_next (KehuRecordModelIter  *iter,
                              GError              **error)
 {
-  char **values;
-  int rc;
+  JsonObject *row = iter_next_row (iter, error);
 
-  rc = sqlite3_step (iter->stmt);
-  if (rc != SQLITE_ROW)
-    {
-      if (rc != SQLITE_DONE)
-        kehu_store_set_error_from_db (iter->store, rc, error);
-      return NULL;
-    }
-  values = g_new0 (char *, iter->n_columns);
-  for (guint c = 0; c < iter->n_columns; c++)
-    values[c] = g_strdup ((const char *) sqlite3_column_text (iter->stmt, (int) c));
-  return kehu_record_item_new (iter->module, iter->columns, values, iter->n_columns);
+  return row ? kehu_record_item_new (iter->table, row) : NULL;
 }
 
 void
@@ -1007,12 +823,34 @@ kehu_record_model_iter_free (KehuRecordModelIter *iter)
 {
   if (iter == NULL)
     return;
-  sqlite3_finalize (iter->stmt);
-  sqlite3_finalize (iter->count_stmt);
+  g_clear_pointer (&iter->rows, json_array_unref);
+  g_free (iter->after);
+  g_object_unref (iter->query);
   g_clear_object (&iter->model);
   g_clear_object (&iter->store);
-  g_clear_pointer (&iter->columns, g_hash_table_unref);
   g_free (iter);
+}
+
+GPtrArray *
+kehu_record_model_dup_all_ids (KehuRecordModel  *self,
+                               GError          **error)
+{
+  g_autoptr(KehuRecordModelIter) iter = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  GError *local_error = NULL;
+  JsonObject *row;
+
+  if (!(iter = kehu_record_model_iter_new (self, error)))
+    return NULL;
+  kehu_query_set_extras (iter->query, KEHU_QUERY_EXTRA_NONE);
+  while ((row = iter_next_row (iter, &local_error)))
+    g_ptr_array_add (ids, g_strdup (json_object_get_string_member (row, "id")));
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
 }
 
 void
@@ -1023,10 +861,11 @@ kehu_record_model_set_sync_count_max (KehuRecordModel *self,
   self->sync_count_max = max_rows;
 }
 
+/* Queries that read rows (pages and jumps), over every query so far. */
 guint
 kehu_record_model_get_n_loaded_pages (KehuRecordModel *self)
 {
-  return self->n_loaded;
+  return self->n_queries + (self->pager ? kehu_record_pager_get_n_queries (self->pager) : 0);
 }
 
 /**
@@ -1043,34 +882,19 @@ kehu_record_model_iter_new_on (KehuRecordModel  *self,
                                KehuStore        *store,
                                GError          **error)
 {
-  const char *dir = self->sort_desc ? " DESC" : "";
-  g_autofree char *sql = g_strdup_printf ("%s %s ORDER BY %s%s, t.id%s",
-                                          self->select_sql, self->where_sql, self->sort_sql, dir, dir);
-  g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) FROM %s AS t %s", self->table, self->where_sql);
-  sqlite3 *db = kehu_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
-  sqlite3_stmt *count_stmt = NULL;
+  g_autoptr(KehuQuery) query = NULL;
   KehuRecordModelIter *iter;
-  int rc;
 
   g_return_val_if_fail (KEHU_IS_RECORD_MODEL (self), NULL);
+  g_return_val_if_fail (KEHU_IS_STORE (store), NULL);
 
-  if ((rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL)) != SQLITE_OK ||
-      (rc = sqlite3_prepare_v2 (db, count_sql, -1, &count_stmt, NULL)) != SQLITE_OK)
-    {
-      sqlite3_finalize (stmt);
-      kehu_store_set_error_from_db (store, rc, error);
-      return NULL;
-    }
-  bind_params (stmt, self->params, 1);
-  bind_params (count_stmt, self->params, 1);
+  if (!(query = make_query (self, error)))
+    return NULL;
+  kehu_query_set_db (query, kehu_store_get_db (store));
   iter = g_new0 (KehuRecordModelIter, 1);
-  iter->stmt = stmt;
-  iter->count_stmt = count_stmt;
   iter->store = g_object_ref (store);
-  iter->module = g_intern_string (kehu_module_get_name (self->module));
-  iter->columns = g_hash_table_ref (self->columns);
-  iter->n_columns = self->n_columns;
+  iter->table = g_intern_string (self->table);
+  iter->query = g_steal_pointer (&query);
   return iter;
 }
 
@@ -1080,17 +904,7 @@ gint64
 kehu_record_model_iter_count (KehuRecordModelIter  *iter,
                               GError              **error)
 {
-  gint64 n = -1;
-  int rc;
+  g_return_val_if_fail (iter != NULL, -1);
 
-  g_return_val_if_fail (iter->count_stmt != NULL, -1);
-
-  sqlite3_reset (iter->count_stmt);
-  rc = sqlite3_step (iter->count_stmt);
-  if (rc == SQLITE_ROW)
-    n = sqlite3_column_int64 (iter->count_stmt, 0);
-  else
-    kehu_store_set_error_from_db (iter->store, rc, error);
-  sqlite3_reset (iter->count_stmt);
-  return n;
+  return kehu_query_count (iter->query, error);
 }

@@ -184,12 +184,70 @@ field_width (const KehuField *field)
     }
 }
 
+/* The title cell carries the row's sync mark: an icon while the record
+ * has unsent changes, and "Claim pending" while a claim from the pool waits
+ * for the server (the customer shows as the user's only tentatively). */
+static gboolean
+is_title_field (KehuRecordListView *self,
+                const KehuField    *field)
+{
+  return g_strcmp0 (field->name, kehu_module_get_title_field (self->module)) == 0;
+}
+
+static GtkWidget *
+title_cell_new (GtkWidget *inscription)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *mark = gtk_image_new ();
+  GtkWidget *claim = gtk_label_new (_("Claim pending"));
+
+  gtk_widget_set_hexpand (inscription, TRUE);
+  gtk_box_append (GTK_BOX (box), inscription);
+  gtk_widget_add_css_class (claim, "caption");
+  gtk_widget_add_css_class (claim, "dim-label");
+  gtk_widget_set_visible (claim, FALSE);
+  gtk_box_append (GTK_BOX (box), claim);
+  gtk_widget_add_css_class (mark, "kehu-sync-mark");
+  gtk_widget_add_css_class (mark, "dim-label");
+  gtk_widget_set_visible (mark, FALSE);
+  gtk_box_append (GTK_BOX (box), mark);
+  return box;
+}
+
+static void
+bind_sync_mark (GtkWidget  *box,
+                const char *state)
+{
+  GtkWidget *inscription = gtk_widget_get_first_child (box);
+  GtkWidget *claim = gtk_widget_get_next_sibling (inscription);
+  GtkWidget *mark = gtk_widget_get_last_child (box);
+  gboolean claiming = g_strcmp0 (state, "claim") == 0;
+  const char *text = NULL;
+
+  if (claiming)
+    text = _("Claimed while offline: the server confirms the claim at the next sync");
+  else if (state != NULL)
+    text = _("Changes not yet sent to the server");
+  gtk_widget_set_visible (mark, state != NULL);
+  gtk_widget_set_visible (claim, claiming);
+  gtk_widget_set_opacity (inscription, claiming ? 0.6 : 1.0);
+  if (state == NULL)
+    return;
+  gtk_image_set_from_icon_name (GTK_IMAGE (mark), claiming ? "user-status-pending-symbolic"
+                                                           : "emblem-synchronizing-symbolic");
+  gtk_widget_set_tooltip_text (mark, text);
+  gtk_widget_set_tooltip_text (claim, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (mark), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  claiming ? _("Claim pending") : _("Not synced yet"), -1);
+}
+
 static void
 setup_cell_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
                gpointer                  user_data)
 {
   const KehuField *field = user_data;
+  KehuRecordListView *self = g_object_get_data (G_OBJECT (factory), "kehu-view");
   GtkWidget *cell = gtk_inscription_new (NULL);
 
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
@@ -200,6 +258,8 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
       gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 1.0f);
       gtk_widget_add_css_class (cell, "numeric");
     }
+  if (is_title_field (self, field))
+    cell = title_cell_new (cell);
   gtk_list_item_set_child (list_item, cell);
 }
 
@@ -219,6 +279,11 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
   text = kehu_format_field (field, kehu_record_item_get_value (item, field->name),
                             kehu_record_item_get_label (item, field->name),
                             self->dictionaries);
+  if (GTK_IS_BOX (cell))
+    {
+      bind_sync_mark (cell, kehu_record_item_get_sync_state (item));
+      cell = gtk_widget_get_first_child (cell);
+    }
   gtk_inscription_set_text (GTK_INSCRIPTION (cell), text);
 }
 
@@ -854,11 +919,32 @@ apply_query (KehuRecordListView *self)
   update_state (self);
 }
 
+/* One Latin letter or digit matches a good part of a big list (every
+ * pinyin initial "b", every phone with a "1") and costs a full search: wait
+ * for the second one, as people type names of at least two letters. One
+ * Chinese character is a real query and searches at once. */
+static gboolean
+search_is_too_short (const char *text)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (text ? text : ""));
+
+  return strlen (stripped) == 1 && g_ascii_isalnum (stripped[0]);
+}
+
 static void
 on_search_changed_cb (KehuRecordListView *self)
 {
-  kehu_list_query_set_search (self->query, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
-  apply_query (self);
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autoptr(KehuListQuery) before = kehu_list_query_copy (self->query);
+  gboolean too_short = search_is_too_short (text);
+
+  kehu_list_query_set_search (self->query, too_short ? NULL : text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->search_entry),
+                               too_short ? _("Type one more letter to search") : NULL);
+  /* The entry waits for typing to stop (search-delay); an unchanged query
+   * (a first letter) reads nothing. */
+  if (!kehu_list_query_equal (before, self->query))
+    apply_query (self);
 }
 
 /* Scenes ------------------------------------------------------------------ */
