@@ -296,6 +296,25 @@ test_settings_online (void)
     g_assert_cmpuint (kehu_test_ui_count_colours (shot), >, 8);
   }
 
+  /* A new department: made by the server, its row (with the server's id)
+   * in the cache, and nothing queued for the next sync. */
+  kehu_settings_view_show_section (view, "departments");
+  gtk_editable_set_text (GTK_EDITABLE (find ("new-department")), "华东大区");
+  g_signal_emit_by_name (find ("add-department"), "clicked");
+  kehu_test_ui_settle (20);
+  wait_until (settled, NULL);
+  kehu_test_ui_settle (80);
+  {
+    g_autofree char *server_id = kehu_test_api_db_string (api, "SELECT id FROM departments WHERE name = '华东大区'");
+    g_autofree char *cached = NULL;
+
+    g_assert_nonnull (server_id);
+    cached = cache_string (store, "SELECT id AS v FROM departments WHERE name = ?", "华东大区");
+    g_assert_cmpstr (cached, ==, server_id);
+    g_assert_nonnull (kehu_settings_view_find (view, server_id));
+    g_assert_cmpint (kehu_sync_count_pending (store), ==, 0);
+  }
+
   /* The server goes away: read-only, and the banner says why. */
   g_assert_cmpint (kehu_test_server_stop (api->server, SIGTERM), ==, 0);
   kehu_sync_client_check (client);
@@ -303,6 +322,8 @@ test_settings_online (void)
   kehu_test_ui_settle (80);
   g_assert_cmpstr (kehu_settings_view_get_banner (view), ==,
                    _("Settings can be changed only while connected to the server"));
+  g_assert_false (gtk_widget_is_sensitive (find ("add-department")));
+  kehu_settings_view_show_section (view, "users");
   g_assert_false (gtk_widget_is_sensitive (find_in (find (seller), "edit")));
   g_assert_false (gtk_widget_is_sensitive (find_in (find (seller), "enabled")));
   kehu_settings_view_show_section (view, "fields");
@@ -310,6 +331,8 @@ test_settings_online (void)
   g_assert_false (gtk_widget_is_sensitive (find ("add-field")));
   kehu_settings_view_show_section (view, "roles");
   g_assert_false (gtk_widget_is_sensitive (find ("save-role")));
+  /* Which role to look at may still be chosen. */
+  g_assert_true (gtk_widget_is_sensitive (find ("role")));
   g_assert_cmpstr (kehu_settings_view_get_banner (view), ==,
                    _("Settings can be changed only while connected to the server"));
   {

@@ -557,14 +557,49 @@ refresh_from_server (KehuSettingsView *self)
     }
 }
 
+static gboolean
+holds_browse (GtkWidget *widget)
+{
+  if (g_object_get_data (G_OBJECT (widget), "kehu-browse") != NULL)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    if (holds_browse (c))
+      return TRUE;
+  return FALSE;
+}
+
+/* Every control of @widget follows @editable, except the choosers of what
+ * to look at; the page itself still scrolls. */
+static void
+set_editable (GtkWidget *widget,
+              gboolean   editable)
+{
+  if (GTK_IS_SCROLLBAR (widget))
+    return;
+  if (!holds_browse (widget))
+    {
+      gtk_widget_set_sensitive (widget, editable);
+      return;
+    }
+  gtk_widget_set_sensitive (widget, TRUE);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    set_editable (c, editable);
+}
+
 /* The banner says why a section is read-only or busy; its controls
  * follow. */
 static void
 update_mode (KehuSettingsView *self)
 {
-  SettingsMode mode = current_mode (self);
-  GtkWidget *visible = gtk_stack_get_visible_child (self->section_stack);
+  SettingsMode mode;
+  GtkWidget *visible;
   const char *text = NULL;
+
+  /* An answer may come after the view is gone: the cache took it. */
+  if (self->outer_stack == NULL)
+    return;
+  mode = current_mode (self);
+  visible = gtk_stack_get_visible_child (self->section_stack);
 
   if (self->busy)
     text = _("Saving on the server…");
@@ -578,7 +613,7 @@ update_mode (KehuSettingsView *self)
   gtk_spinner_set_spinning (GTK_SPINNER (self->banner_spinner), self->busy);
   gtk_revealer_set_reveal_child (GTK_REVEALER (self->banner), text != NULL);
   if (visible != NULL)
-    gtk_widget_set_sensitive (visible, section_editable (self, self->section));
+    set_editable (visible, section_editable (self, self->section));
 }
 
 static void
@@ -807,6 +842,8 @@ chooser (KehuSettingsView *self,
   drop = id_drop_down (self, name, rows, *slot, FALSE, translate);
   gtk_accessible_update_property (GTK_ACCESSIBLE (drop), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
   g_object_set_data (G_OBJECT (drop), "kehu-slot", slot);
+  /* Choosing what to look at stays possible while editing is not. */
+  g_object_set_data (G_OBJECT (drop), "kehu-browse", GINT_TO_POINTER (TRUE));
   g_signal_connect_object (drop, "notify::selected", G_CALLBACK (on_selection_changed_cb), self, 0);
   gtk_widget_add_css_class (l, "heading");
   gtk_box_append (GTK_BOX (box), l);
@@ -2785,7 +2822,7 @@ kehu_settings_view_show_section (KehuSettingsView *self,
   GtkWidget *page_widget = NULL;
   g_autofree char *name = g_strdup (section);
 
-  if (!self->is_admin)
+  if (!self->is_admin || self->outer_stack == NULL)
     return;
 
   for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
