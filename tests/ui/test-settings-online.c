@@ -78,9 +78,10 @@ find (const char *name)
 }
 
 static void
-select_module (const char *module)
+select_in (const char *drop_name,
+           const char *module)
 {
-  GtkWidget *drop = find ("field-module");
+  GtkWidget *drop = find (drop_name);
   GPtrArray *ids = g_object_get_data (G_OBJECT (drop), "kehu-ids");
 
   for (guint i = 0; i < ids->len; i++)
@@ -171,7 +172,8 @@ test_settings_online (void)
   g_autoptr(JsonObject) field = NULL;
   g_autoptr(KehuSyncClient) client = kehu_sync_client_new (api->server->base_url);
   g_autoptr(KehuStore) store = NULL;
-  const char *field_id, *field_name;
+  g_autoptr(JsonObject) dictionary = NULL;
+  const char *field_id, *field_name, *dictionary_id;
   GtkWidget *window;
 
   g_assert_no_error (error);
@@ -184,6 +186,8 @@ test_settings_online (void)
   seller = kehu_test_api_add_user (api, admin, "13900000001", "王销售", KEHU_ID_TOP_DEPARTMENT, NULL,
                                    KEHU_ID_ROLE_SALES_REP);
   user_path = g_strdup_printf ("/api/v1/users/%s", seller);
+  dictionary = kehu_test_api_expect (api, admin, "POST", "/api/v1/dictionaries", "{\"name\":\"开户行类型\"}", 201);
+  dictionary_id = json_object_get_string_member (dictionary, "id");
 
   kehu_sync_client_set_data_dir (client, dir);
   /* Signed in as the app does, without a keyring to keep the token in. */
@@ -223,7 +227,7 @@ test_settings_online (void)
 
   /* Rename the field: on the server, then in the cache. */
   kehu_settings_view_show_section (view, "fields");
-  select_module ("customers");
+  select_in ("field-module", "customers");
   g_assert_null (kehu_settings_view_get_banner (view));
   g_assert_true (gtk_widget_is_sensitive (find (field_name)));
   apply_label (field_name, "基本户开户行");
@@ -315,6 +319,31 @@ test_settings_online (void)
     g_assert_cmpint (kehu_sync_count_pending (store), ==, 0);
   }
 
+  /* A dictionary made on the server reached the cache; an item added to
+   * it in Settings is the server's, with the server's id. */
+  kehu_settings_view_show_section (view, "dictionaries");
+  select_in ("dictionary", dictionary_id);
+  gtk_editable_set_text (GTK_EDITABLE (find ("new-item")), "国有银行");
+  g_signal_emit_by_name (find ("new-item"), "apply");
+  kehu_test_ui_settle (20);
+  wait_until (settled, NULL);
+  kehu_test_ui_settle (80);
+  {
+    g_autofree char *items_path = g_strdup_printf ("/api/v1/dictionaries/%s/items", dictionary_id);
+    g_autoptr(JsonObject) list = kehu_test_api_expect (api, admin, "GET", items_path, NULL, 200);
+    JsonArray *items = json_object_get_array_member (list, "items");
+    JsonObject *item;
+    g_autofree char *cached = NULL;
+
+    g_assert_cmpuint (json_array_get_length (items), ==, 1);
+    item = json_array_get_object_element (items, 0);
+    g_assert_cmpstr (json_object_get_string_member (item, "label"), ==, "国有银行");
+    cached = cache_string (store, "SELECT label AS v FROM dictionary_items WHERE id = ?",
+                           json_object_get_string_member (item, "id"));
+    g_assert_cmpstr (cached, ==, "国有银行");
+    g_assert_nonnull (kehu_settings_view_find (view, json_object_get_string_member (item, "id")));
+  }
+
   /* The server goes away: read-only, and the banner says why. */
   g_assert_cmpint (kehu_test_server_stop (api->server, SIGTERM), ==, 0);
   kehu_sync_client_check (client);
@@ -322,7 +351,8 @@ test_settings_online (void)
   kehu_test_ui_settle (80);
   g_assert_cmpstr (kehu_settings_view_get_banner (view), ==,
                    _("Settings can be changed only while connected to the server"));
-  g_assert_false (gtk_widget_is_sensitive (find ("add-department")));
+  g_assert_false (gtk_widget_is_sensitive (find ("new-item")));
+  g_assert_true (gtk_widget_is_sensitive (find ("dictionary")));
   kehu_settings_view_show_section (view, "users");
   g_assert_false (gtk_widget_is_sensitive (find_in (find (seller), "edit")));
   g_assert_false (gtk_widget_is_sensitive (find_in (find (seller), "enabled")));

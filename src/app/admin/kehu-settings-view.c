@@ -257,7 +257,9 @@ current_mode (KehuSettingsView *self)
 static gboolean
 section_goes_online (const char *section)
 {
-  static const char * const online[] = { "departments", "users", "roles", "fields", "recycle-bin", NULL };
+  static const char * const online[] = {
+    "departments", "users", "roles", "fields", "dictionaries", "recycle-bin", NULL
+  };
 
   return section != NULL && g_strv_contains (online, section);
 }
@@ -349,6 +351,7 @@ typedef struct
   char             *table;
   char             *refresh;   /* a list route put into table afterwards */
   char             *done;
+  char            **select;    /* takes the new row's id (a selection of self) */
 } Change;
 
 static void
@@ -446,6 +449,12 @@ change_sent_cb (GObject      *object,
       change_free (change);
       return;
     }
+  if (change->select != NULL && JSON_NODE_HOLDS_OBJECT (answer) &&
+      json_object_get_string_member_with_default (json_node_get_object (answer), "id", NULL) != NULL)
+    {
+      g_free (*change->select);
+      *change->select = g_strdup (json_object_get_string_member (json_node_get_object (answer), "id"));
+    }
   if (change->refresh != NULL)
     {
       /* Moves renumber the neighbours too: the whole list again. */
@@ -464,18 +473,20 @@ change_sent_cb (GObject      *object,
  * @refresh: (nullable): a list route whose items go into @table afterwards
  * @local: the same change on a local store
  *
- * The one way every section changes a setting.
+ * The one way every section changes a setting. @select (nullable) takes
+ * the id of a row the server made.
  */
 static void
-admin_change (KehuSettingsView *self,
-              const char       *method,
-              const char       *path,
-              JsonObject       *body,
-              const char       *table,
-              const char       *refresh,
-              LocalWrite        local,
-              const char       *id,
-              const char       *done)
+admin_change_select (KehuSettingsView *self,
+                     const char       *method,
+                     const char       *path,
+                     JsonObject       *body,
+                     const char       *table,
+                     const char       *refresh,
+                     LocalWrite        local,
+                     const char       *id,
+                     const char       *done,
+                     char            **select)
 {
   Change *change;
 
@@ -510,8 +521,23 @@ admin_change (KehuSettingsView *self,
   change->table = g_strdup (table);
   change->refresh = g_strdup (refresh);
   change->done = g_strdup (done);
+  change->select = select;
   set_busy (self, TRUE);
   kehu_sync_client_call_async (self->client, method, path, body, NULL, change_sent_cb, change);
+}
+
+static void
+admin_change (KehuSettingsView *self,
+              const char       *method,
+              const char       *path,
+              JsonObject       *body,
+              const char       *table,
+              const char       *refresh,
+              LocalWrite        local,
+              const char       *id,
+              const char       *done)
+{
+  admin_change_select (self, method, path, body, table, refresh, local, id, done, NULL);
 }
 
 static void
@@ -528,17 +554,37 @@ online_refresh_cb (GObject      *object,
     g_message ("Settings could not read %s from the server: %s", change->refresh, error->message);
   else if (g_str_equal (change->table, "custom_fields"))
     refresh_record_pages (self);
+  else if (g_str_equal (change->table, "dictionaries") && JSON_NODE_HOLDS_OBJECT (answer) &&
+           json_object_has_member (json_node_get_object (answer), "items"))
+    {
+      /* Then each dictionary's items. */
+      JsonArray *items = json_object_get_array_member (json_node_get_object (answer), "items");
+
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          JsonObject *dict = json_array_get_object_element (items, i);
+          Change *more = g_new0 (Change, 1);
+
+          more->self = g_object_ref (self);
+          more->table = g_strdup ("dictionary_items");
+          more->refresh = g_strdup_printf ("/dictionaries/%s/items", json_object_get_string_member (dict, "id"));
+          self->refreshing++;
+          kehu_sync_client_call_async (self->client, "GET", more->refresh, NULL, NULL, online_refresh_cb, more);
+        }
+    }
   if (--self->refreshing == 0 && !self->busy)
     rebuild (self);
   change_free (change);
 }
 
-/* What the pull does not bring (custom fields, users' roles) is read from
- * the server's lists once the server answers. */
+/* What the pull does not bring (dictionaries and their items, custom
+ * fields, users' roles) is read from the server's lists once the server
+ * answers. Dictionaries first: fields refer to them. */
 static void
 refresh_from_server (KehuSettingsView *self)
 {
   static const struct { const char *route, *table; } lists[] = {
+    { "/dictionaries", "dictionaries" },
     { "/custom-fields", "custom_fields" },
     { "/users", "users" },
   };
@@ -2414,16 +2460,50 @@ build_fields (KehuSettingsView *self)
 
 /* Dictionaries ----------------------------------------------------------------------------------- */
 
+/* Dictionary items and dictionaries: the body says which change. */
+static gboolean
+local_item_write (KehuSettingsView  *self,
+                  const char        *id,
+                  JsonObject        *body,
+                  GError           **error)
+{
+  g_autofree char *new_id = NULL;
+
+  if (id == NULL)
+    {
+      new_id = kehu_admin_add_dictionary_item (self->store, self->dictionary_id,
+                                               json_object_get_string_member (body, "label"), error);
+      return new_id != NULL;
+    }
+  if (json_object_has_member (body, "move"))
+    return kehu_admin_move_dictionary_item (self->store, id, json_object_get_int_member (body, "move"), error);
+  return kehu_admin_save_dictionary_item (self->store, id, json_object_get_string_member (body, "label"),
+                                          json_object_get_boolean_member (body, "is_enabled"), error);
+}
+
+static void
+item_change (KehuSettingsView *self,
+             const char       *item_id,
+             JsonObject       *body,
+             const char       *done)
+{
+  g_autofree char *list = g_strdup_printf ("/dictionaries/%s/items", self->dictionary_id);
+  g_autofree char *path = item_id ? g_strdup_printf ("/dictionary-items/%s", item_id) : g_strdup (list);
+
+  admin_change (self, item_id ? "PATCH" : "POST", path, body, "dictionary_items",
+                json_object_has_member (body, "move") ? list : NULL, local_item_write, item_id, done);
+}
+
 static void
 on_item_apply_cb (GtkWidget        *row,
                   KehuSettingsView *self)
 {
   GtkWidget *toggle = g_object_get_data (G_OBJECT (row), "kehu-switch");
-  g_autoptr(GError) error = NULL;
-  gboolean ok = kehu_admin_save_dictionary_item (self->store, gtk_widget_get_name (row),
-                                                 gtk_editable_get_text (GTK_EDITABLE (row)),
-                                                 gtk_switch_get_active (GTK_SWITCH (toggle)), &error);
-  finish (self, ok, error, _("Item saved"));
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_string_member (body, "label", gtk_editable_get_text (GTK_EDITABLE (row)));
+  json_object_set_boolean_member (body, "is_enabled", gtk_switch_get_active (GTK_SWITCH (toggle)));
+  item_change (self, gtk_widget_get_name (row), body, _("Item saved"));
 }
 
 static void
@@ -2438,47 +2518,61 @@ static void
 on_item_move_cb (GtkButton        *button,
                  KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean ok = kehu_admin_move_dictionary_item (self->store, g_object_get_data (G_OBJECT (button), "kehu-id"),
-                                                 GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kehu-delta")),
-                                                 &error);
-  finish (self, ok, error, NULL);
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_int_member (body, "move", GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kehu-delta")));
+  item_change (self, g_object_get_data (G_OBJECT (button), "kehu-id"), body, NULL);
 }
 
 static void
 on_item_add_cb (GtkWidget        *entry,
                 KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = kehu_admin_add_dictionary_item (self->store, self->dictionary_id,
-                                                        gtk_editable_get_text (GTK_EDITABLE (entry)), &error);
-  finish (self, id != NULL, error, _("Item added"));
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_string_member (body, "label", gtk_editable_get_text (GTK_EDITABLE (entry)));
+  item_change (self, NULL, body, _("Item added"));
+}
+
+static gboolean
+local_dictionary_write (KehuSettingsView  *self,
+                        const char        *id,
+                        JsonObject        *body,
+                        GError           **error)
+{
+  const char *name = json_object_get_string_member (body, "name");
+  g_autofree char *new_id = NULL;
+
+  if (id != NULL)
+    return kehu_admin_rename_dictionary (self->store, id, name, error);
+  if ((new_id = kehu_admin_add_dictionary (self->store, name, error)) == NULL)
+    return FALSE;
+  g_free (self->dictionary_id);
+  self->dictionary_id = g_steal_pointer (&new_id);
+  return TRUE;
 }
 
 static void
 on_dictionary_add_cb (GtkWidget        *entry,
                       KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = kehu_admin_add_dictionary (self->store, gtk_editable_get_text (GTK_EDITABLE (entry)), &error);
+  g_autoptr(JsonObject) body = json_object_new ();
 
-  if (id != NULL)
-    {
-      g_free (self->dictionary_id);
-      self->dictionary_id = g_strdup (id);
-    }
-  finish (self, id != NULL, error, _("Dictionary added: add its choices below"));
+  json_object_set_string_member (body, "name", gtk_editable_get_text (GTK_EDITABLE (entry)));
+  admin_change_select (self, "POST", "/dictionaries", body, "dictionaries", NULL, local_dictionary_write, NULL,
+                       _("Dictionary added: add its choices below"), &self->dictionary_id);
 }
 
 static void
 on_dictionary_rename_cb (GtkWidget        *entry,
                          KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean ok = kehu_admin_rename_dictionary (self->store, self->dictionary_id,
-                                              gtk_editable_get_text (GTK_EDITABLE (entry)), &error);
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autofree char *path = g_strdup_printf ("/dictionaries/%s", self->dictionary_id);
 
-  finish (self, ok, error, _("Dictionary renamed"));
+  json_object_set_string_member (body, "name", gtk_editable_get_text (GTK_EDITABLE (entry)));
+  admin_change (self, "PATCH", path, body, "dictionaries", NULL, local_dictionary_write, self->dictionary_id,
+                _("Dictionary renamed"));
 }
 
 static GtkWidget *
