@@ -344,6 +344,40 @@ test_settings_online (void)
     g_assert_nonnull (kehu_settings_view_find (view, json_object_get_string_member (item, "id")));
   }
 
+  /* A stage added and removed again in the default group: the server's
+   * list and the cache agree after each. */
+  kehu_settings_view_show_section (view, "stages");
+  gtk_editable_set_text (GTK_EDITABLE (find ("new-stage")), "商务谈判");
+  g_signal_emit_by_name (find ("new-stage"), "apply");
+  kehu_test_ui_settle (20);
+  wait_until (settled, NULL);
+  kehu_test_ui_settle (80);
+  {
+    g_autofree char *stage_id = kehu_test_api_db_string (api, "SELECT id FROM stages WHERE name = '商务谈判'");
+    g_autofree char *server_stages = kehu_test_api_db_string (api,
+      "SELECT group_concat (id || ':' || position, ',') FROM (SELECT id, position FROM stages "
+      "WHERE group_id = (SELECT group_id FROM stages WHERE name = '商务谈判') ORDER BY id)");
+    g_autofree char *cached_stages = NULL;
+
+    g_assert_nonnull (stage_id);
+    cached_stages = cache_string (store,
+      "SELECT group_concat (id || ':' || position, ',') AS v FROM (SELECT id, position FROM stages "
+      "WHERE group_id = (SELECT group_id FROM stages WHERE id = ?) ORDER BY id)", stage_id);
+    g_assert_cmpstr (cached_stages, ==, server_stages);
+
+    g_signal_emit_by_name (find_in (find (stage_id), "remove"), "clicked");
+    kehu_test_ui_settle (20);
+    wait_until (settled, NULL);
+    kehu_test_ui_settle (80);
+    g_assert_cmpint (kehu_test_api_db_int (api, "SELECT count (*) FROM stages WHERE name = '商务谈判'"), ==, 0);
+    g_clear_pointer (&cached_stages, g_free);
+    {
+      g_autoptr(JsonObject) row = kehu_admin_query_one (store, NULL, "SELECT count (*) AS n FROM stages WHERE id = ?", stage_id, NULL);
+      g_assert_cmpint (json_object_get_int_member (row, "n"), ==, 0);
+    }
+    g_assert_null (kehu_settings_view_find (view, stage_id));
+  }
+
   /* The server goes away: read-only, and the banner says why. */
   g_assert_cmpint (kehu_test_server_stop (api->server, SIGTERM), ==, 0);
   kehu_sync_client_check (client);
@@ -351,6 +385,8 @@ test_settings_online (void)
   kehu_test_ui_settle (80);
   g_assert_cmpstr (kehu_settings_view_get_banner (view), ==,
                    _("Settings can be changed only while connected to the server"));
+  g_assert_false (gtk_widget_is_sensitive (find ("new-stage")));
+  kehu_settings_view_show_section (view, "dictionaries");
   g_assert_false (gtk_widget_is_sensitive (find ("new-item")));
   g_assert_true (gtk_widget_is_sensitive (find ("dictionary")));
   kehu_settings_view_show_section (view, "users");

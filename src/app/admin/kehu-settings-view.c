@@ -258,7 +258,7 @@ static gboolean
 section_goes_online (const char *section)
 {
   static const char * const online[] = {
-    "departments", "users", "roles", "fields", "dictionaries", "recycle-bin", NULL
+    "departments", "users", "roles", "stages", "fields", "dictionaries", "recycle-bin", NULL
   };
 
   return section != NULL && g_strv_contains (online, section);
@@ -352,6 +352,8 @@ typedef struct
   char             *refresh;   /* a list route put into table afterwards */
   char             *done;
   char            **select;    /* takes the new row's id (a selection of self) */
+  LocalWrite        drop;      /* DELETE: removes the row from the cache too */
+  char             *id;
 } Change;
 
 static void
@@ -361,6 +363,7 @@ change_free (Change *change)
   g_free (change->table);
   g_free (change->refresh);
   g_free (change->done);
+  g_free (change->id);
   g_free (change);
 }
 
@@ -449,6 +452,12 @@ change_sent_cb (GObject      *object,
       change_free (change);
       return;
     }
+  if (change->drop != NULL && !change->drop (change->self, change->id, NULL, &error))
+    {
+      change_done (change, FALSE, error);
+      change_free (change);
+      return;
+    }
   if (change->select != NULL && JSON_NODE_HOLDS_OBJECT (answer) &&
       json_object_get_string_member_with_default (json_node_get_object (answer), "id", NULL) != NULL)
     {
@@ -522,6 +531,9 @@ admin_change_select (KehuSettingsView *self,
   change->refresh = g_strdup (refresh);
   change->done = g_strdup (done);
   change->select = select;
+  change->id = g_strdup (id);
+  if (g_str_equal (method, "DELETE"))
+    change->drop = local;
   set_busy (self, TRUE);
   kehu_sync_client_call_async (self->client, method, path, body, NULL, change_sent_cb, change);
 }
@@ -589,8 +601,23 @@ refresh_from_server (KehuSettingsView *self)
     { "/users", "users" },
   };
 
+  g_autoptr(JsonArray) groups = NULL;
+
   if (current_mode (self) != SETTINGS_MODE_ONLINE || self->refreshing > 0)
     return;
+  /* The stages of every stage group the pull brought. */
+  groups = kehu_admin_query (self->store, NULL, "SELECT id FROM stage_groups WHERE deleted_at IS NULL", NULL);
+  for (guint i = 0; groups && i < json_array_get_length (groups); i++)
+    {
+      Change *change = g_new0 (Change, 1);
+
+      change->self = g_object_ref (self);
+      change->table = g_strdup ("stages");
+      change->refresh = g_strdup_printf ("/stage_groups/%s/stages",
+                                         str_member (json_array_get_object_element (groups, i), "id"));
+      self->refreshing++;
+      kehu_sync_client_call_async (self->client, "GET", change->refresh, NULL, NULL, online_refresh_cb, change);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
     {
       Change *change = g_new0 (Change, 1);
@@ -1608,18 +1635,54 @@ build_roles (KehuSettingsView *self)
 
 /* Stages ----------------------------------------------------------------------------------- */
 
+/* Stages: the body says which change; DELETE removes. */
+static gboolean
+local_stage_write (KehuSettingsView  *self,
+                   const char        *id,
+                   JsonObject        *body,
+                   GError           **error)
+{
+  g_autofree char *new_id = NULL;
+
+  if (body == NULL || json_object_has_member (body, "remove"))
+    return kehu_admin_remove_stage (self->store, id, error);
+  if (id == NULL)
+    {
+      new_id = kehu_admin_add_stage (self->store, self->stage_group_id, json_object_get_string_member (body, "name"),
+                                     json_object_get_int_member (body, "win_rate"), error);
+      return new_id != NULL;
+    }
+  if (json_object_has_member (body, "move"))
+    return kehu_admin_move_stage (self->store, id, json_object_get_int_member (body, "move"), error);
+  return kehu_admin_save_stage (self->store, id, json_object_get_string_member (body, "name"),
+                                json_object_get_int_member (body, "win_rate"), error);
+}
+
+/* The list comes back after each change: adding a stage may add the
+ * group's closing stages, moving renumbers the neighbours. */
+static void
+stage_change (KehuSettingsView *self,
+              const char       *method,
+              const char       *stage_id,
+              JsonObject       *body,
+              const char       *done)
+{
+  g_autofree char *list = g_strdup_printf ("/stage_groups/%s/stages", self->stage_group_id);
+  g_autofree char *path = stage_id ? g_strdup_printf ("/stages/%s", stage_id) : g_strdup (list);
+
+  admin_change (self, method, path, body, "stages", list, local_stage_write, stage_id, done);
+}
+
 static void
 save_stage_row (KehuSettingsView *self,
                 GtkWidget        *row)
 {
   GtkWidget *rate = g_object_get_data (G_OBJECT (row), "kehu-rate");
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
+  g_autoptr(JsonObject) body = json_object_new ();
 
-  ok = kehu_admin_save_stage (self->store, gtk_widget_get_name (row),
-                              gtk_editable_get_text (GTK_EDITABLE (row)),
-                              gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (rate)), &error);
-  finish (self, ok, error, _("Stage saved"));
+  json_object_set_string_member (body, "name", gtk_editable_get_text (GTK_EDITABLE (row)));
+  json_object_set_int_member (body, "win_rate", gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (rate)));
+  stage_change (self, "PATCH", gtk_widget_get_name (row), body, _("Stage saved"));
 }
 
 static void
@@ -1638,6 +1701,12 @@ on_stage_rate_changed_cb (GtkSpinButton    *rate,
   GtkWidget *row = g_object_get_data (G_OBJECT (rate), "kehu-row");
   g_autoptr(GError) error = NULL;
 
+  /* On a server the list comes back after the change. */
+  if (current_mode (self) != SETTINGS_MODE_LOCAL)
+    {
+      save_stage_row (self, row);
+      return;
+    }
   if (!kehu_admin_save_stage (self->store, gtk_widget_get_name (row),
                               gtk_editable_get_text (GTK_EDITABLE (row)),
                               gtk_spin_button_get_value_as_int (rate), &error))
@@ -1648,30 +1717,28 @@ static void
 on_stage_move_cb (GtkButton        *button,
                   KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean ok = kehu_admin_move_stage (self->store, g_object_get_data (G_OBJECT (button), "kehu-id"),
-                                       GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kehu-delta")), &error);
-  finish (self, ok, error, NULL);
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_int_member (body, "move", GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kehu-delta")));
+  stage_change (self, "PATCH", g_object_get_data (G_OBJECT (button), "kehu-id"), body, NULL);
 }
 
 static void
 on_stage_add_cb (GtkWidget        *entry,
                  KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = kehu_admin_add_stage (self->store, self->stage_group_id,
-                                              gtk_editable_get_text (GTK_EDITABLE (entry)), 50, &error);
-  finish (self, id != NULL, error, _("Stage added"));
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_string_member (body, "name", gtk_editable_get_text (GTK_EDITABLE (entry)));
+  json_object_set_int_member (body, "win_rate", 50);
+  stage_change (self, "POST", NULL, body, _("Stage added"));
 }
 
 static void
 on_stage_remove_cb (GtkButton        *button,
                     KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean ok = kehu_admin_remove_stage (self->store, g_object_get_data (G_OBJECT (button), "kehu-id"), &error);
-
-  finish (self, ok, error, _("Stage removed"));
+  stage_change (self, "DELETE", g_object_get_data (G_OBJECT (button), "kehu-id"), NULL, _("Stage removed"));
 }
 
 static void
@@ -1739,6 +1806,13 @@ build_stages (KehuSettingsView *self)
     gtk_widget_set_name (create, "new-stage-group");
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (create), _("Add a stage group (Enter)"));
     adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (create), TRUE);
+    /* A new group's closing stages are made by whoever makes the group;
+     * on a server's cache that is not the app yet. */
+    if (is_cache (self))
+      {
+        gtk_widget_set_sensitive (create, FALSE);
+        gtk_widget_set_tooltip_text (create, _("New stage groups cannot be made from the app on a server yet"));
+      }
     g_signal_connect_object (create, "apply", G_CALLBACK (on_stage_group_add_cb), self, 0);
     g_signal_connect_object (create, "entry-activated", G_CALLBACK (on_stage_group_add_cb), self, 0);
     gtk_list_box_append (GTK_LIST_BOX (names), create);
