@@ -642,7 +642,8 @@ holds_browse (GtkWidget *widget)
 }
 
 /* Every control of @widget follows @editable, except the choosers of what
- * to look at; the page itself still scrolls. */
+ * to look at; the page itself still scrolls. Only what this locked is
+ * unlocked: a control the section made insensitive stays so. */
 static void
 set_editable (GtkWidget *widget,
               gboolean   editable)
@@ -651,10 +652,18 @@ set_editable (GtkWidget *widget,
     return;
   if (!holds_browse (widget))
     {
-      gtk_widget_set_sensitive (widget, editable);
+      if (!editable && gtk_widget_get_sensitive (widget))
+        {
+          gtk_widget_set_sensitive (widget, FALSE);
+          g_object_set_data (G_OBJECT (widget), "kehu-locked", GINT_TO_POINTER (TRUE));
+        }
+      else if (editable && g_object_get_data (G_OBJECT (widget), "kehu-locked") != NULL)
+        {
+          gtk_widget_set_sensitive (widget, TRUE);
+          g_object_set_data (G_OBJECT (widget), "kehu-locked", NULL);
+        }
       return;
     }
-  gtk_widget_set_sensitive (widget, TRUE);
   for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
     set_editable (c, editable);
 }
