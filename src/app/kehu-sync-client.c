@@ -584,6 +584,176 @@ kehu_sync_client_set_store (KehuSyncClient *self,
     kehu_sync_client_set_pending (self, kehu_sync_count_pending (store));
 }
 
+/* REST calls ---------------------------------------------------------------------- */
+
+/**
+ * kehu_sync_client_can_call:
+ *
+ * Whether an account is signed in and the server answered its last check
+ * or sync: settings are then written on the server.
+ */
+gboolean
+kehu_sync_client_can_call (KehuSyncClient *self)
+{
+  g_return_val_if_fail (KEHU_IS_SYNC_CLIENT (self), FALSE);
+
+  return self->token != NULL && self->server_url != NULL && self->server_url[0] != '\0' &&
+         (self->state == KEHU_SYNC_STATE_ONLINE || self->state == KEHU_SYNC_STATE_IDLE ||
+          self->state == KEHU_SYNC_STATE_SYNCING ||
+          /* The server answered, but refused a pushed change. */
+          (self->state == KEHU_SYNC_STATE_ERROR && self->failures == 0));
+}
+
+typedef struct
+{
+  char *field;
+  char *what;   /* "PATCH /custom-fields/…", for messages */
+} Call;
+
+static void
+call_free (Call *call)
+{
+  g_free (call->field);
+  g_free (call->what);
+  g_free (call);
+}
+
+static void
+call_read_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  SoupMessage *msg;
+  JsonNode *root = NULL;
+  guint status;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  if (bytes == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_new_error (task, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_CANCELLED, "%s", error->message);
+      else
+        g_task_return_new_error (task, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_NETWORK,
+                                 _("The server cannot be reached: %s"), error->message);
+      return;
+    }
+
+  msg = soup_session_get_async_result_message (SOUP_SESSION (object), result);
+  status = soup_message_get_status (msg);
+  if (g_bytes_get_size (bytes) > 0 &&
+      json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL))
+    root = json_parser_get_root (parser);
+
+  if (status < 200 || status >= 300)
+    {
+      JsonObject *err = NULL;
+      const char *message = NULL;
+
+      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+          json_object_has_member (json_node_get_object (root), "error") &&
+          JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (root), "error")))
+        err = json_object_get_object_member (json_node_get_object (root), "error");
+      if (err != NULL)
+        {
+          message = json_object_get_string_member_with_default (err, "message", NULL);
+          if (json_object_has_member (err, "field") && !json_object_get_null_member (err, "field"))
+            call->field = g_strdup (json_object_get_string_member (err, "field"));
+        }
+      if (message == NULL)
+        g_task_return_new_error (task, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_PROTOCOL,
+                                 _("The server refused %s (HTTP %u)"), call->what, status);
+      else
+        g_task_return_new_error (task, KEHU_SYNC_ERROR,
+                                 status == SOUP_STATUS_UNAUTHORIZED ? KEHU_SYNC_ERROR_AUTH : KEHU_SYNC_ERROR_SERVER,
+                                 "%s", message);
+      return;
+    }
+
+  if (root == NULL)
+    g_task_return_pointer (task, json_node_new (JSON_NODE_NULL), (GDestroyNotify) json_node_unref);
+  else
+    g_task_return_pointer (task, json_node_copy (root), (GDestroyNotify) json_node_unref);
+}
+
+void
+kehu_sync_client_call_async (KehuSyncClient      *self,
+                             const char          *method,
+                             const char          *path,
+                             JsonObject          *body,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *auth = NULL;
+  Call *call;
+
+  g_return_if_fail (KEHU_IS_SYNC_CLIENT (self));
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, kehu_sync_client_call_async);
+  call = g_new0 (Call, 1);
+  call->what = g_strdup_printf ("%s %s", method, path);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+
+  if (self->token == NULL || self->server_url == NULL || self->server_url[0] == '\0')
+    {
+      g_task_return_new_error (task, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_AUTH,
+                               _("Sign in to the server first"));
+      return;
+    }
+
+  url = g_strconcat (self->server_url, g_str_has_suffix (self->server_url, "/") ? "" : "/",
+                     "api/v1", path, NULL);
+  msg = soup_message_new (method, url);
+  if (msg == NULL)
+    {
+      g_task_return_new_error (task, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_PROTOCOL,
+                               _("“%s” is not a valid server address"), self->server_url);
+      return;
+    }
+  auth = g_strconcat ("Bearer ", self->token, NULL);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  if (body != NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), body);
+      char *text = json_to_string (node, FALSE);
+      gsize length = strlen (text);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (text, length);
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
+                                    call_read_cb, g_steal_pointer (&task));
+}
+
+/**
+ * kehu_sync_client_call_finish:
+ * @field: (out) (optional): the body member a refusal is about
+ *
+ * Returns: (transfer full): the server's answer (a null node for none)
+ */
+JsonNode *
+kehu_sync_client_call_finish (KehuSyncClient  *self,
+                              GAsyncResult    *result,
+                              char           **field,
+                              GError         **error)
+{
+  Call *call = g_task_get_task_data (G_TASK (result));
+
+  if (field != NULL)
+    *field = g_strdup (call->field);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 kehu_sync_client_dispose (GObject *object)
 {

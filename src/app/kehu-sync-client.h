@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "kehu-store.h"
 #include "kehu-sync-indicator.h"
@@ -50,5 +51,21 @@ void            kehu_sync_client_set_pending    (KehuSyncClient  *self,
 GDateTime      *kehu_sync_client_get_last_sync  (KehuSyncClient  *self);
 void            kehu_sync_client_set_store      (KehuSyncClient  *self,
                                                  KehuStore       *store);
+gboolean        kehu_sync_client_can_call       (KehuSyncClient  *self);
+
+/* One authenticated REST call, e.g. ("PATCH", "/custom-fields/ID", body).
+ * Errors are KEHU_SYNC_ERROR: NETWORK (no answer), AUTH, SERVER (the
+ * server's own message; @field names the member it is about). */
+void            kehu_sync_client_call_async     (KehuSyncClient      *self,
+                                                 const char          *method,
+                                                 const char          *path,
+                                                 JsonObject          *body,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+JsonNode       *kehu_sync_client_call_finish    (KehuSyncClient  *self,
+                                                 GAsyncResult    *result,
+                                                 char           **field,
+                                                 GError         **error);
 
 G_END_DECLS

@@ -364,6 +364,7 @@ setup_store_pages (KehuWindow *self)
       kehu_record_detail_view_set_user_id (self->detail_view, user_id);
       kehu_tasks_view_set_user_id (tasks, user_id);
       kehu_settings_view_set_user_id (settings, user_id);
+      kehu_settings_view_set_sync_client (settings, kehu_application_get_sync_client (KEHU_APPLICATION (app)));
       replace_page (self, "tasks", GTK_WIDGET (tasks));
       replace_page (self, "settings", GTK_WIDGET (settings));
     }

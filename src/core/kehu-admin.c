@@ -1718,3 +1718,117 @@ kehu_admin_set_claim_limit (KehuStore   *store,
                "per_week = excluded.per_week, per_month = excluded.per_month",
                pool_id, role_id, day, week, month);
 }
+
+/* A cache takes the server's answer -------------------------------------------------- */
+
+/* Settings tables a server's answer may be written into. */
+static const char * const put_tables[] = {
+  "departments", "users", "roles", "custom_fields", "dictionaries", "dictionary_items",
+  "stage_groups", "stages", "pools", NULL
+};
+
+static void
+bind_member (sqlite3_stmt *stmt,
+             int           index,
+             JsonNode     *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    sqlite3_bind_null (stmt, index);
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    sqlite3_bind_int (stmt, index, json_node_get_boolean (node) ? 1 : 0);
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+    sqlite3_bind_int64 (stmt, index, json_node_get_int (node));
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    sqlite3_bind_text (stmt, index, json_node_get_string (node), -1, SQLITE_TRANSIENT);
+  else
+    {
+      /* Arrays and objects (permissions, extra) are stored as JSON text. */
+      g_autofree char *text = json_to_string (node, FALSE);
+      sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+    }
+}
+
+/**
+ * kehu_admin_put_row:
+ * @table: a settings table (departments, users, roles, custom_fields,
+ *   dictionaries, dictionary_items, stage_groups, stages, pools)
+ * @row: the server's answer: an object with "id"
+ *
+ * Writes the members of @row that are columns of @table into a cache:
+ * updates the row of that id, or inserts it. Members that are not columns
+ * (a user's role_ids) are left to the caller; password hashes never come.
+ */
+gboolean
+kehu_admin_put_row (KehuStore   *store,
+                    const char  *table,
+                    JsonObject  *row,
+                    GError     **error)
+{
+  sqlite3 *db = kehu_store_get_db (store);
+  g_autoptr(GPtrArray) columns = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) update = NULL;
+  g_autoptr(GString) insert = NULL;
+  g_autoptr(GString) values = NULL;
+  sqlite3_stmt *stmt = NULL;
+  const char *id;
+  int rc;
+
+  if (table == NULL || !g_strv_contains (put_tables, table))
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "table",
+                       _("“%s” is not a settings table"), table ? table : "");
+      return FALSE;
+    }
+  if (row == NULL || !json_object_has_member (row, "id") ||
+      (id = json_object_get_string_member_with_default (row, "id", NULL)) == NULL)
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "id", _("The server's answer names no id"));
+      return FALSE;
+    }
+
+  /* Column names come from the table itself, never from the answer. */
+  rc = sqlite3_prepare_v2 (db, "SELECT name FROM pragma_table_info (?1)", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return kehu_store_set_error_from_db (store, rc, error);
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (!g_str_equal (name, "id") && !g_str_equal (name, "password_hash") &&
+          json_object_has_member (row, name))
+        g_ptr_array_add (columns, g_strdup (name));
+    }
+  sqlite3_finalize (stmt);
+
+  update = g_string_new (NULL);
+  g_string_printf (update, "UPDATE %s SET ", table);
+  insert = g_string_new (NULL);
+  g_string_printf (insert, "INSERT INTO %s (id", table);
+  values = g_string_new ("VALUES (?1");
+  for (guint i = 0; i < columns->len; i++)
+    {
+      g_string_append_printf (update, "%s%s = ?%u", i ? ", " : "", (char *) columns->pdata[i], i + 2);
+      g_string_append_printf (insert, ", %s", (char *) columns->pdata[i]);
+      g_string_append_printf (values, ", ?%u", i + 2);
+    }
+  g_string_append (update, " WHERE id = ?1");
+  g_string_append_printf (insert, ") %s)", values->str);
+
+  for (int pass = columns->len > 0 ? 0 : 1; pass < 2; pass++)
+    {
+      rc = sqlite3_prepare_v2 (db, pass == 0 ? update->str : insert->str, -1, &stmt, NULL);
+      if (rc != SQLITE_OK)
+        return kehu_store_set_error_from_db (store, rc, error);
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+      for (guint i = 0; i < columns->len; i++)
+        bind_member (stmt, i + 2, json_object_get_member (row, columns->pdata[i]));
+      rc = sqlite3_step (stmt);
+      sqlite3_finalize (stmt);
+      if (rc != SQLITE_DONE)
+        return kehu_store_set_error_from_db (store, rc, error);
+      if (pass == 0 && sqlite3_changes (db) > 0)
+        return TRUE;
+    }
+  return TRUE;
+}

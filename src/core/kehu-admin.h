@@ -235,6 +235,12 @@ gboolean       kehu_admin_set_claim_limit       (KehuStore          *store,
                                                  int                 per_month,
                                                  GError            **error);
 
+/* A cache takes the server's answer to a settings change. */
+gboolean       kehu_admin_put_row               (KehuStore          *store,
+                                                 const char         *table,
+                                                 JsonObject         *row,
+                                                 GError            **error);
+
 /* Display helpers */
 int            kehu_admin_dwell_days            (const char         *since,
                                                  GDateTime          *now);

@@ -381,6 +381,60 @@ test_dictionaries (KehuFixture   *f,
   g_assert_cmpstr (kehu_admin_error_get_field (error), ==, "label");
 }
 
+/* A cache takes the server's answer: columns only, booleans as 0/1,
+ * arrays as JSON text; a new row is inserted; bad tables and rows refused. */
+static void
+test_put_row (KehuFixture   *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) field = kehu_test_object (
+    "{\"id\":\"cf-1\",\"rev\":3,\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-02T00:00:00Z\","
+    "\"module\":\"customers\",\"name\":\"cf_bank\",\"label\":\"开户银行\",\"type\":\"text\","
+    "\"required\":true,\"in_list\":false,\"is_enabled\":1,\"position\":4,\"colour\":\"red\"}");
+  g_autoptr(JsonObject) renamed = kehu_test_object ("{\"id\":\"cf-1\",\"label\":\"基本户开户行\",\"in_list\":true}");
+  g_autoptr(JsonObject) role = kehu_test_object (
+    "{\"id\":\"" ROLE_SELF "\",\"permissions\":[\"customer.read\",\"lead.read\"],\"is_system\":false,"
+    "\"role_ids\":[\"x\"]}");
+  g_autoptr(JsonObject) no_id = kehu_test_object ("{\"label\":\"x\"}");
+  g_autoptr(JsonObject) user = kehu_test_object ("{\"id\":\"" TEST_USER_2 "\",\"password_hash\":\"stolen\",\"name\":\"新名字\"}");
+  g_autofree char *text = NULL;
+
+  add_org (f);
+  g_assert_true (kehu_admin_put_row (f->store, "custom_fields", field, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT required * 100 + in_list * 10 + is_enabled FROM custom_fields WHERE id = 'cf-1'"), ==, 101);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT position FROM custom_fields WHERE id = 'cf-1'"), ==, 4);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT rev FROM custom_fields WHERE id = 'cf-1'"), ==, 3);
+
+  /* An update touches only what the answer has. */
+  g_assert_true (kehu_admin_put_row (f->store, "custom_fields", renamed, &error));
+  g_assert_no_error (error);
+  text = kehu_test_query_text (f->store, "SELECT label || '/' || name || '/' || required || in_list FROM custom_fields WHERE id = 'cf-1'");
+  g_assert_cmpstr (text, ==, "基本户开户行/cf_bank/11");
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count (*) FROM custom_fields"), ==, 1);
+
+  g_assert_true (kehu_admin_put_row (f->store, "roles", role, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&text, g_free);
+  text = kehu_test_query_text (f->store, "SELECT permissions FROM roles WHERE id = '" ROLE_SELF "'");
+  g_assert_cmpstr (text, ==, "[\"customer.read\",\"lead.read\"]");
+
+  /* A password hash never lands in a cache. */
+  g_assert_true (kehu_admin_put_row (f->store, "users", user, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&text, g_free);
+  text = kehu_test_query_text (f->store, "SELECT ifnull (password_hash, '-') || name FROM users WHERE id = '" TEST_USER_2 "'");
+  g_assert_cmpstr (text, ==, "-新名字");
+
+  g_assert_false (kehu_admin_put_row (f->store, "sync_outbox", field, &error));
+  g_assert_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID);
+  g_assert_cmpstr (kehu_admin_error_get_field (error), ==, "table");
+  g_clear_error (&error);
+  g_assert_false (kehu_admin_put_row (f->store, "custom_fields", no_id, &error));
+  g_assert_cmpstr (kehu_admin_error_get_field (error), ==, "id");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -391,6 +445,7 @@ main (int   argc,
   KEHU_TEST_ADD ("/admin/stage-groups", test_stage_groups);
   KEHU_TEST_ADD ("/admin/custom-fields", test_custom_fields);
   KEHU_TEST_ADD ("/admin/dictionaries", test_dictionaries);
+  KEHU_TEST_ADD ("/admin/put-row", test_put_row);
 
   return g_test_run ();
 }

@@ -23,6 +23,16 @@
 #include "kehu-pages.h"
 #include "kehu-record-list-view.h"
 #include "kehu-settings-view.h"
+#include "kehu-sync-client.h"
+
+#include <string.h>
+
+typedef enum
+{
+  SETTINGS_MODE_LOCAL,     /* a local store: written here */
+  SETTINGS_MODE_ONLINE,    /* a server's cache, the server answers */
+  SETTINGS_MODE_OFFLINE,   /* a server's cache without the server: read-only */
+} SettingsMode;
 
 struct _KehuSettingsView
 {
@@ -46,11 +56,28 @@ struct _KehuSettingsView
   AdwLeaflet   *leaflet;
   GtkListBox   *section_list;
   GtkStack     *section_stack;
+  GtkWidget    *banner;
+  GtkWidget    *banner_label;
+  GtkWidget    *banner_spinner;
+
+  KehuSyncClient *client;
+  SettingsMode  mode;
+  gboolean      busy;        /* a change is on its way to the server */
+  guint         refreshing;  /* lists being read from the server */
 };
 
 G_DEFINE_FINAL_TYPE (KehuSettingsView, kehu_settings_view, GTK_TYPE_WIDGET)
 
 typedef GtkWidget *(*SectionBuilder) (KehuSettingsView *self);
+
+/* A change on a local store; @body is what the server's route would get. */
+typedef gboolean (*LocalWrite) (KehuSettingsView  *self,
+                                const char        *id,
+                                JsonObject        *body,
+                                GError           **error);
+
+static void update_mode          (KehuSettingsView *self);
+static void refresh_record_pages (KehuSettingsView *self);
 
 static GtkWidget *build_departments (KehuSettingsView *self);
 static GtkWidget *build_users       (KehuSettingsView *self);
@@ -200,6 +227,488 @@ finish (KehuSettingsView *self,
   g_idle_add_full (G_PRIORITY_DEFAULT, rebuild_idle_cb, g_object_ref (self), g_object_unref);
   if (done)
     toast (self, done);
+}
+
+/* Local or on the server ----------------------------------------------------------------
+ *
+ * A local store is written here. A server's cache is not: the server owns
+ * the settings, so every change goes to its REST route (the same kehu-admin
+ * rules), and the server's answer is then written into the cache. Without
+ * the server, the sections are read-only.
+ */
+
+static gboolean
+is_cache (KehuSettingsView *self)
+{
+  return kehu_sync_store_is_cache (self->store);
+}
+
+static SettingsMode
+current_mode (KehuSettingsView *self)
+{
+  if (!is_cache (self))
+    return SETTINGS_MODE_LOCAL;
+  if (self->client != NULL && kehu_sync_client_can_call (self->client))
+    return SETTINGS_MODE_ONLINE;
+  return SETTINGS_MODE_OFFLINE;
+}
+
+/* The sections whose changes go through the server's routes. */
+static gboolean
+section_goes_online (const char *section)
+{
+  static const char * const online[] = {
+    "departments", "users", "roles", "stages", "fields", "dictionaries", "recycle-bin", NULL
+  };
+
+  return section != NULL && g_strv_contains (online, section);
+}
+
+/* Whether @section may be edited now. */
+static gboolean
+section_editable (KehuSettingsView *self,
+                  const char       *section)
+{
+  switch (current_mode (self))
+    {
+    case SETTINGS_MODE_LOCAL:
+      return TRUE;
+    case SETTINGS_MODE_ONLINE:
+      return !self->busy && section_goes_online (section);
+    case SETTINGS_MODE_OFFLINE:
+    default:
+      /* The recycle bin restores through the record API, queued for sync. */
+      return g_strcmp0 (section, "recycle-bin") == 0;
+    }
+}
+
+/* Writes a user's role_ids (not a column) and then the row itself. */
+static gboolean
+put_answer (KehuSettingsView *self,
+            const char       *table,
+            JsonObject       *row,
+            GError          **error)
+{
+  if (g_str_equal (table, "users") && json_object_has_member (row, "role_ids") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (row, "role_ids")))
+    {
+      JsonArray *ids = json_object_get_array_member (row, "role_ids");
+      g_autoptr(GPtrArray) role_ids = g_ptr_array_new ();
+      const char *user_id = json_object_get_string_member_with_default (row, "id", NULL);
+
+      /* A new user first gets the row, then the roles. */
+      if (!kehu_admin_put_row (self->store, table, row, error))
+        return FALSE;
+      for (guint i = 0; i < json_array_get_length (ids); i++)
+        g_ptr_array_add (role_ids, (gpointer) json_array_get_string_element (ids, i));
+      g_ptr_array_add (role_ids, NULL);
+      if (!kehu_admin_set_user_roles (self->store, user_id, (const char * const *) role_ids->pdata, error))
+        return FALSE;
+    }
+  return kehu_admin_put_row (self->store, table, row, error);
+}
+
+/* @answer: one row, or a list {"items":[…]} */
+static gboolean
+put_answers (KehuSettingsView *self,
+             const char       *table,
+             JsonNode         *answer,
+             GError          **error)
+{
+  JsonObject *object;
+
+  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer))
+    return TRUE;
+  object = json_node_get_object (answer);
+  if (!kehu_store_begin (self->store, error))
+    return FALSE;
+  if (json_object_has_member (object, "items") && JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "items")))
+    {
+      JsonArray *items = json_object_get_array_member (object, "items");
+
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          JsonNode *item = json_array_get_element (items, i);
+
+          if (JSON_NODE_HOLDS_OBJECT (item) && !put_answer (self, table, json_node_get_object (item), error))
+            goto failed;
+        }
+    }
+  else if (json_object_has_member (object, "id") && !put_answer (self, table, object, error))
+    goto failed;
+  if (!kehu_store_commit (self->store, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  kehu_store_rollback (self->store);
+  return FALSE;
+}
+
+typedef struct
+{
+  KehuSettingsView *self;
+  char             *table;
+  char             *refresh;   /* a list route put into table afterwards */
+  char             *done;
+  char            **select;    /* takes the new row's id (a selection of self) */
+  LocalWrite        drop;      /* DELETE: removes the row from the cache too */
+  char             *id;
+} Change;
+
+static void
+change_free (Change *change)
+{
+  g_object_unref (change->self);
+  g_free (change->table);
+  g_free (change->refresh);
+  g_free (change->done);
+  g_free (change->id);
+  g_free (change);
+}
+
+static void
+set_busy (KehuSettingsView *self,
+          gboolean          busy)
+{
+  self->busy = busy;
+  update_mode (self);
+}
+
+/* The server's refusal in its own words, naming the field. */
+static void
+report_refusal (KehuSettingsView *self,
+                const GError     *error,
+                const char       *field)
+{
+  g_autofree char *message = NULL;
+
+  if (field != NULL && strstr (error->message, field) == NULL)
+    message = g_strdup_printf (_("%s (field “%s”)"), error->message, field);
+  else
+    message = g_strdup (error->message);
+  if (g_error_matches (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_NETWORK))
+    kehu_sync_client_check (self->client);
+  toast (self, message);
+}
+
+static void
+change_done (Change   *change,
+             gboolean  ok,
+             GError   *error)
+{
+  KehuSettingsView *self = change->self;
+
+  set_busy (self, FALSE);
+  if (ok && g_strcmp0 (change->table, "custom_fields") == 0)
+    refresh_record_pages (self);
+  finish (self, ok, error, change->done);
+  if (!ok)
+    rebuild (self);
+}
+
+static void
+refresh_read_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Change *change = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *field = NULL;
+  g_autoptr(JsonNode) answer = kehu_sync_client_call_finish (KEHU_SYNC_CLIENT (object), result, &field, &error);
+
+  if (answer == NULL)
+    {
+      set_busy (change->self, FALSE);
+      report_refusal (change->self, error, field);
+      rebuild (change->self);
+    }
+  else
+    change_done (change, put_answers (change->self, change->table, answer, &error), error);
+  change_free (change);
+}
+
+static void
+change_sent_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Change *change = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *field = NULL;
+  g_autoptr(JsonNode) answer = kehu_sync_client_call_finish (KEHU_SYNC_CLIENT (object), result, &field, &error);
+
+  if (answer == NULL)
+    {
+      set_busy (change->self, FALSE);
+      report_refusal (change->self, error, field);
+      rebuild (change->self);
+      change_free (change);
+      return;
+    }
+  if (!put_answers (change->self, change->table, answer, &error))
+    {
+      change_done (change, FALSE, error);
+      change_free (change);
+      return;
+    }
+  if (change->drop != NULL && !change->drop (change->self, change->id, NULL, &error))
+    {
+      change_done (change, FALSE, error);
+      change_free (change);
+      return;
+    }
+  if (change->select != NULL && JSON_NODE_HOLDS_OBJECT (answer) &&
+      json_object_get_string_member_with_default (json_node_get_object (answer), "id", NULL) != NULL)
+    {
+      g_free (*change->select);
+      *change->select = g_strdup (json_object_get_string_member (json_node_get_object (answer), "id"));
+    }
+  if (change->refresh != NULL)
+    {
+      /* Moves renumber the neighbours too: the whole list again. */
+      kehu_sync_client_call_async (change->self->client, "GET", change->refresh, NULL, NULL,
+                                   refresh_read_cb, change);
+      return;
+    }
+  change_done (change, TRUE, NULL);
+  change_free (change);
+}
+
+/*
+ * admin_change:
+ * @method, @path, @body: the server's route for the change
+ * @table: where the server's answer is kept in the cache
+ * @refresh: (nullable): a list route whose items go into @table afterwards
+ * @local: the same change on a local store
+ *
+ * The one way every section changes a setting. @select (nullable) takes
+ * the id of a row the server made.
+ */
+static void
+admin_change_select (KehuSettingsView *self,
+                     const char       *method,
+                     const char       *path,
+                     JsonObject       *body,
+                     const char       *table,
+                     const char       *refresh,
+                     LocalWrite        local,
+                     const char       *id,
+                     const char       *done,
+                     char            **select)
+{
+  Change *change;
+
+  switch (current_mode (self))
+    {
+    case SETTINGS_MODE_LOCAL:
+      {
+        g_autoptr(GError) error = NULL;
+        gboolean ok = local (self, id, body, &error);
+
+        if (ok && g_strcmp0 (table, "custom_fields") == 0)
+          refresh_record_pages (self);
+        finish (self, ok, error, done);
+      }
+      return;
+    case SETTINGS_MODE_OFFLINE:
+      toast (self, _("Settings can be changed only while connected to the server"));
+      rebuild (self);
+      return;
+    case SETTINGS_MODE_ONLINE:
+    default:
+      break;
+    }
+
+  if (self->busy)
+    {
+      toast (self, _("The previous change is still being saved on the server"));
+      return;
+    }
+  change = g_new0 (Change, 1);
+  change->self = g_object_ref (self);
+  change->table = g_strdup (table);
+  change->refresh = g_strdup (refresh);
+  change->done = g_strdup (done);
+  change->select = select;
+  change->id = g_strdup (id);
+  if (g_str_equal (method, "DELETE"))
+    change->drop = local;
+  set_busy (self, TRUE);
+  kehu_sync_client_call_async (self->client, method, path, body, NULL, change_sent_cb, change);
+}
+
+static void
+admin_change (KehuSettingsView *self,
+              const char       *method,
+              const char       *path,
+              JsonObject       *body,
+              const char       *table,
+              const char       *refresh,
+              LocalWrite        local,
+              const char       *id,
+              const char       *done)
+{
+  admin_change_select (self, method, path, body, table, refresh, local, id, done, NULL);
+}
+
+static void
+online_refresh_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Change *change = user_data;
+  KehuSettingsView *self = change->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = kehu_sync_client_call_finish (KEHU_SYNC_CLIENT (object), result, NULL, &error);
+
+  if (answer == NULL || !put_answers (self, change->table, answer, &error))
+    g_message ("Settings could not read %s from the server: %s", change->refresh, error->message);
+  else if (g_str_equal (change->table, "custom_fields"))
+    refresh_record_pages (self);
+  else if (g_str_equal (change->table, "dictionaries") && JSON_NODE_HOLDS_OBJECT (answer) &&
+           json_object_has_member (json_node_get_object (answer), "items"))
+    {
+      /* Then each dictionary's items. */
+      JsonArray *items = json_object_get_array_member (json_node_get_object (answer), "items");
+
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          JsonObject *dict = json_array_get_object_element (items, i);
+          Change *more = g_new0 (Change, 1);
+
+          more->self = g_object_ref (self);
+          more->table = g_strdup ("dictionary_items");
+          more->refresh = g_strdup_printf ("/dictionaries/%s/items", json_object_get_string_member (dict, "id"));
+          self->refreshing++;
+          kehu_sync_client_call_async (self->client, "GET", more->refresh, NULL, NULL, online_refresh_cb, more);
+        }
+    }
+  if (--self->refreshing == 0 && !self->busy)
+    rebuild (self);
+  change_free (change);
+}
+
+/* What the pull does not bring (dictionaries and their items, custom
+ * fields, users' roles) is read from the server's lists once the server
+ * answers. Dictionaries first: fields refer to them. */
+static void
+refresh_from_server (KehuSettingsView *self)
+{
+  static const struct { const char *route, *table; } lists[] = {
+    { "/dictionaries", "dictionaries" },
+    { "/custom-fields", "custom_fields" },
+    { "/users", "users" },
+  };
+
+  g_autoptr(JsonArray) groups = NULL;
+
+  if (current_mode (self) != SETTINGS_MODE_ONLINE || self->refreshing > 0)
+    return;
+  /* The stages of every stage group the pull brought. */
+  groups = kehu_admin_query (self->store, NULL, "SELECT id FROM stage_groups WHERE deleted_at IS NULL", NULL);
+  for (guint i = 0; groups && i < json_array_get_length (groups); i++)
+    {
+      Change *change = g_new0 (Change, 1);
+
+      change->self = g_object_ref (self);
+      change->table = g_strdup ("stages");
+      change->refresh = g_strdup_printf ("/stage_groups/%s/stages",
+                                         str_member (json_array_get_object_element (groups, i), "id"));
+      self->refreshing++;
+      kehu_sync_client_call_async (self->client, "GET", change->refresh, NULL, NULL, online_refresh_cb, change);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      Change *change = g_new0 (Change, 1);
+
+      change->self = g_object_ref (self);
+      change->table = g_strdup (lists[i].table);
+      change->refresh = g_strdup (lists[i].route);
+      self->refreshing++;
+      kehu_sync_client_call_async (self->client, "GET", lists[i].route, NULL, NULL, online_refresh_cb, change);
+    }
+}
+
+static gboolean
+holds_browse (GtkWidget *widget)
+{
+  if (g_object_get_data (G_OBJECT (widget), "kehu-browse") != NULL)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    if (holds_browse (c))
+      return TRUE;
+  return FALSE;
+}
+
+/* Every control of @widget follows @editable, except the choosers of what
+ * to look at; the page itself still scrolls. Only what this locked is
+ * unlocked: a control the section made insensitive stays so. */
+static void
+set_editable (GtkWidget *widget,
+              gboolean   editable)
+{
+  if (GTK_IS_SCROLLBAR (widget))
+    return;
+  if (!holds_browse (widget))
+    {
+      if (!editable && gtk_widget_get_sensitive (widget))
+        {
+          gtk_widget_set_sensitive (widget, FALSE);
+          g_object_set_data (G_OBJECT (widget), "kehu-locked", GINT_TO_POINTER (TRUE));
+        }
+      else if (editable && g_object_get_data (G_OBJECT (widget), "kehu-locked") != NULL)
+        {
+          gtk_widget_set_sensitive (widget, TRUE);
+          g_object_set_data (G_OBJECT (widget), "kehu-locked", NULL);
+        }
+      return;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    set_editable (c, editable);
+}
+
+/* The banner says why a section is read-only or busy; its controls
+ * follow. */
+static void
+update_mode (KehuSettingsView *self)
+{
+  SettingsMode mode;
+  GtkWidget *visible;
+  const char *text = NULL;
+
+  /* An answer may come after the view is gone: the cache took it. */
+  if (self->outer_stack == NULL)
+    return;
+  mode = current_mode (self);
+  visible = gtk_stack_get_visible_child (self->section_stack);
+
+  if (self->busy)
+    text = _("Saving on the server…");
+  else if (mode == SETTINGS_MODE_OFFLINE && g_strcmp0 (self->section, "recycle-bin") != 0)
+    text = _("Settings can be changed only while connected to the server");
+  else if (mode == SETTINGS_MODE_ONLINE && !section_goes_online (self->section))
+    text = _("This section cannot be changed through the server from the app yet");
+
+  gtk_label_set_text (GTK_LABEL (self->banner_label), text ? text : "");
+  gtk_widget_set_visible (self->banner_spinner, self->busy);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->banner_spinner), self->busy);
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->banner), text != NULL);
+  if (visible != NULL)
+    set_editable (visible, section_editable (self, self->section));
+}
+
+static void
+on_client_state_cb (KehuSettingsView *self)
+{
+  SettingsMode mode = current_mode (self);
+
+  if (mode == self->mode)
+    return;
+  self->mode = mode;
+  update_mode (self);
+  if (mode == SETTINGS_MODE_ONLINE)
+    refresh_from_server (self);
 }
 
 static GtkWidget *
@@ -415,6 +924,8 @@ chooser (KehuSettingsView *self,
   drop = id_drop_down (self, name, rows, *slot, FALSE, translate);
   gtk_accessible_update_property (GTK_ACCESSIBLE (drop), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
   g_object_set_data (G_OBJECT (drop), "kehu-slot", slot);
+  /* Choosing what to look at stays possible while editing is not. */
+  g_object_set_data (G_OBJECT (drop), "kehu-browse", GINT_TO_POINTER (TRUE));
   g_signal_connect_object (drop, "notify::selected", G_CALLBACK (on_selection_changed_cb), self, 0);
   gtk_widget_add_css_class (l, "heading");
   gtk_box_append (GTK_BOX (box), l);
@@ -424,22 +935,73 @@ chooser (KehuSettingsView *self,
 
 /* Departments -------------------------------------------------------------------------- */
 
+/* The strings of @body's array @member, NULL-terminated (not copied). */
+static GPtrArray *
+body_strings (JsonObject *body,
+              const char *member)
+{
+  GPtrArray *strings = g_ptr_array_new ();
+
+  if (json_object_has_member (body, member) && JSON_NODE_HOLDS_ARRAY (json_object_get_member (body, member)))
+    {
+      JsonArray *array = json_object_get_array_member (body, member);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        g_ptr_array_add (strings, (gpointer) json_array_get_string_element (array, i));
+    }
+  g_ptr_array_add (strings, NULL);
+  return strings;
+}
+
+static int
+body_flag (JsonObject *body,
+           const char *member)
+{
+  if (!json_object_has_member (body, member))
+    return -1;
+  return json_object_get_boolean_member (body, member) ? 1 : 0;
+}
+
+static gboolean
+local_department_write (KehuSettingsView  *self,
+                        const char        *id,
+                        JsonObject        *body,
+                        GError           **error)
+{
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autofree char *new_id = NULL;
+
+  if (id != NULL)
+    return kehu_record_update (ctx, "departments", id, body, error);
+  new_id = kehu_record_create (ctx, "departments", body, error);
+  return new_id != NULL;
+}
+
+static void
+department_change (KehuSettingsView *self,
+                   const char       *id,
+                   JsonObject       *body,
+                   const char       *done)
+{
+  g_autofree char *path = id ? g_strdup_printf ("/departments/%s", id) : g_strdup ("/departments");
+
+  admin_change (self, id ? "PATCH" : "POST", path, body, "departments", NULL,
+                local_department_write, id, done);
+}
+
+
 static void
 on_department_add_cb (GtkButton        *button,
                       KehuSettingsView *self)
 {
   GtkWidget *entry = g_object_get_data (G_OBJECT (button), "kehu-entry");
   GtkWidget *parent = g_object_get_data (G_OBJECT (button), "kehu-parent");
-  g_autoptr(KehuContext) ctx = new_context (self);
   g_autoptr(JsonObject) fields = json_object_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = NULL;
 
   json_object_set_string_member (fields, "name", gtk_editable_get_text (GTK_EDITABLE (entry)));
   if (drop_down_id (parent))
     json_object_set_string_member (fields, "parent_id", drop_down_id (parent));
-  id = kehu_record_create (ctx, "departments", fields, &error);
-  finish (self, id != NULL, error, _("Department added"));
+  department_change (self, NULL, fields, _("Department added"));
 }
 
 static void
@@ -450,15 +1012,11 @@ on_department_response_cb (AdwMessageDialog *dialog,
   const char *id = g_object_get_data (G_OBJECT (dialog), "kehu-id");
   GtkWidget *name = find_named (GTK_WIDGET (dialog), "department-name");
   GtkWidget *parent = find_named (GTK_WIDGET (dialog), "department-parent");
-  g_autoptr(KehuContext) ctx = NULL;
   g_autoptr(JsonObject) changes = json_object_new ();
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
 
   if (!g_str_equal (response, "save"))
     return;
 
-  ctx = new_context (self);
   json_object_set_string_member (changes, "name", gtk_editable_get_text (GTK_EDITABLE (name)));
   if (parent != NULL)
     {
@@ -467,8 +1025,7 @@ on_department_response_cb (AdwMessageDialog *dialog,
       else
         json_object_set_null_member (changes, "parent_id");
     }
-  ok = kehu_record_update (ctx, "departments", id, changes, &error);
-  finish (self, ok, error, _("Department saved"));
+  department_change (self, id, changes, _("Department saved"));
 }
 
 static void
@@ -567,20 +1124,78 @@ build_departments (KehuSettingsView *self)
 
 /* Users ----------------------------------------------------------------------------------- */
 
+static gboolean
+local_user_enabled_write (KehuSettingsView  *self,
+                          const char        *id,
+                          JsonObject        *body,
+                          GError           **error)
+{
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(JsonObject) changes = json_object_new ();
+
+  json_object_set_boolean_member (changes, "is_enabled", json_object_get_boolean_member (body, "is_enabled"));
+  return kehu_record_update (ctx, "users", id, changes, error);
+}
+
 static void
 on_user_enabled_cb (GtkSwitch        *toggle,
                     GParamSpec       *pspec,
                     KehuSettingsView *self)
 {
-  g_autoptr(KehuContext) ctx = new_context (self);
-  g_autoptr(JsonObject) changes = json_object_new ();
-  g_autoptr(GError) error = NULL;
+  const char *id = g_object_get_data (G_OBJECT (toggle), "kehu-id");
+  g_autoptr(JsonObject) body = json_object_new ();
   gboolean enabled = gtk_switch_get_active (toggle);
-  gboolean ok;
+  g_autofree char *path = g_strdup_printf ("/users/%s/%s", id, enabled ? "enable" : "disable");
 
-  json_object_set_boolean_member (changes, "is_enabled", enabled);
-  ok = kehu_record_update (ctx, "users", g_object_get_data (G_OBJECT (toggle), "kehu-id"), changes, &error);
-  finish (self, ok, error, enabled ? _("User enabled") : _("User disabled: they can no longer sign in"));
+  /* The server's route takes no is_enabled: it is in the path. A disabled
+   * user's records stay with them (no transfer). */
+  if (!enabled)
+    json_object_set_null_member (body, "transfer_to");
+  /* Locally, what the route's path says. */
+  if (current_mode (self) == SETTINGS_MODE_LOCAL)
+    json_object_set_boolean_member (body, "is_enabled", enabled);
+  admin_change (self, "POST", path, body, "users", NULL, local_user_enabled_write, id,
+                enabled ? _("User enabled") : _("User disabled: they can no longer sign in"));
+}
+
+static gboolean
+local_user_write (KehuSettingsView  *self,
+                  const char        *id,
+                  JsonObject        *body,
+                  GError           **error)
+{
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GPtrArray) role_ids = body_strings (body, "role_ids");
+  g_autofree char *new_id = NULL;
+  g_autoptr(GList) members = json_object_get_members (body);
+
+  for (GList *m = members; m != NULL; m = m->next)
+    if (!g_str_equal (m->data, "role_ids") && !g_str_equal (m->data, "password"))
+      json_object_set_member (fields, m->data, json_node_copy (json_object_get_member (body, m->data)));
+
+  if (!kehu_context_begin (ctx, error))
+    return FALSE;
+  if (id != NULL)
+    {
+      if (!kehu_record_update (ctx, "users", id, fields, error))
+        goto failed;
+    }
+  else
+    {
+      json_object_set_boolean_member (fields, "is_enabled", TRUE);
+      if ((new_id = kehu_record_create (ctx, "users", fields, error)) == NULL)
+        goto failed;
+      id = new_id;
+    }
+  if (!kehu_admin_set_user_roles (self->store, id, (const char * const *) role_ids->pdata, error) ||
+      !kehu_context_commit (ctx, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  kehu_context_rollback (ctx);
+  return FALSE;
 }
 
 static void
@@ -590,16 +1205,13 @@ on_user_response_cb (AdwMessageDialog *dialog,
 {
   const char *id = g_object_get_data (G_OBJECT (dialog), "kehu-id");
   GtkWidget *dept = find_named (GTK_WIDGET (dialog), "user-department");
-  g_autoptr(KehuContext) ctx = NULL;
+  GtkWidget *password = find_named (GTK_WIDGET (dialog), "user-password");
   g_autoptr(JsonObject) fields = json_object_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *new_id = NULL;
-  const char *user_id;
+  g_autofree char *path = id ? g_strdup_printf ("/users/%s", id) : g_strdup ("/users");
 
   if (!g_str_equal (response, "save"))
     return;
 
-  ctx = new_context (self);
   json_object_set_string_member (fields, "name",
                                  gtk_editable_get_text (GTK_EDITABLE (find_named (GTK_WIDGET (dialog), "user-name"))));
   json_object_set_string_member (fields, "phone",
@@ -613,52 +1225,28 @@ on_user_response_cb (AdwMessageDialog *dialog,
   }
   if (drop_down_id (dept))
     json_object_set_string_member (fields, "department_id", drop_down_id (dept));
-
-  if (!kehu_context_begin (ctx, &error))
-    {
-      finish (self, FALSE, error, NULL);
-      return;
-    }
-  if (id != NULL)
-    {
-      user_id = id;
-      if (!kehu_record_update (ctx, "users", id, fields, &error))
-        goto failed;
-    }
-  else
-    {
-      json_object_set_boolean_member (fields, "is_enabled", TRUE);
-      if ((new_id = kehu_record_create (ctx, "users", fields, &error)) == NULL)
-        goto failed;
-      user_id = new_id;
-    }
+  /* A new user on the server signs in with this password. */
+  if (password != NULL)
+    json_object_set_string_member (fields, "password", gtk_editable_get_text (GTK_EDITABLE (password)));
 
   /* Every role ticked; several roles add their permissions up and the
    * widest data scope wins (kehu-perm). */
   {
     GtkWidget *roles = find_named (GTK_WIDGET (dialog), "user-roles");
-    g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+    JsonArray *ids = json_array_new ();
 
     for (GtkWidget *c = gtk_widget_get_first_child (roles); c; c = gtk_widget_get_next_sibling (c))
       {
         GtkWidget *check = GTK_IS_FLOW_BOX_CHILD (c) ? gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (c)) : c;
 
         if (GTK_IS_CHECK_BUTTON (check) && gtk_check_button_get_active (GTK_CHECK_BUTTON (check)))
-          g_ptr_array_add (ids, g_object_get_data (G_OBJECT (check), "kehu-id"));
+          json_array_add_string_element (ids, g_object_get_data (G_OBJECT (check), "kehu-id"));
       }
-    g_ptr_array_add (ids, NULL);
-    if (!kehu_admin_set_user_roles (self->store, user_id, (const char * const *) ids->pdata, &error))
-      goto failed;
+    json_object_set_array_member (fields, "role_ids", ids);
   }
 
-  if (!kehu_context_commit (ctx, &error))
-    goto failed;
-  finish (self, TRUE, NULL, id ? _("User saved") : _("User added"));
-  return;
-
-failed:
-  kehu_context_rollback (ctx);
-  finish (self, FALSE, error, NULL);
+  admin_change (self, id ? "PATCH" : "POST", path, fields, "users", NULL, local_user_write, id,
+                id ? _("User saved") : _("User added"));
 }
 
 static void
@@ -691,6 +1279,17 @@ open_user_dialog (KehuSettingsView *self,
       gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _(entries[i].label), -1);
       gtk_editable_set_text (GTK_EDITABLE (entry), str_member (user, entries[i].key) ?: "");
       gtk_box_append (GTK_BOX (box), entry);
+    }
+  if (id == NULL && current_mode (self) == SETTINGS_MODE_ONLINE)
+    {
+      GtkWidget *password = gtk_password_entry_new ();
+
+      gtk_widget_set_name (password, "user-password");
+      gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (password), TRUE);
+      g_object_set (password, "placeholder-text", _("Password for the first sign-in"), NULL);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (password), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Password for the first sign-in"), -1);
+      gtk_box_append (GTK_BOX (box), password);
     }
   drop = id_drop_down (self, "user-department", depts, str_member (user, "department_id"), TRUE, TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (drop), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Department"), -1);
@@ -843,17 +1442,29 @@ build_users (KehuSettingsView *self)
 
 /* Roles ----------------------------------------------------------------------------------- */
 
+static gboolean
+local_role_write (KehuSettingsView  *self,
+                  const char        *id,
+                  JsonObject        *body,
+                  GError           **error)
+{
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autoptr(GPtrArray) perms = body_strings (body, "permissions");
+
+  return kehu_admin_set_role (ctx, id, (const char * const *) perms->pdata,
+                              json_object_get_string_member (body, "data_scope"), error);
+}
+
 static void
 on_role_save_cb (GtkButton        *button,
                  KehuSettingsView *self)
 {
   GtkWidget *section = g_object_get_data (G_OBJECT (button), "kehu-section");
   GtkWidget *scope = find_named (section, "data-scope");
-  g_autoptr(GPtrArray) perms = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(KehuContext) ctx = new_context (self);
-  g_autoptr(GError) error = NULL;
+  JsonArray *perms = json_array_new ();
+  g_autoptr(JsonObject) body = json_object_new ();
   g_auto(GStrv) kept = g_object_steal_data (G_OBJECT (button), "kehu-kept");
-  gboolean ok;
+  g_autofree char *path = g_strdup_printf ("/roles/%s", self->role_id);
 
   for (guint m = 0; m < G_N_ELEMENTS (perm_modules); m++)
     for (guint a = 0; a < G_N_ELEMENTS (perm_actions); a++)
@@ -862,22 +1473,23 @@ on_role_save_cb (GtkButton        *button,
         GtkWidget *check = find_named (section, key);
 
         if (check && gtk_check_button_get_active (GTK_CHECK_BUTTON (check)))
-          g_ptr_array_add (perms, g_steal_pointer (&key));
+          json_array_add_string_element (perms, key);
       }
   for (guint i = 0; i < G_N_ELEMENTS (perm_special); i++)
     {
       GtkWidget *check = find_named (section, perm_special[i].key);
       if (check && gtk_check_button_get_active (GTK_CHECK_BUTTON (check)))
-        g_ptr_array_add (perms, g_strdup (perm_special[i].key));
+        json_array_add_string_element (perms, perm_special[i].key);
     }
   /* Permissions this page does not show (administration) stay as they were. */
   for (guint i = 0; kept && kept[i]; i++)
-    g_ptr_array_add (perms, g_strdup (kept[i]));
-  g_ptr_array_add (perms, NULL);
+    json_array_add_string_element (perms, kept[i]);
 
-  ok = kehu_admin_set_role (ctx, self->role_id, (const char * const *) perms->pdata,
-                            data_scopes[MIN (adw_combo_row_get_selected (ADW_COMBO_ROW (scope)), 4)], &error);
-  finish (self, ok, error, _("Role saved; its users get the new permissions at their next sync"));
+  json_object_set_array_member (body, "permissions", perms);
+  json_object_set_string_member (body, "data_scope",
+                                 data_scopes[MIN (adw_combo_row_get_selected (ADW_COMBO_ROW (scope)), 4)]);
+  admin_change (self, "PATCH", path, body, "roles", NULL, local_role_write, self->role_id,
+                _("Role saved; its users get the new permissions at their next sync"));
 }
 
 static gboolean
@@ -1032,18 +1644,54 @@ build_roles (KehuSettingsView *self)
 
 /* Stages ----------------------------------------------------------------------------------- */
 
+/* Stages: the body says which change; DELETE removes. */
+static gboolean
+local_stage_write (KehuSettingsView  *self,
+                   const char        *id,
+                   JsonObject        *body,
+                   GError           **error)
+{
+  g_autofree char *new_id = NULL;
+
+  if (body == NULL || json_object_has_member (body, "remove"))
+    return kehu_admin_remove_stage (self->store, id, error);
+  if (id == NULL)
+    {
+      new_id = kehu_admin_add_stage (self->store, self->stage_group_id, json_object_get_string_member (body, "name"),
+                                     json_object_get_int_member (body, "win_rate"), error);
+      return new_id != NULL;
+    }
+  if (json_object_has_member (body, "move"))
+    return kehu_admin_move_stage (self->store, id, json_object_get_int_member (body, "move"), error);
+  return kehu_admin_save_stage (self->store, id, json_object_get_string_member (body, "name"),
+                                json_object_get_int_member (body, "win_rate"), error);
+}
+
+/* The list comes back after each change: adding a stage may add the
+ * group's closing stages, moving renumbers the neighbours. */
+static void
+stage_change (KehuSettingsView *self,
+              const char       *method,
+              const char       *stage_id,
+              JsonObject       *body,
+              const char       *done)
+{
+  g_autofree char *list = g_strdup_printf ("/stage_groups/%s/stages", self->stage_group_id);
+  g_autofree char *path = stage_id ? g_strdup_printf ("/stages/%s", stage_id) : g_strdup (list);
+
+  admin_change (self, method, path, body, "stages", list, local_stage_write, stage_id, done);
+}
+
 static void
 save_stage_row (KehuSettingsView *self,
                 GtkWidget        *row)
 {
   GtkWidget *rate = g_object_get_data (G_OBJECT (row), "kehu-rate");
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
+  g_autoptr(JsonObject) body = json_object_new ();
 
-  ok = kehu_admin_save_stage (self->store, gtk_widget_get_name (row),
-                              gtk_editable_get_text (GTK_EDITABLE (row)),
-                              gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (rate)), &error);
-  finish (self, ok, error, _("Stage saved"));
+  json_object_set_string_member (body, "name", gtk_editable_get_text (GTK_EDITABLE (row)));
+  json_object_set_int_member (body, "win_rate", gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (rate)));
+  stage_change (self, "PATCH", gtk_widget_get_name (row), body, _("Stage saved"));
 }
 
 static void
@@ -1062,6 +1710,12 @@ on_stage_rate_changed_cb (GtkSpinButton    *rate,
   GtkWidget *row = g_object_get_data (G_OBJECT (rate), "kehu-row");
   g_autoptr(GError) error = NULL;
 
+  /* On a server the list comes back after the change. */
+  if (current_mode (self) != SETTINGS_MODE_LOCAL)
+    {
+      save_stage_row (self, row);
+      return;
+    }
   if (!kehu_admin_save_stage (self->store, gtk_widget_get_name (row),
                               gtk_editable_get_text (GTK_EDITABLE (row)),
                               gtk_spin_button_get_value_as_int (rate), &error))
@@ -1072,30 +1726,28 @@ static void
 on_stage_move_cb (GtkButton        *button,
                   KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean ok = kehu_admin_move_stage (self->store, g_object_get_data (G_OBJECT (button), "kehu-id"),
-                                       GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kehu-delta")), &error);
-  finish (self, ok, error, NULL);
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_int_member (body, "move", GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kehu-delta")));
+  stage_change (self, "PATCH", g_object_get_data (G_OBJECT (button), "kehu-id"), body, NULL);
 }
 
 static void
 on_stage_add_cb (GtkWidget        *entry,
                  KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = kehu_admin_add_stage (self->store, self->stage_group_id,
-                                              gtk_editable_get_text (GTK_EDITABLE (entry)), 50, &error);
-  finish (self, id != NULL, error, _("Stage added"));
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_string_member (body, "name", gtk_editable_get_text (GTK_EDITABLE (entry)));
+  json_object_set_int_member (body, "win_rate", 50);
+  stage_change (self, "POST", NULL, body, _("Stage added"));
 }
 
 static void
 on_stage_remove_cb (GtkButton        *button,
                     KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean ok = kehu_admin_remove_stage (self->store, g_object_get_data (G_OBJECT (button), "kehu-id"), &error);
-
-  finish (self, ok, error, _("Stage removed"));
+  stage_change (self, "DELETE", g_object_get_data (G_OBJECT (button), "kehu-id"), NULL, _("Stage removed"));
 }
 
 static void
@@ -1163,6 +1815,13 @@ build_stages (KehuSettingsView *self)
     gtk_widget_set_name (create, "new-stage-group");
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (create), _("Add a stage group (Enter)"));
     adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (create), TRUE);
+    /* A new group's closing stages are made by whoever makes the group;
+     * on a server's cache that is not the app yet. */
+    if (is_cache (self))
+      {
+        gtk_widget_set_sensitive (create, FALSE);
+        gtk_widget_set_tooltip_text (create, _("New stage groups cannot be made from the app on a server yet"));
+      }
     g_signal_connect_object (create, "apply", G_CALLBACK (on_stage_group_add_cb), self, 0);
     g_signal_connect_object (create, "entry-activated", G_CALLBACK (on_stage_group_add_cb), self, 0);
     gtk_list_box_append (GTK_LIST_BOX (names), create);
@@ -1552,14 +2211,44 @@ on_field_remove_cb (GtkButton        *button,
   field_changed (self, ok, error, _("Field removed with its values"));
 }
 
+static gboolean
+local_field_write (KehuSettingsView  *self,
+                   const char        *id,
+                   JsonObject        *body,
+                   GError           **error)
+{
+  if (json_object_has_member (body, "move"))
+    return kehu_admin_move_custom_field (self->store, id, json_object_get_int_member (body, "move"), error);
+  return kehu_admin_update_custom_field (self->store, id,
+                                         json_object_get_string_member_with_default (body, "label", NULL),
+                                         body_flag (body, "required"), body_flag (body, "in_list"),
+                                         body_flag (body, "is_enabled"), error);
+}
+
+/* PATCH /custom-fields/{id}; a move renumbers the module's fields. */
+static void
+field_change (KehuSettingsView *self,
+              const char       *id,
+              JsonObject       *body,
+              const char       *done)
+{
+  g_autofree char *path = g_strdup_printf ("/custom-fields/%s", id);
+  g_autofree char *refresh = NULL;
+
+  if (json_object_has_member (body, "move"))
+    refresh = g_strdup_printf ("/custom-fields?module=%s", self->custom_module);
+  admin_change (self, "PATCH", path, body, "custom_fields", refresh, local_field_write, id, done);
+}
+
 static void
 on_field_apply_cb (GtkWidget        *row,
                    KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean ok = kehu_admin_update_custom_field (self->store, g_object_get_data (G_OBJECT (row), "kehu-id"),
-                                                gtk_editable_get_text (GTK_EDITABLE (row)), -1, -1, -1, &error);
-  field_changed (self, ok, error, _("Field renamed; the values entered stay with it"));
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_string_member (body, "label", gtk_editable_get_text (GTK_EDITABLE (row)));
+  field_change (self, g_object_get_data (G_OBJECT (row), "kehu-id"), body,
+                _("Field renamed; the values entered stay with it"));
 }
 
 static void
@@ -1567,34 +2256,33 @@ on_field_enabled_cb (GtkSwitch        *toggle,
                      GParamSpec       *pspec,
                      KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) body = json_object_new ();
   gboolean on = gtk_switch_get_active (toggle);
-  gboolean ok = kehu_admin_update_custom_field (self->store, g_object_get_data (G_OBJECT (toggle), "kehu-id"),
-                                                NULL, -1, -1, on ? 1 : 0, &error);
-  field_changed (self, ok, error,
-                 on ? _("Field active again, with its values")
-                    : _("Field deactivated: it leaves forms and lists, its values are kept"));
+
+  json_object_set_boolean_member (body, "is_enabled", on);
+  field_change (self, g_object_get_data (G_OBJECT (toggle), "kehu-id"), body,
+                on ? _("Field active again, with its values")
+                   : _("Field deactivated: it leaves forms and lists, its values are kept"));
 }
 
 static void
 on_field_in_list_cb (GtkCheckButton   *check,
                      KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean ok = kehu_admin_update_custom_field (self->store, g_object_get_data (G_OBJECT (check), "kehu-id"),
-                                                NULL, -1, gtk_check_button_get_active (check) ? 1 : 0, -1, &error);
-  field_changed (self, ok, error, NULL);
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_boolean_member (body, "in_list", gtk_check_button_get_active (check));
+  field_change (self, g_object_get_data (G_OBJECT (check), "kehu-id"), body, NULL);
 }
 
 static void
 on_field_move_cb (GtkButton        *button,
                   KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean ok = kehu_admin_move_custom_field (self->store, g_object_get_data (G_OBJECT (button), "kehu-id"),
-                                              GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kehu-delta")),
-                                              &error);
-  field_changed (self, ok, error, NULL);
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_int_member (body, "move", GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kehu-delta")));
+  field_change (self, g_object_get_data (G_OBJECT (button), "kehu-id"), body, NULL);
 }
 
 static void
@@ -1604,6 +2292,26 @@ on_field_choices_cb (GtkButton        *button,
   g_free (self->dictionary_id);
   self->dictionary_id = g_strdup (g_object_get_data (G_OBJECT (button), "kehu-dictionary"));
   kehu_settings_view_show_section (self, "dictionaries");
+}
+
+static gboolean
+local_field_add (KehuSettingsView  *self,
+                 const char        *id,
+                 JsonObject        *body,
+                 GError           **error)
+{
+  KehuFieldType type = KEHU_FIELD_TEXT;
+  g_autofree char *added = NULL;
+
+  kehu_field_type_from_string (json_object_get_string_member (body, "type"), &type);
+  added = kehu_schema_add_custom_field (self->schema, self->custom_module,
+                                        json_object_get_string_member (body, "name"),
+                                        json_object_get_string_member (body, "label"), type,
+                                        (body_flag (body, "required") == 1 ? KEHU_FIELD_REQUIRED : 0) |
+                                        (body_flag (body, "in_list") == 1 ? KEHU_FIELD_IN_LIST : 0),
+                                        json_object_get_string_member_with_default (body, "dictionary_id", NULL),
+                                        error);
+  return added != NULL;
 }
 
 static void
@@ -1620,7 +2328,7 @@ on_field_add_cb (GtkButton        *button,
   g_autofree char *id = g_uuid_string_random ();
   /* A stable key for the extra JSON, not the label the admin may rename. */
   g_autofree char *name = g_strdup_printf ("cf_%.8s", id);
-  g_autofree char *added = NULL;
+  g_autoptr(JsonObject) body = NULL;
   g_autofree char *stripped = g_strstrip (g_strdup (label));
 
   if (type >= G_N_ELEMENTS (field_types))
@@ -1638,10 +2346,17 @@ on_field_add_cb (GtkButton        *button,
       return;
     }
 
-  added = kehu_schema_add_custom_field (self->schema, self->custom_module, name, stripped, field_types[type].type,
-                                        (required ? KEHU_FIELD_REQUIRED : 0) | (in_list ? KEHU_FIELD_IN_LIST : 0),
-                                        dictionary, &error);
-  field_changed (self, added != NULL, error, _("Field added: it shows on forms, lists, filters and exports"));
+  body = json_object_new ();
+  json_object_set_string_member (body, "module", self->custom_module);
+  json_object_set_string_member (body, "name", name);
+  json_object_set_string_member (body, "label", stripped);
+  json_object_set_string_member (body, "type", kehu_field_type_to_string (field_types[type].type));
+  json_object_set_boolean_member (body, "required", required);
+  json_object_set_boolean_member (body, "in_list", in_list);
+  if (dictionary != NULL)
+    json_object_set_string_member (body, "dictionary_id", dictionary);
+  admin_change (self, "POST", "/custom-fields", body, "custom_fields", NULL, local_field_add, NULL,
+                _("Field added: it shows on forms, lists, filters and exports"));
 }
 
 static GtkWidget *
@@ -1761,6 +2476,12 @@ build_fields (KehuSettingsView *self)
       gtk_widget_set_name (remove, "remove");
       g_object_set_data_full (G_OBJECT (remove), "kehu-name", g_strdup (str_member (f, "name")), g_free);
       g_signal_connect_object (remove, "clicked", G_CALLBACK (on_field_remove_cb), self, 0);
+      /* The server has no route that removes a field with its values. */
+      if (is_cache (self))
+        {
+          gtk_widget_set_sensitive (remove, FALSE);
+          gtk_widget_set_tooltip_text (remove, _("Fields of a server are deactivated, not removed"));
+        }
       adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), remove);
       if (!enabled)
         gtk_widget_add_css_class (row, "dim-label");
@@ -1822,16 +2543,50 @@ build_fields (KehuSettingsView *self)
 
 /* Dictionaries ----------------------------------------------------------------------------------- */
 
+/* Dictionary items and dictionaries: the body says which change. */
+static gboolean
+local_item_write (KehuSettingsView  *self,
+                  const char        *id,
+                  JsonObject        *body,
+                  GError           **error)
+{
+  g_autofree char *new_id = NULL;
+
+  if (id == NULL)
+    {
+      new_id = kehu_admin_add_dictionary_item (self->store, self->dictionary_id,
+                                               json_object_get_string_member (body, "label"), error);
+      return new_id != NULL;
+    }
+  if (json_object_has_member (body, "move"))
+    return kehu_admin_move_dictionary_item (self->store, id, json_object_get_int_member (body, "move"), error);
+  return kehu_admin_save_dictionary_item (self->store, id, json_object_get_string_member (body, "label"),
+                                          json_object_get_boolean_member (body, "is_enabled"), error);
+}
+
+static void
+item_change (KehuSettingsView *self,
+             const char       *item_id,
+             JsonObject       *body,
+             const char       *done)
+{
+  g_autofree char *list = g_strdup_printf ("/dictionaries/%s/items", self->dictionary_id);
+  g_autofree char *path = item_id ? g_strdup_printf ("/dictionary-items/%s", item_id) : g_strdup (list);
+
+  admin_change (self, item_id ? "PATCH" : "POST", path, body, "dictionary_items",
+                json_object_has_member (body, "move") ? list : NULL, local_item_write, item_id, done);
+}
+
 static void
 on_item_apply_cb (GtkWidget        *row,
                   KehuSettingsView *self)
 {
   GtkWidget *toggle = g_object_get_data (G_OBJECT (row), "kehu-switch");
-  g_autoptr(GError) error = NULL;
-  gboolean ok = kehu_admin_save_dictionary_item (self->store, gtk_widget_get_name (row),
-                                                 gtk_editable_get_text (GTK_EDITABLE (row)),
-                                                 gtk_switch_get_active (GTK_SWITCH (toggle)), &error);
-  finish (self, ok, error, _("Item saved"));
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_string_member (body, "label", gtk_editable_get_text (GTK_EDITABLE (row)));
+  json_object_set_boolean_member (body, "is_enabled", gtk_switch_get_active (GTK_SWITCH (toggle)));
+  item_change (self, gtk_widget_get_name (row), body, _("Item saved"));
 }
 
 static void
@@ -1846,47 +2601,61 @@ static void
 on_item_move_cb (GtkButton        *button,
                  KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean ok = kehu_admin_move_dictionary_item (self->store, g_object_get_data (G_OBJECT (button), "kehu-id"),
-                                                 GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kehu-delta")),
-                                                 &error);
-  finish (self, ok, error, NULL);
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_int_member (body, "move", GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kehu-delta")));
+  item_change (self, g_object_get_data (G_OBJECT (button), "kehu-id"), body, NULL);
 }
 
 static void
 on_item_add_cb (GtkWidget        *entry,
                 KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = kehu_admin_add_dictionary_item (self->store, self->dictionary_id,
-                                                        gtk_editable_get_text (GTK_EDITABLE (entry)), &error);
-  finish (self, id != NULL, error, _("Item added"));
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_string_member (body, "label", gtk_editable_get_text (GTK_EDITABLE (entry)));
+  item_change (self, NULL, body, _("Item added"));
+}
+
+static gboolean
+local_dictionary_write (KehuSettingsView  *self,
+                        const char        *id,
+                        JsonObject        *body,
+                        GError           **error)
+{
+  const char *name = json_object_get_string_member (body, "name");
+  g_autofree char *new_id = NULL;
+
+  if (id != NULL)
+    return kehu_admin_rename_dictionary (self->store, id, name, error);
+  if ((new_id = kehu_admin_add_dictionary (self->store, name, error)) == NULL)
+    return FALSE;
+  g_free (self->dictionary_id);
+  self->dictionary_id = g_steal_pointer (&new_id);
+  return TRUE;
 }
 
 static void
 on_dictionary_add_cb (GtkWidget        *entry,
                       KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = kehu_admin_add_dictionary (self->store, gtk_editable_get_text (GTK_EDITABLE (entry)), &error);
+  g_autoptr(JsonObject) body = json_object_new ();
 
-  if (id != NULL)
-    {
-      g_free (self->dictionary_id);
-      self->dictionary_id = g_strdup (id);
-    }
-  finish (self, id != NULL, error, _("Dictionary added: add its choices below"));
+  json_object_set_string_member (body, "name", gtk_editable_get_text (GTK_EDITABLE (entry)));
+  admin_change_select (self, "POST", "/dictionaries", body, "dictionaries", NULL, local_dictionary_write, NULL,
+                       _("Dictionary added: add its choices below"), &self->dictionary_id);
 }
 
 static void
 on_dictionary_rename_cb (GtkWidget        *entry,
                          KehuSettingsView *self)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean ok = kehu_admin_rename_dictionary (self->store, self->dictionary_id,
-                                              gtk_editable_get_text (GTK_EDITABLE (entry)), &error);
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autofree char *path = g_strdup_printf ("/dictionaries/%s", self->dictionary_id);
 
-  finish (self, ok, error, _("Dictionary renamed"));
+  json_object_set_string_member (body, "name", gtk_editable_get_text (GTK_EDITABLE (entry)));
+  admin_change (self, "PATCH", path, body, "dictionaries", NULL, local_dictionary_write, self->dictionary_id,
+                _("Dictionary renamed"));
 }
 
 static GtkWidget *
@@ -2115,6 +2884,7 @@ kehu_settings_view_finalize (GObject *object)
 
   g_clear_object (&self->schema);
   g_clear_object (&self->store);
+  g_clear_object (&self->client);
   g_free (self->user_id);
   g_free (self->section);
   g_free (self->role_id);
@@ -2139,6 +2909,9 @@ kehu_settings_view_class_init (KehuSettingsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KehuSettingsView, leaflet);
   gtk_widget_class_bind_template_child (widget_class, KehuSettingsView, section_list);
   gtk_widget_class_bind_template_child (widget_class, KehuSettingsView, section_stack);
+  gtk_widget_class_bind_template_child (widget_class, KehuSettingsView, banner);
+  gtk_widget_class_bind_template_child (widget_class, KehuSettingsView, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, KehuSettingsView, banner_spinner);
   gtk_widget_class_bind_template_callback (widget_class, on_section_activated_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
@@ -2226,7 +2999,7 @@ kehu_settings_view_show_section (KehuSettingsView *self,
   GtkWidget *page_widget = NULL;
   g_autofree char *name = g_strdup (section);
 
-  if (!self->is_admin)
+  if (!self->is_admin || self->outer_stack == NULL)
     return;
 
   for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
@@ -2243,6 +3016,7 @@ kehu_settings_view_show_section (KehuSettingsView *self,
     gtk_stack_remove (self->section_stack, old);
   gtk_stack_add_named (self->section_stack, page_widget, name);
   gtk_stack_set_visible_child (self->section_stack, page_widget);
+  update_mode (self);
 
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->section_list)); row;
        row = gtk_widget_get_next_sibling (row))
@@ -2263,4 +3037,44 @@ GtkWidget *
 kehu_settings_view_get_dialog (KehuSettingsView *self)
 {
   return self->dialog;
+}
+
+/**
+ * kehu_settings_view_set_sync_client:
+ * @client: (nullable): the app's link to the server whose cache the store is
+ *
+ * On a cache, settings are then changed on the server while it answers,
+ * and read-only while it does not.
+ */
+void
+kehu_settings_view_set_sync_client (KehuSettingsView *self,
+                                    KehuSyncClient   *client)
+{
+  g_return_if_fail (KEHU_IS_SETTINGS_VIEW (self));
+
+  if (self->client != NULL)
+    g_signal_handlers_disconnect_by_func (self->client, on_client_state_cb, self);
+  g_set_object (&self->client, client);
+  if (client != NULL)
+    g_signal_connect_object (client, "notify::state", G_CALLBACK (on_client_state_cb), self, G_CONNECT_SWAPPED);
+  self->mode = current_mode (self);
+  update_mode (self);
+  if (self->mode == SETTINGS_MODE_ONLINE)
+    refresh_from_server (self);
+}
+
+/* For tests: a change or a list is on its way to or from the server. */
+gboolean
+kehu_settings_view_is_busy (KehuSettingsView *self)
+{
+  return self->busy || self->refreshing > 0;
+}
+
+/* For tests: the banner's text, NULL while it is hidden. */
+const char *
+kehu_settings_view_get_banner (KehuSettingsView *self)
+{
+  if (!gtk_revealer_get_reveal_child (GTK_REVEALER (self->banner)))
+    return NULL;
+  return gtk_label_get_text (GTK_LABEL (self->banner_label));
 }

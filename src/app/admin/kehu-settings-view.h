@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "kehu-core.h"
+#include "kehu-sync-client.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,12 @@ void              kehu_settings_view_reload       (KehuSettingsView *self);
 void              kehu_settings_view_show_section (KehuSettingsView *self,
                                                    const char       *section);
 gboolean          kehu_settings_view_is_allowed   (KehuSettingsView *self);
+void              kehu_settings_view_set_sync_client (KehuSettingsView *self,
+                                                      KehuSyncClient   *client);
+
+/* For tests */
+gboolean          kehu_settings_view_is_busy      (KehuSettingsView *self);
+const char       *kehu_settings_view_get_banner   (KehuSettingsView *self);
 
 /* For tests: the widget named @name in the current section. */
 GtkWidget        *kehu_settings_view_find         (KehuSettingsView *self,
