@@ -241,6 +241,25 @@ bind_sync_mark (GtkWidget  *box,
                                   claiming ? _("Claim pending") : _("Not synced yet"), -1);
 }
 
+/* A GtkInscription is as tall as a line of the interface font and clips to
+ * that: with a Latin interface font (an English session) the Chinese names
+ * a list is full of lost their lowest strokes. A line that mixes both
+ * scripts is as tall as the taller fallback font. */
+static int
+cell_height (GtkWidget *cell)
+{
+  static int height = 0;
+
+  if (height == 0)
+    {
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (cell, "客户 Ag");
+
+      pango_layout_get_pixel_size (layout, NULL, &height);
+      height = MAX (height, 1);
+    }
+  return height;
+}
+
 static void
 setup_cell_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
@@ -251,6 +270,7 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
   GtkWidget *cell = gtk_inscription_new (NULL);
 
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_widget_set_size_request (cell, -1, cell_height (cell));
   gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 4);
   gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 12);
   if (field_is_right_aligned (field))
