@@ -15,6 +15,7 @@
 
 #include "kehu-core-resources.h"
 #include "kehu-migrations.h"
+#include "kehu-report.h"
 #include "kehu-schema.h"
 
 static const KehuMigration migrations[] = {
@@ -24,7 +25,7 @@ static const KehuMigration migrations[] = {
   { 4, "0004-search.sql", NULL },
   { 5, "0005-core-indexes.sql", NULL },
   { 6, "0006-report-indexes.sql", NULL },
-  { 7, "0007-report-summaries.sql", NULL },
+  { 7, "0007-report-summaries.sql", kehu_report_rebuild_day_totals },
   { 8, "0008-list-indexes.sql", NULL },
 };
 

@@ -118,6 +118,8 @@ typedef struct
 GQuark     kehu_report_error_quark          (void);
 
 void       kehu_report_forget_figures       (KehuStore              *store);
+gboolean   kehu_report_rebuild_day_totals   (KehuStore              *store,
+                                             GError                **error);
 
 gboolean   kehu_report_period_from_preset   (KehuPeriodPreset        preset,
                                              GDateTime              *now,

@@ -18,6 +18,7 @@
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 
+#include "kehu-report.h"
 #include "kehu-search.h"
 #include "kehu-sync-engine.h"
 
@@ -1127,10 +1128,37 @@ defer_indexes (KehuSyncEngine  *self,
         }
     }
   sqlite3_finalize (stmt);
+
+  /* The per-day report totals' triggers too: kehu_report_rebuild_day_totals()
+   * adds the pulled rows up once at the end. */
+  rc = sqlite3_prepare_v2 (kehu_store_get_db (self->store),
+                           "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                           " AND name GLOB 'report_days_*'",
+                           -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return kehu_store_set_error_from_db (self->store, rc, error);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autofree char *key = g_strconcat (DEFERRED_INDEX, (const char *) sqlite3_column_text (stmt, 0), NULL);
+
+      if (!exec_bound (self, error, "INSERT INTO kehu_meta (key, value) VALUES (?1, ?2)"
+                                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                       "ss", key, (const char *) sqlite3_column_text (stmt, 1)))
+        {
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+      g_ptr_array_add (names, g_strconcat ("TRIGGER\x1f", (const char *) sqlite3_column_text (stmt, 0), NULL));
+    }
+  sqlite3_finalize (stmt);
+
   for (guint i = 0; i < names->len; i++)
     {
+      const char *name = g_ptr_array_index (names, i);
+      gboolean trigger = g_str_has_prefix (name, "TRIGGER\x1f");
       /* Names from sqlite_master, not from the user. */
-      g_autofree char *drop = g_strdup_printf ("DROP INDEX IF EXISTS \"%s\"", (const char *) g_ptr_array_index (names, i));
+      g_autofree char *drop = trigger ? g_strdup_printf ("DROP TRIGGER IF EXISTS \"%s\"", name + strlen ("TRIGGER\x1f"))
+                                      : g_strdup_printf ("DROP INDEX IF EXISTS \"%s\"", name);
 
       if (!kehu_store_exec (self->store, drop, error))
         return FALSE;
@@ -1144,6 +1172,7 @@ restore_indexes (KehuSyncEngine  *self,
 {
   g_autoptr(GPtrArray) sqls = g_ptr_array_new_with_free_func (g_free);
   sqlite3_stmt *stmt = NULL;
+  gboolean rebuild_totals = FALSE;
   int rc;
 
   if (!kehu_store_begin (self->store, error))
@@ -1165,7 +1194,12 @@ restore_indexes (KehuSyncEngine  *self,
       const char *sql = g_ptr_array_index (sqls, i);
       g_autofree char *create = g_str_has_prefix (sql, "CREATE INDEX ")
                                 ? g_strconcat ("CREATE INDEX IF NOT EXISTS ", sql + strlen ("CREATE INDEX "), NULL)
+                                : g_str_has_prefix (sql, "CREATE TRIGGER ")
+                                ? g_strconcat ("CREATE TRIGGER IF NOT EXISTS ", sql + strlen ("CREATE TRIGGER "), NULL)
                                 : g_strdup (sql);
+
+      if (g_str_has_prefix (sql, "CREATE TRIGGER "))
+        rebuild_totals = TRUE;
 
       if (!kehu_store_exec (self->store, create, error))
         {
@@ -1173,7 +1207,8 @@ restore_indexes (KehuSyncEngine  *self,
           return FALSE;
         }
     }
-  if (!exec_bound (self, error, "DELETE FROM kehu_meta WHERE key LIKE '" DEFERRED_INDEX "%'", "") ||
+  if ((rebuild_totals && !kehu_report_rebuild_day_totals (self->store, error)) ||
+      !exec_bound (self, error, "DELETE FROM kehu_meta WHERE key LIKE '" DEFERRED_INDEX "%'", "") ||
       !kehu_store_commit (self->store, error))
     {
       kehu_store_rollback (self->store);

@@ -383,6 +383,9 @@ test_through_server (void)
     kehu_sync_engine_set_progress (client->engine, NULL, NULL);
     g_assert_cmpint (test_client_count (client, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'customers_name'"), ==, 0);
     g_assert_cmpint (test_client_count (client, "SELECT COUNT(*) FROM kehu_meta WHERE key = 'sync.deferred_index.customers_name'"), ==, 1);
+    /* So are the per-day report totals' triggers. */
+    g_assert_cmpint (test_client_count (client, "SELECT COUNT(*) FROM sqlite_master WHERE name GLOB 'report_days_*'"), ==, 0);
+    g_assert_cmpint (test_client_count (client, "SELECT COUNT(*) FROM kehu_meta WHERE key = 'sync.deferred_index.report_days_customers_insert'"), ==, 1);
     /* UNIQUE indexes are constraints: never put off. */
     g_assert_cmpint (test_client_count (client, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'contracts_number'"), ==, 1);
   }
@@ -399,6 +402,12 @@ test_through_server (void)
   g_assert_cmpint (test_client_count (client, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'customers_fts_insert'"), ==, 1);
   g_assert_cmpint (test_client_count (client, "SELECT COUNT(*) FROM kehu_meta WHERE key LIKE 'sync.deferred_index.%'"), ==, 0);
   g_assert_cmpint (test_client_count (client, "SELECT COUNT(*) FROM customers_fts WHERE customers_fts MATCH 'words:客'"), ==, 1);
+  /* The report totals' triggers are back (3 per summed module) and the
+   * totals add up to the pulled rows. */
+  g_assert_cmpint (test_client_count (client, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'report_days_*'"), ==, 18);
+  g_assert_cmpint (test_client_count (client, "SELECT COUNT(*) FROM customers WHERE deleted_at IS NULL"), >=, 1);
+  g_assert_cmpint (test_client_count (client, "SELECT COALESCE (SUM (n), 0) FROM report_days WHERE module = 'customers'"), ==,
+                   test_client_count (client, "SELECT COUNT(*) FROM customers WHERE deleted_at IS NULL"));
 
   test_client_free (client);
   kehu_test_rm_rf (dir);

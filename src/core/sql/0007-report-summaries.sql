@@ -28,7 +28,9 @@ CREATE INDEX IF NOT EXISTS report_payment_plans_owner_date ON payment_plans (own
 -- API, sync cache, demo generator). kehu-report.c adds whole days from here
 -- and counts the two partial UTC days at the ends of a local-time period
 -- from the rows themselves. day is substr (column, 1, 10): the UTC day of
--- an instant, or the date itself; owner_id '' stands for none.
+-- an instant, or the date itself; owner_id '' stands for none. The rows
+-- already there are added up by kehu_report_rebuild_day_totals(), which the
+-- migration calls after this file (and a first sync after its pull).
 CREATE TABLE report_days (
   module    TEXT NOT NULL,
   day       TEXT NOT NULL,
@@ -39,10 +41,6 @@ CREATE TABLE report_days (
 ) WITHOUT ROWID;
 
 -- followups: followed_at
-INSERT INTO report_days (module, day, owner_id, n, amount)
-  SELECT 'followups', substr (followed_at, 1, 10), COALESCE (owner_id, ''), COUNT(*), 0
-    FROM followups WHERE deleted_at IS NULL AND followed_at IS NOT NULL
-   GROUP BY 2, 3;
 CREATE TRIGGER report_days_followups_insert AFTER INSERT ON followups
   WHEN new.deleted_at IS NULL AND new.followed_at IS NOT NULL
 BEGIN
@@ -68,10 +66,6 @@ BEGIN
 END;
 
 -- customers: created_at
-INSERT INTO report_days (module, day, owner_id, n, amount)
-  SELECT 'customers', substr (created_at, 1, 10), COALESCE (owner_id, ''), COUNT(*), 0
-    FROM customers WHERE deleted_at IS NULL AND created_at IS NOT NULL
-   GROUP BY 2, 3;
 CREATE TRIGGER report_days_customers_insert AFTER INSERT ON customers
   WHEN new.deleted_at IS NULL AND new.created_at IS NOT NULL
 BEGIN
@@ -97,10 +91,6 @@ BEGIN
 END;
 
 -- contacts: created_at
-INSERT INTO report_days (module, day, owner_id, n, amount)
-  SELECT 'contacts', substr (created_at, 1, 10), COALESCE (owner_id, ''), COUNT(*), 0
-    FROM contacts WHERE deleted_at IS NULL AND created_at IS NOT NULL
-   GROUP BY 2, 3;
 CREATE TRIGGER report_days_contacts_insert AFTER INSERT ON contacts
   WHEN new.deleted_at IS NULL AND new.created_at IS NOT NULL
 BEGIN
@@ -126,10 +116,6 @@ BEGIN
 END;
 
 -- opportunities: created_at
-INSERT INTO report_days (module, day, owner_id, n, amount)
-  SELECT 'opportunities', substr (created_at, 1, 10), COALESCE (owner_id, ''), COUNT(*), COALESCE (SUM (amount), 0)
-    FROM opportunities WHERE deleted_at IS NULL AND created_at IS NOT NULL
-   GROUP BY 2, 3;
 CREATE TRIGGER report_days_opportunities_insert AFTER INSERT ON opportunities
   WHEN new.deleted_at IS NULL AND new.created_at IS NOT NULL
 BEGIN
@@ -155,10 +141,6 @@ BEGIN
 END;
 
 -- contracts: signed_date, approved only
-INSERT INTO report_days (module, day, owner_id, n, amount)
-  SELECT 'contracts', substr (signed_date, 1, 10), COALESCE (owner_id, ''), COUNT(*), COALESCE (SUM (amount), 0)
-    FROM contracts WHERE deleted_at IS NULL AND signed_date IS NOT NULL AND approval_status = 'approved'
-   GROUP BY 2, 3;
 CREATE TRIGGER report_days_contracts_insert AFTER INSERT ON contracts
   WHEN new.deleted_at IS NULL AND new.signed_date IS NOT NULL AND new.approval_status = 'approved'
 BEGIN
@@ -184,10 +166,6 @@ BEGIN
 END;
 
 -- payments: paid_date, approved only
-INSERT INTO report_days (module, day, owner_id, n, amount)
-  SELECT 'payments', substr (paid_date, 1, 10), COALESCE (owner_id, ''), COUNT(*), COALESCE (SUM (amount), 0)
-    FROM payments WHERE deleted_at IS NULL AND paid_date IS NOT NULL AND approval_status = 'approved'
-   GROUP BY 2, 3;
 CREATE TRIGGER report_days_payments_insert AFTER INSERT ON payments
   WHEN new.deleted_at IS NULL AND new.paid_date IS NOT NULL AND new.approval_status = 'approved'
 BEGIN
