@@ -1763,21 +1763,40 @@ dictionary_write_cb (KehuApi     *api,
   kehu_request_reply_object (request, creating ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, after);
 }
 
+/* GET of the rows that belong to the {id} of the path (a dictionary's
+ * items, a stage group's stages): 404 naming the parent when it is not
+ * there. @missing has one %s, the id. */
+static void
+reply_children (KehuApi     *api,
+                KehuRequest *request,
+                const char  *parent_sql,
+                const char  *missing,
+                const char  *list_sql)
+{
+  const char *id = kehu_request_get_param (request, "id");
+  g_autofree char *message = NULL;
+
+  if (kehu_request_require_user (request) == NULL)
+    return;
+  if (row_exists (kehu_api_get_store (api), parent_sql, id))
+    {
+      reply_list (request, list_sql, id, no_json_columns);
+      return;
+    }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  message = g_strdup_printf (missing, id);
+#pragma GCC diagnostic pop
+  kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL, "%s", message);
+}
+
 static void
 dictionary_items_list_cb (KehuApi     *api,
                           KehuRequest *request)
 {
-  const char *id = kehu_request_get_param (request, "id");
-
-  if (kehu_request_require_user (request) == NULL)
-    return;
-  if (!row_exists (kehu_api_get_store (api), "SELECT 1 FROM dictionaries WHERE id = ?1", id))
-    {
-      kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
-                                _("There is no dictionary “%s”"), id);
-      return;
-    }
-  reply_list (request, DICTIONARY_ITEM_SQL "WHERE dictionary_id = ?1 ORDER BY position, id", id, no_json_columns);
+  reply_children (api, request, "SELECT 1 FROM dictionaries WHERE id = ?1",
+                  _("There is no dictionary “%s”"),
+                  DICTIONARY_ITEM_SQL "WHERE dictionary_id = ?1 ORDER BY position, id");
 }
 
 static const OrgField dictionary_item_fields[] = {
@@ -1852,17 +1871,9 @@ static void
 stages_list_cb (KehuApi     *api,
                 KehuRequest *request)
 {
-  const char *id = kehu_request_get_param (request, "id");
-
-  if (kehu_request_require_user (request) == NULL)
-    return;
-  if (!row_exists (kehu_api_get_store (api), "SELECT 1 FROM stage_groups WHERE id = ?1 AND deleted_at IS NULL", id))
-    {
-      kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
-                                _("There is no stage group “%s”"), id);
-      return;
-    }
-  reply_list (request, STAGE_SQL "WHERE group_id = ?1 ORDER BY position, id", id, no_json_columns);
+  reply_children (api, request, "SELECT 1 FROM stage_groups WHERE id = ?1 AND deleted_at IS NULL",
+                  _("There is no stage group “%s”"),
+                  STAGE_SQL "WHERE group_id = ?1 ORDER BY position, id");
 }
 
 static const OrgField stage_fields[] = {
