@@ -21,6 +21,7 @@
 #include "kehu-admin.h"
 #include "kehu-perm.h"
 #include "kehu-record.h"
+#include "kehu-record-private.h"
 
 /* The field a KEHU_ADMIN_ERROR_INVALID is about, for the server's
  * {"error":{"field":…}} and for editors that mark the widget. */
@@ -1122,6 +1123,62 @@ kehu_admin_set_user_roles (KehuStore           *store,
   if (!EXEC (store, error, "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE id = ?", user_id) ||
       !tx_commit (store, nested, error))
     return tx_fail (store, nested);
+
+  return TRUE;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The ids as the server's operation log writes them: a JSON array. */
+static char *
+role_ids_text (const char * const *role_ids)
+{
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+  g_autoptr(JsonArray) array = json_array_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  for (guint i = 0; role_ids && role_ids[i]; i++)
+    if (!g_ptr_array_find_with_equal_func (sorted, role_ids[i], g_str_equal, NULL))
+      g_ptr_array_add (sorted, (gpointer) role_ids[i]);
+  g_ptr_array_sort (sorted, compare_strings);
+  for (guint i = 0; i < sorted->len; i++)
+    json_array_add_string_element (array, g_ptr_array_index (sorted, i));
+  node = json_node_init_array (json_node_alloc (), array);
+  return json_to_string (node, FALSE);
+}
+
+/**
+ * kehu_admin_change_user_roles:
+ * @ctx: who changes the roles; the change goes to the operation log
+ *
+ * kehu_admin_set_user_roles() as an administrator's change (SPEC §13): one
+ * row of the user's operation log, field "role_ids", from the old set to
+ * the new one, both sorted. Nothing is logged when the set stays the same.
+ * kehu_admin_set_user_roles() alone is for copying the server's state.
+ */
+gboolean
+kehu_admin_change_user_roles (KehuContext         *ctx,
+                              const char          *user_id,
+                              const char * const  *role_ids,
+                              GError             **error)
+{
+  KehuStore *store = kehu_context_get_store (ctx);
+  g_auto(GStrv) before = kehu_admin_dup_user_role_ids (store, user_id, NULL);
+  g_autofree char *old_text = role_ids_text ((const char * const *) before);
+  g_autofree char *new_text = role_ids_text (role_ids);
+
+  if (!kehu_context_begin (ctx, error))
+    return FALSE;
+  if (!kehu_admin_set_user_roles (store, user_id, role_ids, error) ||
+      (!g_str_equal (old_text, new_text) &&
+       !_kehu_oplog (ctx, "users", user_id, "update", "role_ids", old_text, new_text, error)) ||
+      !kehu_context_commit (ctx, error))
+    return fail (ctx);
 
   return TRUE;
 }

@@ -158,6 +158,10 @@ gboolean       kehu_admin_set_user_roles        (KehuStore          *store,
                                                  const char         *user_id,
                                                  const char * const *role_ids,
                                                  GError            **error);
+gboolean       kehu_admin_change_user_roles     (KehuContext        *ctx,
+                                                 const char         *user_id,
+                                                 const char * const *role_ids,
+                                                 GError            **error);
 char         **kehu_admin_dup_user_role_ids     (KehuStore          *store,
                                                  const char         *user_id,
                                                  GError            **error);

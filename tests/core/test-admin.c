@@ -133,6 +133,40 @@ test_user_roles (KehuFixture   *f,
   g_assert_cmpstr (owners, ==, TEST_USER_2);
 }
 
+/* An administrator's change of roles is in the user's operation log, old
+ * and new set as sorted JSON arrays; setting the same set logs nothing. */
+static void
+test_user_roles_logged (KehuFixture   *f,
+                        gconstpointer  data)
+{
+  const char * const dept_then_self[] = { ROLE_DEPT, ROLE_SELF, ROLE_DEPT, NULL };
+  const char * const bad[] = { "no-such-role", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *row = NULL;
+
+  add_org (f);
+  g_assert_true (kehu_admin_set_user_roles (f->store, TEST_USER_2, (const char * const []) { ROLE_SELF, NULL }, &error));
+  g_assert_no_error (error);
+  /* Copying a state (the server's) is not a change anybody made here. */
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count (*) FROM oplog WHERE field = 'role_ids'"), ==, 0);
+
+  g_assert_true (kehu_admin_change_user_roles (f->ctx, TEST_USER_2, dept_then_self, &error));
+  g_assert_no_error (error);
+  row = kehu_test_query_text (f->store,
+    "SELECT module || '|' || record_id || '|' || user_id || '|' || at || '|' || action || '|' || old_value || '|' || new_value"
+    " FROM oplog WHERE field = 'role_ids'");
+  g_assert_cmpstr (row, ==, "users|" TEST_USER_2 "|" TEST_USER_1 "|" TEST_NOW "|update|"
+                   "[\"" ROLE_SELF "\"]|[\"" ROLE_SELF "\",\"" ROLE_DEPT "\"]");
+
+  /* The same set again: no second row. A refused change: none either. */
+  g_assert_true (kehu_admin_change_user_roles (f->ctx, TEST_USER_2, (const char * const []) { ROLE_SELF, ROLE_DEPT, NULL }, &error));
+  g_assert_no_error (error);
+  g_assert_false (kehu_admin_change_user_roles (f->ctx, TEST_USER_2, bad, &error));
+  g_assert_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count (*) FROM oplog WHERE field = 'role_ids'"), ==, 1);
+  g_assert_cmpint (kehu_test_query_int (f->store, "SELECT count (*) FROM user_roles WHERE user_id = '" TEST_USER_2 "'"), ==, 2);
+}
+
 static void
 test_stage_groups (KehuFixture   *f,
                    gconstpointer  data)
@@ -442,6 +476,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   KEHU_TEST_ADD ("/admin/user-roles", test_user_roles);
+  KEHU_TEST_ADD ("/admin/user-roles-logged", test_user_roles_logged);
   KEHU_TEST_ADD ("/admin/stage-groups", test_stage_groups);
   KEHU_TEST_ADD ("/admin/custom-fields", test_custom_fields);
   KEHU_TEST_ADD ("/admin/dictionaries", test_dictionaries);

@@ -1188,7 +1188,7 @@ local_user_write (KehuSettingsView  *self,
         goto failed;
       id = new_id;
     }
-  if (!kehu_admin_set_user_roles (self->store, id, (const char * const *) role_ids->pdata, error) ||
+  if (!kehu_admin_change_user_roles (ctx, id, (const char * const *) role_ids->pdata, error) ||
       !kehu_context_commit (ctx, error))
     goto failed;
   return TRUE;
