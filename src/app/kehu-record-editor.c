@@ -164,6 +164,38 @@ lookup_title (KehuRecordEditor *self,
   return result;
 }
 
+static void fill_picker (KehuRecordEditor *self, FieldRow *row, const char *text);
+
+/* The group whose stages the stage picker offers: the chosen one. */
+static const char *
+chosen_stage_group (KehuRecordEditor *self)
+{
+  FieldRow *group = find_row (self, "stage_group_id");
+
+  return group ? group->picked : NULL;
+}
+
+static gboolean
+stage_in_group (KehuRecordEditor *self,
+                const char       *stage_id,
+                const char       *group_id)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  if (stage_id == NULL || group_id == NULL)
+    return FALSE;
+  if (sqlite3_prepare_v2 (kehu_store_get_db (kehu_context_get_store (self->context)),
+                          "SELECT 1 FROM stages WHERE id = ?1 AND group_id = ?2", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, stage_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, group_id, -1, SQLITE_TRANSIENT);
+      found = sqlite3_step (stmt) == SQLITE_ROW;
+    }
+  sqlite3_finalize (stmt);
+  return found;
+}
+
 static void
 picker_set (KehuRecordEditor *self,
             FieldRow         *row,
@@ -174,6 +206,20 @@ picker_set (KehuRecordEditor *self,
   g_free (row->picked);
   row->picked = g_strdup (id);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row->input), title ? title : _("None"));
+
+  /* Stages belong to a stage group: another group, its first stage. */
+  if (g_str_equal (row->field->name, "stage_group_id"))
+    {
+      FieldRow *stage = find_row (self, "stage_id");
+
+      if (stage != NULL && !stage_in_group (self, stage->picked, id))
+        {
+          g_autofree char *first = kehu_rules_dup_first_stage (self->context, id);
+          picker_set (self, stage, first);
+        }
+      if (stage != NULL && stage->results != NULL)
+        fill_picker (self, stage, NULL);
+    }
 }
 
 static void
@@ -213,14 +259,21 @@ fill_picker (KehuRecordEditor *self,
     }
   g_string_append_c (pattern, '%');
 
-  sql = g_strdup_printf ("SELECT id, %s FROM %s WHERE %s %s LIKE ?1 ESCAPE '\\' ORDER BY %s LIMIT 30",
-                         title, target, soft ? "deleted_at IS NULL AND" : "", title, title);
+  if (g_strcmp0 (target, "stages") == 0)
+    /* The chosen group's stages, in the order of the sales process. */
+    sql = g_strdup ("SELECT id, name FROM stages WHERE group_id = ?2 AND name LIKE ?1 ESCAPE '\\'"
+                    " ORDER BY kind != 'open', position LIMIT 30");
+  else
+    sql = g_strdup_printf ("SELECT id, %s FROM %s WHERE %s %s LIKE ?1 ESCAPE '\\' ORDER BY %s LIMIT 30",
+                           title, target, soft ? "deleted_at IS NULL AND" : "", title, title);
   if (sqlite3_prepare_v2 (kehu_store_get_db (kehu_context_get_store (self->context)), sql, -1, &stmt, NULL) != SQLITE_OK)
     {
       g_warning ("Cannot list %s: %s", target, sqlite3_errmsg (kehu_store_get_db (kehu_context_get_store (self->context))));
       return;
     }
   sqlite3_bind_text (stmt, 1, pattern->str, -1, SQLITE_TRANSIENT);
+  if (g_strcmp0 (target, "stages") == 0)
+    sqlite3_bind_text (stmt, 2, chosen_stage_group (self) ? chosen_stage_group (self) : "", -1, SQLITE_TRANSIENT);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       GtkWidget *label = gtk_label_new (kehu_schema_display_label ((const char *) sqlite3_column_text (stmt, 1)));
@@ -1136,8 +1189,16 @@ kehu_record_editor_new (KehuContext *context,
     {
       /* A new record is the creator's: owner preset to the current user. */
       FieldRow *owner = find_row (self, "owner_id");
+      FieldRow *group = find_row (self, "stage_group_id");
+
       if (owner != NULL)
         picker_set (self, owner, kehu_context_get_user_id (context));
+      /* A new opportunity: the default sales process, at its first stage. */
+      if (group != NULL)
+        {
+          g_autofree char *id_default = kehu_rules_dup_default_stage_group (context);
+          picker_set (self, group, id_default);
+        }
     }
 
   return self;

@@ -44,6 +44,22 @@ str_member (JsonObject *row,
   return json_node_get_string (node);
 }
 
+static gboolean
+flag_member (JsonObject *row,
+             const char *name)
+{
+  JsonNode *node;
+
+  if (row == NULL || !(node = json_object_get_member (row, name)) || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node);
+  return json_node_get_value_type (node) == G_TYPE_INT64 && json_node_get_int (node) != 0;
+}
+
+static gboolean trusted_update (KehuContext *ctx, const char *module, const char *id,
+                                JsonObject *fields, const char *action, GError **error);
+
 static const char *
 change_text (KehuChanges *changes,
              const char  *column,
@@ -165,6 +181,40 @@ customer_of (KehuContext *ctx,
   return NULL;
 }
 
+/**
+ * kehu_rules_dup_default_stage_group:
+ *
+ * Returns: (transfer full): the stage group new opportunities follow: the
+ *   one the administrator marked as the default, else the seeded one
+ */
+char *
+kehu_rules_dup_default_stage_group (KehuContext *ctx)
+{
+  char *group = _kehu_query_text (ctx,
+                                  "SELECT id FROM stage_groups WHERE deleted_at IS NULL"
+                                  " ORDER BY is_default DESC, id = ?1 DESC, created_at LIMIT 1",
+                                  KEHU_ID_DEFAULT_STAGE_GROUP, NULL);
+
+  return group ? group : g_strdup (KEHU_ID_DEFAULT_STAGE_GROUP);
+}
+
+/**
+ * kehu_rules_dup_first_stage:
+ *
+ * Returns: (transfer full) (nullable): where an opportunity of
+ *   @stage_group_id starts: its first open stage
+ */
+char *
+kehu_rules_dup_first_stage (KehuContext *ctx,
+                            const char  *stage_group_id)
+{
+  if (stage_group_id == NULL)
+    return NULL;
+  return _kehu_query_text (ctx,
+                           "SELECT id FROM stages WHERE group_id = ?1 AND kind = 'open'"
+                           " ORDER BY position LIMIT 1", stage_group_id, NULL);
+}
+
 static gboolean
 before_opportunity (KehuContext  *ctx,
                     const char   *id,
@@ -179,14 +229,19 @@ before_opportunity (KehuContext  *ctx,
 
   if (group == NULL)
     {
-      group = g_strdup (KEHU_ID_DEFAULT_STAGE_GROUP);
+      group = kehu_rules_dup_default_stage_group (ctx);
       _kehu_changes_set_text (changes, "stage_group_id", group);
+    }
+  else if (old_row != NULL && g_strcmp0 (group, str_member (old_row, "stage_group_id")) != 0 &&
+           !_kehu_changes_has (changes, "stage_id"))
+    {
+      /* Moved to another sales process: it starts at that one's first stage. */
+      _kehu_changes_set_null (changes, "stage_id");
+      stage = NULL;
     }
   if (stage == NULL)
     {
-      g_autofree char *first = _kehu_query_text (ctx,
-                                                 "SELECT id FROM stages WHERE group_id = ?1 AND kind = 'open'"
-                                                 " ORDER BY position LIMIT 1", group, NULL);
+      g_autofree char *first = kehu_rules_dup_first_stage (ctx, group);
       _kehu_changes_set_text (changes, "stage_id", first);
       stage = change_text (changes, "stage_id", old_row);
     }
@@ -370,6 +425,26 @@ _kehu_rules_after_write (KehuContext       *ctx,
             (!recompute_last_followup (ctx, str_member (rows[i], "target_module"), str_member (rows[i], "target_id"), error) ||
              !recompute_last_followup (ctx, "customers", str_member (rows[i], "customer_id"), error)))
           return FALSE;
+    }
+  else if (strcmp (name, "stage_groups") == 0 && flag_member (new_row, "is_default") &&
+           !flag_member (old_row, "is_default"))
+    {
+      /* One default group: the others give it up, as record changes so
+       * that they sync and are logged. */
+      char *other;
+
+      while ((other = _kehu_query_text (ctx, "SELECT id FROM stage_groups WHERE is_default = 1 AND id != ?1 LIMIT 1",
+                                        id, NULL)) != NULL)
+        {
+          g_autoptr(JsonObject) off = json_object_new ();
+          gboolean ok;
+
+          json_object_set_boolean_member (off, "is_default", FALSE);
+          ok = trusted_update (ctx, "stage_groups", other, off, "update", error);
+          g_free (other);
+          if (!ok)
+            return FALSE;
+        }
     }
   else if (strcmp (name, "opportunities") == 0 && new_row)
     {

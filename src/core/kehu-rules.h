@@ -38,6 +38,9 @@ gboolean    kehu_rules_add_team_member          (KehuContext        *ctx,
                                                  const char         *user_id,
                                                  const char         *access,
                                                  GError            **error);
+char       *kehu_rules_dup_default_stage_group  (KehuContext        *ctx);
+char       *kehu_rules_dup_first_stage         (KehuContext        *ctx,
+                                                const char         *stage_group_id);
 gboolean    kehu_rules_change_stage             (KehuContext        *ctx,
                                                  const char         *opportunity_id,
                                                  const char         *stage_id,

@@ -340,6 +340,53 @@ test_stages (KehuFixture   *f,
   g_assert_cmpstr (kehu_record_error_get_field (error), ==, "stage_id");
 }
 
+/* The group marked default takes new opportunities, and only one group is
+ * the default; an opportunity moved to another group starts at its first
+ * stage. */
+static void
+test_stage_group_default (KehuFixture   *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *customer = kehu_test_create (f, "customers", "{\"name\": \"客户\"}");
+  g_autofree char *renewal = kehu_admin_add_stage_group (f->ctx, "续费流程", &error);
+  g_autofree char *first = NULL;
+  g_autofree char *opp = NULL, *opp2 = NULL;
+  g_autoptr(JsonObject) on = json_object_new ();
+  g_autoptr(JsonObject) move = json_object_new ();
+
+  g_assert_no_error (error);
+  g_assert_nonnull (kehu_admin_add_stage (f->store, renewal, "确认续费意向", 40, &error));
+  g_assert_no_error (error);
+  first = text (f, "SELECT id FROM stages WHERE group_id = '%s' AND kind = 'open'", renewal);
+
+  /* Before: the seeded group. */
+  opp = create_fmt (f, "opportunities", "{\"name\": \"A\", \"customer_id\": \"%s\"}", customer);
+  g_assert_cmpint (num (f, "SELECT stage_group_id = '" KEHU_ID_DEFAULT_STAGE_GROUP "' FROM opportunities WHERE id = '%s'", opp), ==, 1);
+
+  json_object_set_boolean_member (on, "is_default", TRUE);
+  g_assert_true (kehu_record_update (f->ctx, "stage_groups", renewal, on, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (num (f, "SELECT count (*) FROM stage_groups WHERE is_default = 1 AND id = '%s'", renewal), ==, 1);
+  g_assert_cmpint (num (f, "SELECT count (*) FROM stage_groups WHERE is_default = 1%s", ""), ==, 1);
+  /* The seeded group gave the flag up as a logged change. */
+  g_assert_cmpint (num (f, "SELECT count (*) FROM oplog WHERE module = 'stage_groups' AND record_id = '%s'"
+                           " AND field = 'is_default'", KEHU_ID_DEFAULT_STAGE_GROUP), ==, 1);
+
+  opp2 = create_fmt (f, "opportunities", "{\"name\": \"B\", \"customer_id\": \"%s\"}", customer);
+  g_assert_cmpint (num (f, "SELECT stage_group_id = '%s' FROM opportunities WHERE id = '%s'", renewal, opp2), ==, 1);
+  g_assert_cmpint (num (f, "SELECT stage_id = '%s' FROM opportunities WHERE id = '%s'", first, opp2), ==, 1);
+
+  /* A moves to the renewal process: its first stage, a stage history row. */
+  kehu_test_set_now (f, "2026-03-20T10:00:00Z");
+  json_object_set_string_member (move, "stage_group_id", renewal);
+  g_assert_true (kehu_record_update (f->ctx, "opportunities", opp, move, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (num (f, "SELECT stage_id = '%s' AND status = 'open' FROM opportunities WHERE id = '%s'", first, opp), ==, 1);
+  g_assert_cmpint (num (f, "SELECT dwell_days FROM opportunity_stage_history WHERE opportunity_id = '%s'"
+                           " AND from_stage_id = '" KEHU_ID_STAGE_QUALIFY "'", opp), ==, 5);
+}
+
 static void
 assert_contract (KehuFixture *f,
                  const char  *id,
@@ -771,6 +818,7 @@ main (int   argc,
   KEHU_TEST_ADD ("/rules/convert", test_convert);
   KEHU_TEST_ADD ("/rules/transfer", test_transfer);
   KEHU_TEST_ADD ("/rules/stages", test_stages);
+  KEHU_TEST_ADD ("/rules/stage-group-default", test_stage_group_default);
   KEHU_TEST_ADD ("/rules/totals", test_totals);
   KEHU_TEST_ADD ("/rules/product-lines", test_product_lines);
   KEHU_TEST_ADD ("/rules/duplicates", test_duplicates);

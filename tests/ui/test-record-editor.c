@@ -11,6 +11,7 @@
 
 #include <adwaita.h>
 
+#include "kehu-admin.h"
 #include "kehu-application.h"
 #include "kehu-format.h"
 #include "kehu-record-editor.h"
@@ -244,6 +245,57 @@ test_money_and_pickers (void)
   kehu_test_records_clear (&t);
 }
 
+/* A new opportunity starts in the default stage group at its first stage;
+ * choosing another group moves the stage to that group's first stage, and
+ * the stage picker offers only the chosen group's stages. */
+static void
+test_stage_group (void)
+{
+  KehuTestRecords t;
+  KehuRecordEditor *editor;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) on = json_object_new ();
+  g_autofree char *customer = NULL, *group = NULL, *stage = NULL, *id = NULL;
+  g_autofree char *qualify = NULL;
+  AdwActionRow *group_row, *stage_row;
+
+  kehu_test_records_init (&t, NULL);
+  customer = kehu_test_records_create (&t, "customers", "{\"name\":\"清华大学\"}");
+  group = kehu_admin_add_stage_group (t.ctx, "续费流程", &error);
+  g_assert_no_error (error);
+  stage = kehu_admin_add_stage (t.store, group, "确认续费意向", 40, &error);
+  g_assert_no_error (error);
+  json_object_set_boolean_member (on, "is_default", TRUE);
+  g_assert_true (kehu_record_update (t.ctx, "stage_groups", group, on, &error));
+  g_assert_no_error (error);
+  qualify = kehu_test_records_sql_text (&t, "SELECT name FROM stages WHERE id = ?", KEHU_ID_STAGE_QUALIFY);
+
+  editor = kehu_record_editor_new (t.ctx, "opportunities", NULL);
+  gtk_window_present (GTK_WINDOW (editor));
+  KEHU_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (editor)), 2000);
+  group_row = ADW_ACTION_ROW (kehu_record_editor_get_input (editor, "stage_group_id"));
+  stage_row = ADW_ACTION_ROW (kehu_record_editor_get_input (editor, "stage_id"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (group_row), ==, "续费流程");
+  g_assert_cmpstr (adw_action_row_get_subtitle (stage_row), ==, "确认续费意向");
+  {
+    g_autoptr(GdkTexture) shot = kehu_test_ui_screenshot (GTK_WIDGET (editor), "editor-opportunity-stage-group");
+  }
+
+  /* The seeded sales process instead: its first stage. */
+  kehu_record_editor_pick (editor, "stage_group_id", KEHU_ID_DEFAULT_STAGE_GROUP);
+  g_assert_cmpstr (adw_action_row_get_subtitle (stage_row), ==, kehu_schema_display_label (qualify));
+  gtk_editable_set_text (GTK_EDITABLE (kehu_record_editor_get_input (editor, "name")), "年度维保");
+  kehu_record_editor_pick (editor, "customer_id", customer);
+  g_assert_true (kehu_record_editor_save (editor));
+
+  id = kehu_test_records_sql_text (&t, "SELECT id FROM opportunities WHERE name = '年度维保'", NULL);
+  g_assert_nonnull (id);
+  g_assert_cmpint (kehu_test_records_sql_int (&t, "SELECT stage_group_id = '" KEHU_ID_DEFAULT_STAGE_GROUP "'"
+                                                  " AND stage_id = '" KEHU_ID_STAGE_QUALIFY "' FROM opportunities WHERE id = ?", id), ==, 1);
+  kehu_test_ui_settle (20);
+  kehu_test_records_clear (&t);
+}
+
 static void
 test_duplicate_customer (void)
 {
@@ -301,6 +353,7 @@ main (int   argc,
   g_test_add_func ("/ui/record-editor/create-customer", test_create_customer);
   g_test_add_func ("/ui/record-editor/money-and-pickers", test_money_and_pickers);
   g_test_add_func ("/ui/record-editor/duplicate-customer", test_duplicate_customer);
+  g_test_add_func ("/ui/record-editor/stage-group", test_stage_group);
 
   return g_test_run ();
 }
