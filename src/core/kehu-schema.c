@@ -305,7 +305,7 @@ static const KehuField task_fields[] = {
   FE ("priority", N_("Priority"), LIST | SF, priorities),
   F ("tags", TAGS, N_("Tags"), FILT),
   FE ("status", N_("Status"), LIST | SF, task_status),
-  F ("done_at", DATETIME, N_("Done"), RO | SF),
+  F ("done_at", DATETIME, N_("Done at"), RO | SF),
   F ("position", INTEGER, N_("Position"), SORT),
 };
 
