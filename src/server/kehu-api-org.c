@@ -1547,17 +1547,8 @@ opt_bool (JsonObject *body,
   return json_object_has_member (body, member) ? json_object_get_boolean_member (body, member) : -1;
 }
 
-/* What a create and an update both set: label, flags, place. */
-static gboolean
-apply_custom_field (KehuStore   *store,
-                    const char  *id,
-                    JsonObject  *body,
-                    GError     **error)
-{
-  return kehu_admin_update_custom_field (store, id, opt_string (body, "label"), opt_bool (body, "required"),
-                                         opt_bool (body, "in_list"), opt_bool (body, "is_enabled"), error) &&
-         apply_move (body, kehu_admin_move_custom_field, store, id, error);
-}
+static gboolean custom_field_save (KehuStore *store, const char *id, JsonObject *before,
+                                   JsonObject *body, GError **error);
 
 static void
 custom_fields_list_cb (KehuApi     *api,
@@ -1634,7 +1625,8 @@ custom_field_create_cb (KehuApi     *api,
       return;
     }
   if (id == NULL ||
-      !apply_custom_field (store, id, body, &error) ||
+      !custom_field_save (store, id, NULL, body, &error) ||
+      !apply_move (body, kehu_admin_move_custom_field, store, id, &error) ||
       !kehu_oplog_add (store, "custom_fields", id, kehu_perm_get_user_id (perm), now, "create", NULL, NULL,
                        json_object_get_string_member (body, "label"), &error) ||
       !kehu_store_commit (store, &error))
@@ -1647,46 +1639,6 @@ custom_field_create_cb (KehuApi     *api,
   kehu_schema_reload (schema, NULL);
   created = load_one (store, CUSTOM_FIELD_SQL "WHERE id = ?1", id, no_json_columns);
   kehu_request_reply_object (request, SOUP_STATUS_CREATED, created);
-}
-
-static void
-custom_field_patch_cb (KehuApi     *api,
-                       KehuRequest *request)
-{
-  g_autoptr(JsonObject) body = NULL;
-  g_autoptr(JsonObject) before = NULL;
-  g_autoptr(JsonObject) after = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *now = kehu_request_get_now_iso (request);
-  KehuStore *store = kehu_api_get_store (api);
-  const char *id = kehu_request_get_param (request, "id");
-  KehuPerm *perm;
-
-  if (!(perm = kehu_request_require_permission (request, "custom_field.edit")))
-    return;
-  if (!(before = load_one (store, CUSTOM_FIELD_SQL "WHERE id = ?1", id, no_json_columns)))
-    {
-      kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
-                                _("There is no custom field “%s”"), id);
-      return;
-    }
-  if (!(body = read_org_body (request, custom_field_fields, G_N_ELEMENTS (custom_field_fields), FALSE)))
-    return;
-
-  if (reply_if_failed (request, kehu_store_begin (store, &error), error))
-    return;
-  if (!apply_custom_field (store, id, body, &error) ||
-      !(after = load_one (store, CUSTOM_FIELD_SQL "WHERE id = ?1", id, no_json_columns)) ||
-      !log_changes (store, "custom_fields", id, kehu_perm_get_user_id (perm), now, before, after, &error) ||
-      !kehu_store_commit (store, &error))
-    {
-      reply_failed (request, store, error);
-      return;
-    }
-
-  /* Records are checked against the new label and state from now on. */
-  kehu_schema_reload (kehu_api_get_schema (api), NULL);
-  kehu_request_reply_object (request, SOUP_STATUS_OK, after);
 }
 
 /* Dictionaries */
@@ -1702,65 +1654,6 @@ dictionaries_list_cb (KehuApi     *api,
   if (kehu_request_require_user (request) == NULL)
     return;
   reply_list (request, DICTIONARY_SQL "ORDER BY name, id", NULL, no_json_columns);
-}
-
-/* POST /dictionaries and PATCH /dictionaries/{id}: one handler, the
- * route's method says which. */
-static void
-dictionary_write_cb (KehuApi     *api,
-                     KehuRequest *request)
-{
-  const char *id = kehu_request_get_param (request, "id");
-  gboolean creating = id == NULL;
-  g_autoptr(JsonObject) body = NULL;
-  g_autoptr(JsonObject) before = NULL;
-  g_autoptr(JsonObject) after = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *new_id = NULL;
-  g_autofree char *now = kehu_request_get_now_iso (request);
-  KehuStore *store = kehu_api_get_store (api);
-  KehuPerm *perm;
-
-  if (!(perm = kehu_request_require_permission (request, creating ? "dictionary.create" : "dictionary.edit")))
-    return;
-  if (!creating && !(before = load_one (store, DICTIONARY_SQL "WHERE id = ?1", id, no_json_columns)))
-    {
-      kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
-                                _("There is no dictionary “%s”"), id);
-      return;
-    }
-  if (!(body = read_org_body (request, dictionary_fields, G_N_ELEMENTS (dictionary_fields), creating)))
-    return;
-
-  if (reply_if_failed (request, kehu_store_begin (store, &error), error))
-    return;
-  if (creating)
-    {
-      if (!(new_id = kehu_admin_add_dictionary (store, opt_string (body, "name"), &error)) ||
-          !kehu_oplog_add (store, "dictionaries", new_id, kehu_perm_get_user_id (perm), now, "create", NULL, NULL,
-                           opt_string (body, "name"), &error))
-        {
-          reply_failed (request, store, error);
-          return;
-        }
-      id = new_id;
-    }
-  else if (json_object_has_member (body, "name") &&
-           !kehu_admin_rename_dictionary (store, id, opt_string (body, "name"), &error))
-    {
-      reply_failed (request, store, error);
-      return;
-    }
-  after = load_one (store, DICTIONARY_SQL "WHERE id = ?1", id, no_json_columns);
-  if ((before != NULL &&
-       !log_changes (store, "dictionaries", id, kehu_perm_get_user_id (perm), now, before, after, &error)) ||
-      !kehu_store_commit (store, &error))
-    {
-      reply_failed (request, store, error);
-      return;
-    }
-
-  kehu_request_reply_object (request, creating ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, after);
 }
 
 /* GET of the rows that belong to the {id} of the path (a dictionary's
@@ -1799,72 +1692,6 @@ dictionary_items_list_cb (KehuApi     *api,
                   DICTIONARY_ITEM_SQL "WHERE dictionary_id = ?1 ORDER BY position, id");
 }
 
-static const OrgField dictionary_item_fields[] = {
-  { { "label", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
-  { { "is_enabled", KEHU_BODY_BOOL, FALSE, FALSE }, FALSE },
-  { { "move", KEHU_BODY_INT, FALSE, FALSE }, FALSE },
-};
-
-/* POST /dictionaries/{id}/items and PATCH /dictionary-items/{item_id}. */
-static void
-dictionary_item_write_cb (KehuApi     *api,
-                          KehuRequest *request)
-{
-  const char *item_id = kehu_request_get_param (request, "item_id");
-  gboolean creating = item_id == NULL;
-  g_autoptr(JsonObject) body = NULL;
-  g_autoptr(JsonObject) before = NULL;
-  g_autoptr(JsonObject) after = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *new_id = NULL;
-  g_autofree char *now = kehu_request_get_now_iso (request);
-  KehuStore *store = kehu_api_get_store (api);
-  KehuPerm *perm;
-  const char *label;
-  gboolean enabled;
-
-  if (!(perm = kehu_request_require_permission (request, creating ? "dictionary.create" : "dictionary.edit")))
-    return;
-  if (!creating && !(before = load_one (store, DICTIONARY_ITEM_SQL "WHERE id = ?1", item_id, no_json_columns)))
-    {
-      kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
-                                _("There is no dictionary item “%s”"), item_id);
-      return;
-    }
-  if (!(body = read_org_body (request, dictionary_item_fields, G_N_ELEMENTS (dictionary_item_fields), creating)))
-    return;
-
-  if (reply_if_failed (request, kehu_store_begin (store, &error), error))
-    return;
-  if (creating &&
-      !(new_id = kehu_admin_add_dictionary_item (store, kehu_request_get_param (request, "id"),
-                                                 opt_string (body, "label"), &error)))
-    {
-      reply_failed (request, store, error);
-      return;
-    }
-  if (creating)
-    {
-      item_id = new_id;
-      before = load_one (store, DICTIONARY_ITEM_SQL "WHERE id = ?1", item_id, no_json_columns);
-    }
-  label = json_object_has_member (body, "label") ? opt_string (body, "label")
-                                                 : json_object_get_string_member (before, "label");
-  enabled = json_object_has_member (body, "is_enabled") ? json_object_get_boolean_member (body, "is_enabled")
-                                                        : json_object_get_int_member (before, "is_enabled") != 0;
-  if (!kehu_admin_save_dictionary_item (store, item_id, label, enabled, &error) ||
-      !apply_move (body, kehu_admin_move_dictionary_item, store, item_id, &error) ||
-      !(after = load_one (store, DICTIONARY_ITEM_SQL "WHERE id = ?1", item_id, no_json_columns)) ||
-      !log_changes (store, "dictionary_items", item_id, kehu_perm_get_user_id (perm), now, before, after, &error) ||
-      !kehu_store_commit (store, &error))
-    {
-      reply_failed (request, store, error);
-      return;
-    }
-
-  kehu_request_reply_object (request, creating ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, after);
-}
-
 /* Stages of a stage group */
 
 static void
@@ -1876,20 +1703,42 @@ stages_list_cb (KehuApi     *api,
                   STAGE_SQL "WHERE group_id = ?1 ORDER BY position, id");
 }
 
-static const OrgField stage_fields[] = {
-  { { "name", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
-  { { "win_rate", KEHU_BODY_INT, TRUE, FALSE }, FALSE },
-  { { "move", KEHU_BODY_INT, FALSE, FALSE }, FALSE },
-};
+/* Writing settings rows --------------------------------------------------------- */
 
-/* POST /stage_groups/{id}/stages (a new open stage; the group gets its
- * closing stages if it lacks them) and PATCH /stages/{stage_id}. */
-static void
-stage_write_cb (KehuApi     *api,
-                KehuRequest *request)
+/*
+ * One shape serves the settings rows that kehu-admin keeps (a custom
+ * field's label and flags, dictionaries and their items, stages): check
+ * the permission, 404 for an unknown row, read the body, create or save,
+ * move, log who changed what, commit, answer with the row as it is now.
+ */
+typedef struct
 {
-  const char *stage_id = kehu_request_get_param (request, "stage_id");
-  gboolean creating = stage_id == NULL;
+  const char     *table;        /* the oplog's module */
+  const char     *select_sql;   /* the row by id: "… WHERE id = ?1" */
+  const char     *id_param;     /* the path parameter naming the row (PATCH) */
+  const char     *create_permission;
+  const char     *edit_permission;
+  const char     *missing;      /* "There is no … “%s”", translated when used */
+  const OrgField *fields;
+  guint           n_fields;
+  const char     *title_member; /* logged with a create */
+  gboolean        reload_schema;
+  /* NULL when a route other than this writer creates the rows */
+  char         *(*create)       (KehuStore *store, KehuRequest *request, JsonObject *body, GError **error);
+  gboolean      (*save)         (KehuStore *store, const char *id, JsonObject *before, JsonObject *body, GError **error);
+  gboolean      (*move)         (KehuStore *store, const char *id, int delta, GError **error);
+  /* Replies and answers FALSE when the body cannot be right (before: NULL
+   * on a create). */
+  gboolean      (*check)        (KehuRequest *request, JsonObject *before, JsonObject *body);
+} SettingsWriter;
+
+static void
+settings_write_cb (KehuApi     *api,
+                   KehuRequest *request)
+{
+  const SettingsWriter *w = kehu_request_get_route_data (request);
+  const char *id = kehu_request_get_param (request, w->id_param);
+  gboolean creating = id == NULL;
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(JsonObject) before = NULL;
   g_autoptr(JsonObject) after = NULL;
@@ -1898,61 +1747,213 @@ stage_write_cb (KehuApi     *api,
   g_autofree char *now = kehu_request_get_now_iso (request);
   KehuStore *store = kehu_api_get_store (api);
   KehuPerm *perm;
-  gint64 win_rate;
 
-  if (!(perm = kehu_request_require_permission (request, "stage_group.edit")))
+  if (!(perm = kehu_request_require_permission (request, creating ? w->create_permission : w->edit_permission)))
     return;
-  if (!creating && !(before = load_one (store, STAGE_SQL "WHERE id = ?1", stage_id, no_json_columns)))
+  if (!creating && !(before = load_one (store, w->select_sql, id, no_json_columns)))
     {
-      kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
-                                _("There is no stage “%s”"), stage_id);
+      g_autofree char *message = NULL;
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+      message = g_strdup_printf (_(w->missing), id);
+#pragma GCC diagnostic pop
+      kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL, "%s", message);
       return;
     }
-  if (!(body = read_org_body (request, stage_fields, G_N_ELEMENTS (stage_fields), creating)))
+  if (!(body = read_org_body (request, w->fields, w->n_fields, creating)))
     return;
-  win_rate = json_object_has_member (body, "win_rate") ? json_object_get_int_member (body, "win_rate")
-                                                       : json_object_get_int_member (before, "win_rate");
-  if (win_rate < 0 || win_rate > 100)
-    {
-      kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "win_rate",
-                                _("“win_rate” must be a whole percent from 0 to 100"));
-      return;
-    }
+  if (w->check != NULL && !w->check (request, before, body))
+    return;
 
   if (reply_if_failed (request, kehu_store_begin (store, &error), error))
     return;
   if (creating)
     {
-      if (!(new_id = kehu_admin_add_stage (store, kehu_request_get_param (request, "id"),
-                                           opt_string (body, "name"), (int) win_rate, &error)) ||
-          !kehu_oplog_add (store, "stages", new_id, kehu_perm_get_user_id (perm), now, "create", NULL, NULL,
-                           opt_string (body, "name"), &error))
+      if (!(new_id = w->create (store, request, body, &error)) ||
+          !kehu_oplog_add (store, w->table, new_id, kehu_perm_get_user_id (perm), now, "create", NULL, NULL,
+                           opt_string (body, w->title_member), &error))
         {
           reply_failed (request, store, error);
           return;
         }
-      stage_id = new_id;
+      id = new_id;
     }
-  else if (!kehu_admin_save_stage (store, stage_id,
-                                   json_object_has_member (body, "name") ? opt_string (body, "name")
-                                                                         : json_object_get_string_member (before, "name"),
-                                   (int) win_rate, &error))
+  else if (!w->save (store, id, before, body, &error))
     {
       reply_failed (request, store, error);
       return;
     }
-  if (!apply_move (body, kehu_admin_move_stage, store, stage_id, &error) ||
-      !(after = load_one (store, STAGE_SQL "WHERE id = ?1", stage_id, no_json_columns)) ||
-      (before != NULL &&
-       !log_changes (store, "stages", stage_id, kehu_perm_get_user_id (perm), now, before, after, &error)) ||
+  if ((w->move != NULL && !apply_move (body, w->move, store, id, &error)) ||
+      !(after = load_one (store, w->select_sql, id, no_json_columns)) ||
+      (before != NULL && !log_changes (store, w->table, id, kehu_perm_get_user_id (perm), now, before, after, &error)) ||
       !kehu_store_commit (store, &error))
     {
       reply_failed (request, store, error);
+      if (w->reload_schema)
+        kehu_schema_reload (kehu_api_get_schema (api), NULL);
       return;
     }
 
+  /* Records are checked against the new label and state from now on. */
+  if (w->reload_schema)
+    kehu_schema_reload (kehu_api_get_schema (api), NULL);
   kehu_request_reply_object (request, creating ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, after);
 }
+
+/* Custom fields: created by custom_field_create_cb (the schema names them). */
+
+static gboolean
+custom_field_save (KehuStore   *store,
+                   const char  *id,
+                   JsonObject  *before,
+                   JsonObject  *body,
+                   GError     **error)
+{
+  return kehu_admin_update_custom_field (store, id, opt_string (body, "label"), opt_bool (body, "required"),
+                                         opt_bool (body, "in_list"), opt_bool (body, "is_enabled"), error);
+}
+
+static const SettingsWriter custom_field_writer = {
+  "custom_fields", CUSTOM_FIELD_SQL "WHERE id = ?1", "id", "custom_field.create", "custom_field.edit",
+  N_("There is no custom field “%s”"), custom_field_fields, G_N_ELEMENTS (custom_field_fields), "label", TRUE,
+  NULL, custom_field_save, kehu_admin_move_custom_field, NULL,
+};
+
+/* Dictionaries and their items */
+
+static char *
+dictionary_create (KehuStore    *store,
+                   KehuRequest  *request,
+                   JsonObject   *body,
+                   GError      **error)
+{
+  return kehu_admin_add_dictionary (store, opt_string (body, "name"), error);
+}
+
+static gboolean
+dictionary_save (KehuStore   *store,
+                 const char  *id,
+                 JsonObject  *before,
+                 JsonObject  *body,
+                 GError     **error)
+{
+  return !json_object_has_member (body, "name") ||
+         kehu_admin_rename_dictionary (store, id, opt_string (body, "name"), error);
+}
+
+static const SettingsWriter dictionary_writer = {
+  "dictionaries", DICTIONARY_SQL "WHERE id = ?1", "id", "dictionary.create", "dictionary.edit",
+  N_("There is no dictionary “%s”"), dictionary_fields, G_N_ELEMENTS (dictionary_fields), "name", FALSE,
+  dictionary_create, dictionary_save, NULL, NULL,
+};
+
+static const OrgField dictionary_item_fields[] = {
+  { { "label", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
+  { { "is_enabled", KEHU_BODY_BOOL, FALSE, FALSE }, FALSE },
+  { { "move", KEHU_BODY_INT, FALSE, FALSE }, FALSE },
+};
+
+static gboolean
+dictionary_item_save (KehuStore   *store,
+                      const char  *id,
+                      JsonObject  *before,
+                      JsonObject  *body,
+                      GError     **error)
+{
+  const char *label = json_object_has_member (body, "label") ? opt_string (body, "label")
+                                                             : json_object_get_string_member (before, "label");
+  gboolean enabled = json_object_has_member (body, "is_enabled") ? json_object_get_boolean_member (body, "is_enabled")
+                                                                 : json_object_get_int_member (before, "is_enabled") != 0;
+
+  return kehu_admin_save_dictionary_item (store, id, label, enabled, error);
+}
+
+/* POST /dictionaries/{id}/items: a new item may come disabled. */
+static char *
+dictionary_item_create (KehuStore    *store,
+                        KehuRequest  *request,
+                        JsonObject   *body,
+                        GError      **error)
+{
+  g_autofree char *id = kehu_admin_add_dictionary_item (store, kehu_request_get_param (request, "id"),
+                                                        opt_string (body, "label"), error);
+  g_autoptr(JsonObject) created = NULL;
+
+  if (id == NULL || !json_object_has_member (body, "is_enabled"))
+    return g_steal_pointer (&id);
+  created = load_one (store, DICTIONARY_ITEM_SQL "WHERE id = ?1", id, no_json_columns);
+  if (created == NULL || !dictionary_item_save (store, id, created, body, error))
+    return NULL;
+  return g_steal_pointer (&id);
+}
+
+static const SettingsWriter dictionary_item_writer = {
+  "dictionary_items", DICTIONARY_ITEM_SQL "WHERE id = ?1", "item_id", "dictionary.create", "dictionary.edit",
+  N_("There is no dictionary item “%s”"), dictionary_item_fields, G_N_ELEMENTS (dictionary_item_fields), "label",
+  FALSE, dictionary_item_create, dictionary_item_save, kehu_admin_move_dictionary_item, NULL,
+};
+
+/* Stages of a stage group */
+
+static const OrgField stage_fields[] = {
+  { { "name", KEHU_BODY_STRING, TRUE, FALSE }, FALSE },
+  { { "win_rate", KEHU_BODY_INT, TRUE, FALSE }, FALSE },
+  { { "move", KEHU_BODY_INT, FALSE, FALSE }, FALSE },
+};
+
+static gint64
+stage_win_rate (JsonObject *before,
+                JsonObject *body)
+{
+  return json_object_has_member (body, "win_rate") ? json_object_get_int_member (body, "win_rate")
+                                                   : json_object_get_int_member (before, "win_rate");
+}
+
+static gboolean
+stage_check (KehuRequest *request,
+             JsonObject  *before,
+             JsonObject  *body)
+{
+  gint64 win_rate = stage_win_rate (before, body);
+
+  if (win_rate >= 0 && win_rate <= 100)
+    return TRUE;
+  kehu_request_reply_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_value", "win_rate",
+                            _("“win_rate” must be a whole percent from 0 to 100"));
+  return FALSE;
+}
+
+/* POST /stage_groups/{id}/stages: a new open stage; the group gets its
+ * closing stages if it lacks them. */
+static char *
+stage_create (KehuStore    *store,
+              KehuRequest  *request,
+              JsonObject   *body,
+              GError      **error)
+{
+  return kehu_admin_add_stage (store, kehu_request_get_param (request, "id"), opt_string (body, "name"),
+                               (int) stage_win_rate (NULL, body), error);
+}
+
+static gboolean
+stage_save (KehuStore   *store,
+            const char  *id,
+            JsonObject  *before,
+            JsonObject  *body,
+            GError     **error)
+{
+  return kehu_admin_save_stage (store, id,
+                                json_object_has_member (body, "name") ? opt_string (body, "name")
+                                                                      : json_object_get_string_member (before, "name"),
+                                (int) stage_win_rate (before, body), error);
+}
+
+static const SettingsWriter stage_writer = {
+  "stages", STAGE_SQL "WHERE id = ?1", "stage_id", "stage_group.edit", "stage_group.edit",
+  N_("There is no stage “%s”"), stage_fields, G_N_ELEMENTS (stage_fields), "name", FALSE,
+  stage_create, stage_save, kehu_admin_move_stage, stage_check,
+};
 
 static void
 stage_delete_cb (KehuApi     *api,
@@ -2010,17 +2011,17 @@ _kehu_api_org_register (KehuApi *self)
 
   kehu_api_add_route (self, "GET", "/custom-fields", custom_fields_list_cb);
   kehu_api_add_route (self, "POST", "/custom-fields", custom_field_create_cb);
-  kehu_api_add_route (self, "PATCH", "/custom-fields/{id}", custom_field_patch_cb);
+  kehu_api_add_route_full (self, "PATCH", "/custom-fields/{id}", settings_write_cb, (gpointer) &custom_field_writer);
 
   kehu_api_add_route (self, "GET", "/dictionaries", dictionaries_list_cb);
-  kehu_api_add_route (self, "POST", "/dictionaries", dictionary_write_cb);
-  kehu_api_add_route (self, "PATCH", "/dictionaries/{id}", dictionary_write_cb);
+  kehu_api_add_route_full (self, "POST", "/dictionaries", settings_write_cb, (gpointer) &dictionary_writer);
+  kehu_api_add_route_full (self, "PATCH", "/dictionaries/{id}", settings_write_cb, (gpointer) &dictionary_writer);
   kehu_api_add_route (self, "GET", "/dictionaries/{id}/items", dictionary_items_list_cb);
-  kehu_api_add_route (self, "POST", "/dictionaries/{id}/items", dictionary_item_write_cb);
-  kehu_api_add_route (self, "PATCH", "/dictionary-items/{item_id}", dictionary_item_write_cb);
+  kehu_api_add_route_full (self, "POST", "/dictionaries/{id}/items", settings_write_cb, (gpointer) &dictionary_item_writer);
+  kehu_api_add_route_full (self, "PATCH", "/dictionary-items/{item_id}", settings_write_cb, (gpointer) &dictionary_item_writer);
 
   kehu_api_add_route (self, "GET", "/stage_groups/{id}/stages", stages_list_cb);
-  kehu_api_add_route (self, "POST", "/stage_groups/{id}/stages", stage_write_cb);
-  kehu_api_add_route (self, "PATCH", "/stages/{stage_id}", stage_write_cb);
+  kehu_api_add_route_full (self, "POST", "/stage_groups/{id}/stages", settings_write_cb, (gpointer) &stage_writer);
+  kehu_api_add_route_full (self, "PATCH", "/stages/{stage_id}", settings_write_cb, (gpointer) &stage_writer);
   kehu_api_add_route (self, "DELETE", "/stages/{stage_id}", stage_delete_cb);
 }

@@ -516,14 +516,32 @@ test_dictionaries (void)
   g_assert_cmpstr (json_object_get_string_member (patched, "value"), ==, json_object_get_string_member (first, "value"));
   kehu_test_api_expect_error (api, admin, "PATCH", first_path, "{\"label\":\"   \"}", 400, "invalid_value", "label");
   kehu_test_api_expect_error (api, admin, "PATCH", first_path, "{\"move\":\"up\"}", 400, "invalid_type", "move");
+  kehu_test_api_expect_error (api, admin, "PATCH", "/api/v1/dictionary-items/nothing", "{\"label\":\"x\"}",
+                              404, "not_found", NULL);
+  /* A new item may come disabled; who added it is in the log. */
+  {
+    g_autoptr(JsonObject) off = kehu_test_api_expect (api, admin, "POST", items_path,
+                                                      "{\"label\":\"试用\",\"is_enabled\":false}", 201);
+    g_autoptr(JsonObject) gone = NULL;
+    g_autofree char *off_path = g_strdup_printf ("/api/v1/dictionary-items/%s", json_object_get_string_member (off, "id"));
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM oplog WHERE module = 'dictionary_items' AND action = 'create'"
+                                            " AND record_id = '%s' AND new_value = '试用'", json_object_get_string_member (off, "id"));
+
+    g_assert_cmpint (json_object_get_int_member (off, "is_enabled"), ==, 0);
+    g_assert_cmpint (kehu_test_api_db_int (api, sql), ==, 1);
+    /* Moving past the end leaves it last. */
+    gone = kehu_test_api_expect (api, admin, "PATCH", off_path, "{\"move\":5}", 200);
+    g_assert_cmpint (kehu_test_api_db_int (api, "SELECT count (*) FROM dictionary_items WHERE label = '试用'"), ==, 1);
+  }
 
   items = kehu_test_api_expect (api, admin, "GET", items_path, NULL, 200);
   {
     JsonArray *array = json_object_get_array_member (items, "items");
 
-    g_assert_cmpuint (json_array_get_length (array), ==, 2);
+    g_assert_cmpuint (json_array_get_length (array), ==, 3);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "label"), ==, "直销");
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1), "label"), ==, "渠道代理");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 2), "label"), ==, "试用");
   }
 
   /* A choice field over it refuses the disabled item. */
@@ -606,6 +624,7 @@ test_stages (void)
   g_assert_cmpint (json_object_get_int_member (patched, "win_rate"), ==, 100);
   kehu_test_api_expect_error (api, admin, "PATCH", first_path, "{\"win_rate\":-1}", 400, "invalid_value", "win_rate");
   kehu_test_api_expect_error (api, admin, "PATCH", first_path, "{\"kind\":\"won\"}", 400, "unknown_field", "kind");
+  kehu_test_api_expect_error (api, admin, "PATCH", "/api/v1/stages/nothing", "{\"win_rate\":5}", 404, "not_found", NULL);
   g_assert_cmpint (kehu_test_api_db_int (api, "SELECT count (*) FROM oplog WHERE module = 'stages' AND field = 'win_rate' "
                                               "AND old_value = '20' AND new_value = '25'"), ==, 1);
 
