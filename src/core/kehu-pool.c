@@ -1027,7 +1027,7 @@ set_locked (Pool               *pool,
               info->used = already;
             }
           g_set_error (error, KEHU_POOL_ERROR, KEHU_POOL_ERROR_LOCKED_CAP,
-                       _("One person may lock at most %lld customers; %lld are locked already"),
+                       _("Locked customers per person: at most %lld, and %lld are locked already"),
                        (long long) cap, (long long) already);
           return FALSE;
         }

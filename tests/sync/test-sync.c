@@ -520,6 +520,94 @@ test_actions (Fixture       *f,
   test_client_free (c);
 }
 
+/* Assign, lock and return made offline by a manager's app reach the
+ * server as the same pool moves; a lock the server's cap refuses is undone
+ * in the cache with the server's reason. */
+static void
+test_pool_actions (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *rep = kehu_test_api_add_user (f->api, f->admin, "13900000031", "Rep", KEHU_ID_TOP_DEPARTMENT,
+                                                 NULL, KEHU_ID_ROLE_SALES_REP);
+  g_autofree char *pooled = kehu_test_api_create (f->api, f->admin, "customers", "{\"name\":\"公海客户\"}");
+  g_autofree char *keep = kehu_test_api_create (f->api, f->admin, "customers", "{\"name\":\"长期客户\"}");
+  g_autofree char *drop = kehu_test_api_create (f->api, f->admin, "customers", "{\"name\":\"无预算客户\"}");
+  g_autofree char *busy = kehu_test_api_create (f->api, f->admin, "customers", "{\"name\":\"已锁客户\"}");
+  TestClient *admin = test_client_new (f->api, f->dir, "admin", f->admin_id, f->admin);
+  g_autoptr(KehuPerm) perm = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  KehuSyncStats stats = { 0 };
+  g_autofree char *sql = NULL;
+
+  {
+    g_autofree char *body = g_strdup_printf ("{\"ids\":[\"%s\"],\"reason\":\"待分配\"}", pooled);
+    g_autoptr(JsonObject) reply = kehu_test_api_expect (f->api, f->admin, "POST", "/api/v1/customers/actions/return", body, 200);
+  }
+  test_client_sync (admin, NULL);
+  perm = kehu_perm_load (kehu_sync_engine_get_store (admin->engine), f->admin_id, &error);
+  g_assert_no_error (error);
+
+  /* Offline: assign the pooled one to the rep, lock one, return one. */
+  g_assert_true (kehu_pool_assign (admin->ctx, perm, (const char * const []) { pooled, NULL }, rep, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (kehu_pool_set_locked (admin->ctx, perm, (const char * const []) { keep, NULL }, TRUE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (kehu_pool_return (admin->ctx, perm, (const char * const []) { drop, NULL }, "客户没有预算", &error));
+  g_assert_no_error (error);
+  test_client_sync (admin, &stats);
+  g_assert_cmpuint (stats.rejected, ==, 0);
+  kehu_sync_stats_clear (&stats);
+
+  record = server_record (f, f->admin, "customers", pooled);
+  g_assert_cmpstr (json_object_get_string_member (record, "owner_id"), ==, rep);
+  /* Out of the pool; pool_id stays its home pool. */
+  g_assert_true (json_object_get_null_member (record, "pooled_at"));
+  g_clear_pointer (&record, json_object_unref);
+  record = server_record (f, f->admin, "customers", keep);
+  g_assert_cmpint (json_object_get_int_member (record, "is_locked"), ==, 1);
+  g_clear_pointer (&record, json_object_unref);
+  record = server_record (f, f->admin, "customers", drop);
+  g_assert_true (json_object_get_null_member (record, "owner_id"));
+  g_assert_cmpstr (json_object_get_string_member (record, "pool_id"), ==, KEHU_ID_DEFAULT_POOL);
+  g_assert_cmpstr (json_object_get_string_member (record, "return_reason"), ==, "客户没有预算");
+  g_clear_pointer (&record, json_object_unref);
+  /* The server's pool history holds each move once, by the manager. */
+  sql = g_strdup_printf ("SELECT count (*) FROM pool_history WHERE user_id = '%s' AND ("
+                         "(customer_id = '%s' AND action = 'assign' AND to_owner_id = '%s') OR "
+                         "(customer_id = '%s' AND action = 'return' AND reason = '客户没有预算'))",
+                         f->admin_id, pooled, rep, drop);
+  g_assert_cmpint (kehu_test_api_db_int (f->api, sql), ==, 2);
+
+  /* The server caps locks at one per person meanwhile; the app, not yet
+   * told, locks a second customer: refused, and undone in the cache. */
+  {
+    g_autofree char *rev = kehu_test_api_db_string (f->api, "SELECT rev FROM pools WHERE id = '" KEHU_ID_DEFAULT_POOL "'");
+    guint status = 0;
+    g_autoptr(JsonNode) reply = kehu_test_api_call_headers (f->api, f->admin, "PATCH", "/api/v1/pools/" KEHU_ID_DEFAULT_POOL,
+                                                            "{\"max_locked_per_user\":1}", "If-Match", rev, NULL, &status);
+    g_assert_cmpuint (status, ==, 200);
+  }
+  g_assert_true (kehu_pool_set_locked (admin->ctx, perm, (const char * const []) { busy, NULL }, TRUE, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *locked = test_client_value (admin, "customers", busy, "is_locked");
+    g_assert_cmpstr (locked, ==, "1");
+  }
+  test_client_sync (admin, &stats);
+  g_assert_cmpuint (stats.rejected, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (stats.messages, 0), "at most 1, and 1 are locked"));
+  kehu_sync_stats_clear (&stats);
+  {
+    g_autofree char *locked = test_client_value (admin, "customers", busy, "is_locked");
+    g_assert_cmpstr (locked, ==, "0");
+  }
+  record = server_record (f, f->admin, "customers", busy);
+  g_assert_cmpint (json_object_get_int_member (record, "is_locked"), ==, 0);
+
+  test_client_free (admin);
+}
+
 /* Submit and approve, queued offline as actions the server decides. */
 static void
 test_approval_actions (Fixture       *f,
@@ -651,6 +739,7 @@ main (int   argc,
   ADD ("/sync/clients/same-field-conflict", test_conflict);
   ADD ("/sync/pull/scope", test_scope);
   ADD ("/sync/push/actions", test_actions);
+  ADD ("/sync/push/pool-actions", test_pool_actions);
   ADD ("/sync/push/approval-actions", test_approval_actions);
   ADD ("/sync/push/attachment-blob", test_attachment_blob);
 #undef ADD
