@@ -13,6 +13,7 @@
 
 #include "kehu-admin.h"
 #include "kehu-application.h"
+#include "kehu-display.h"
 #include "kehu-format.h"
 #include "kehu-record-editor.h"
 #include "kehu-record-list-view.h"
@@ -87,6 +88,28 @@ test_enum_labels (void)
   g_assert_cmpstr (kehu_format_enum ("status", "won"), ==, is_zh () ? "赢单" : "Won");
   g_assert_cmpstr (kehu_format_enum ("approval_status", "pending"), ==, is_zh () ? "审批中" : "Awaiting approval");
   g_assert_cmpstr (kehu_format_enum ("status", "no-such-value"), ==, "no-such-value");
+}
+
+/* Names the core seeds (the default stage group, pool, top department)
+ * read in the interface language wherever a record refers to them; a name
+ * an administrator typed stays as typed. */
+static void
+test_seeded_titles (void)
+{
+  KehuTestRecords t;
+  g_autofree char *group = NULL, *pool = NULL, *typed = NULL, *own = NULL;
+  g_autoptr(GError) error = NULL;
+
+  kehu_test_records_init (&t, NULL);
+  group = kehu_display_record_title (t.store, "stage_groups", KEHU_ID_DEFAULT_STAGE_GROUP);
+  pool = kehu_display_record_title (t.store, "pools", KEHU_ID_DEFAULT_POOL);
+  g_assert_cmpstr (group, ==, is_zh () ? "默认销售流程" : "Default sales process");
+  g_assert_cmpstr (pool, ==, is_zh () ? "公海" : "Public pool");
+  own = kehu_admin_add_stage_group (t.ctx, "Renewals 续费", &error);
+  g_assert_no_error (error);
+  typed = kehu_display_record_title (t.store, "stage_groups", own);
+  g_assert_cmpstr (typed, ==, "Renewals 续费");
+  kehu_test_records_clear (&t);
 }
 
 static KehuRecordListView *
@@ -350,6 +373,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/format/money", test_money_format);
   g_test_add_func ("/ui/format/enum-labels", test_enum_labels);
+  g_test_add_func ("/ui/format/seeded-titles", test_seeded_titles);
   g_test_add_func ("/ui/record-editor/create-customer", test_create_customer);
   g_test_add_func ("/ui/record-editor/money-and-pickers", test_money_and_pickers);
   g_test_add_func ("/ui/record-editor/duplicate-customer", test_duplicate_customer);

@@ -233,7 +233,11 @@ kehu_display_record_title (KehuStore  *store,
   if (row == NULL)
     return g_strdup (_("(deleted)"));
 
-  if (g_str_equal (module, "stages"))
+  /* The seeded settings rows (the default stage group and pool, the top
+   * department, the system roles) have names in the interface language. */
+  if (g_str_equal (module, "stages") || g_str_equal (module, "stage_groups") || g_str_equal (module, "pools") ||
+      g_str_equal (module, "departments") || g_str_equal (module, "roles") ||
+      g_str_equal (module, "product_categories"))
     return g_strdup (kehu_schema_display_label (json_object_get_string_member (row, "title")));
   if (g_str_equal (module, "payment_plans"))
     return g_strdup_printf (_("Instalment %s"), json_object_get_string_member (row, "title"));
