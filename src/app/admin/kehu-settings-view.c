@@ -1541,6 +1541,8 @@ build_roles (KehuSettingsView *self)
   scope = adw_combo_row_new ();
   gtk_widget_set_name (scope, "data-scope");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (scope), _("Data scope"));
+  /* The scopes' names are long; at the row's end they were cut off. */
+  adw_combo_row_set_use_subtitle (ADW_COMBO_ROW (scope), TRUE);
   for (guint i = 0; data_scopes[i]; i++)
     gtk_string_list_append (scope_labels, kehu_display_enum (data_scopes[i]));
   adw_combo_row_set_model (ADW_COMBO_ROW (scope), G_LIST_MODEL (scope_labels));
