@@ -91,6 +91,10 @@ field_is_editable (const KehuField *field)
     return FALSE;
   if (g_strv_contains (system, field->name))
     return FALSE;
+  /* What a follow-up or schedule is about is set where it is made (the
+   * record's page), not typed as a module name and an id. */
+  if (g_str_equal (field->name, "target_module") || g_str_equal (field->name, "target_id"))
+    return FALSE;
   switch (field->type)
     {
     case KEHU_FIELD_JSON:

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include "kehu-record-editor.h"
 #include "kehu-tasks-view-private.h"
 #include "kehu-test-details.h"
 
@@ -264,6 +265,21 @@ notifications_method_cb (GDBusConnection       *connection,
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
+/* The editor the view opened. */
+static KehuRecordEditor *
+find_editor (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+      if (KEHU_IS_RECORD_EDITOR (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return KEHU_RECORD_EDITOR (w);
+    }
+  return NULL;
+}
+
 static void
 test_reminders (void)
 {
@@ -360,6 +376,54 @@ test_reminders (void)
     g_assert_nonnull (gtk_list_box_get_row_at_index (_kehu_tasks_view_get_schedule_list (view), 2));
     shot = kehu_test_ui_screenshot (GTK_WIDGET (window), "tasks-schedules");
     g_assert_cmpuint (kehu_test_ui_count_colours (shot), >, 8);
+
+    /* A new entry of one's own, through the schema's editor. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "tasks.new-schedule", NULL));
+    {
+      KehuRecordEditor *editor = NULL;
+      g_autoptr(JsonObject) row = NULL;
+      g_autofree char *id = NULL;
+
+      kehu_test_ui_settle (300);
+      editor = find_editor ();
+      g_assert_nonnull (editor);
+      g_assert_cmpstr (kehu_record_editor_get_module (editor), ==, "schedules");
+      /* Module names and ids are not for typing. */
+      g_assert_null (kehu_record_editor_get_input (editor, "target_module"));
+      g_assert_null (kehu_record_editor_get_input (editor, "target_id"));
+      g_assert_false (kehu_record_editor_save (editor));
+      g_assert_nonnull (kehu_record_editor_get_error (editor, "title"));
+      gtk_editable_set_text (GTK_EDITABLE (kehu_record_editor_get_input (editor, "title")), "拜访清华大学");
+      gtk_editable_set_text (GTK_EDITABLE (kehu_record_editor_get_input (editor, "start_at")), "2030-01-02 09:30");
+      {
+        g_autoptr(GdkTexture) editor_shot = kehu_test_ui_screenshot (GTK_WIDGET (editor), "editor-schedule");
+      }
+      /* Saving closes the editor. */
+      g_assert_true (kehu_record_editor_save (editor));
+      kehu_test_ui_settle (200);
+      row = kehu_test_row (store, "SELECT id, title, owner_id, start_at FROM schedules WHERE title = ?", "拜访清华大学");
+      g_assert_nonnull (row);
+      id = g_strdup (json_object_get_string_member (row, "id"));
+      g_assert_cmpstr (json_object_get_string_member (row, "title"), ==, "拜访清华大学");
+      g_assert_cmpstr (json_object_get_string_member (row, "owner_id"), ==, T_USER_ME);
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (row, "start_at"), "2030-01-0"));
+      /* It is in the list, and opens again for a change. */
+      {
+        GtkWidget *entry = NULL;
+
+        for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (_kehu_tasks_view_get_schedule_list (view)));
+             c; c = gtk_widget_get_next_sibling (c))
+          if (g_strcmp0 (gtk_widget_get_name (c), id) == 0)
+            entry = c;
+        g_assert_nonnull (entry);
+        g_assert_true (gtk_widget_activate (entry));
+        kehu_test_ui_settle (300);
+        editor = find_editor ();
+        g_assert_nonnull (editor);
+        g_assert_cmpstr (kehu_record_editor_get_id (editor), ==, id);
+        gtk_window_destroy (GTK_WINDOW (editor));
+      }
+    }
     _kehu_tasks_view_show_tab (view, "tasks");
   }
 

@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "kehu-display.h"
+#include "kehu-record-editor.h"
 #include "kehu-tasks-view-private.h"
 
 struct _KehuTasksView
@@ -386,6 +387,15 @@ fill_schedules (KehuTasksView *self)
           gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "(ss)", module, target);
           gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
         }
+      else
+        {
+          /* An entry of one's own: open it to change or move it. */
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("document-edit-symbolic"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "tasks.edit-schedule");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", str_member (s, "id"));
+          gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+        }
+      gtk_widget_set_name (row, str_member (s, "id"));
       g_object_set_data_full (G_OBJECT (row), "kehu-day", local ? day_title (local, today) : NULL, g_free);
       gtk_list_box_append (self->schedule_list, row);
     }
@@ -401,6 +411,46 @@ fill_schedules (KehuTasksView *self)
       gtk_widget_set_margin_end (empty, 12);
       gtk_list_box_append (self->schedule_list, empty);
     }
+}
+
+static void
+on_schedule_saved_cb (KehuTasksView    *self,
+                      KehuRecordEditor *editor)
+{
+  fill_schedules (self);
+  toast (self, _("Schedule entry saved"));
+}
+
+static void
+open_schedule_editor (KehuTasksView *self,
+                      const char    *id)
+{
+  g_autoptr(KehuContext) ctx = NULL;
+  KehuRecordEditor *editor;
+
+  if (self->schema == NULL)
+    return;
+  ctx = new_context (self);
+  editor = kehu_record_editor_new (ctx, "schedules", id);
+  gtk_window_set_transient_for (GTK_WINDOW (editor), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  g_signal_connect_object (editor, "saved", G_CALLBACK (on_schedule_saved_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (editor));
+}
+
+static void
+new_schedule_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  open_schedule_editor (KEHU_TASKS_VIEW (widget), NULL);
+}
+
+static void
+edit_schedule_action_cb (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  open_schedule_editor (KEHU_TASKS_VIEW (widget), g_variant_get_string (parameter, NULL));
 }
 
 /* The task pane --------------------------------------------------------------------- */
@@ -914,6 +964,8 @@ kehu_tasks_view_class_init (KehuTasksViewClass *klass)
 
   gtk_widget_class_install_action (widget_class, "tasks.toggle-done", NULL, toggle_done_action_cb);
   gtk_widget_class_install_action (widget_class, "tasks.new", NULL, new_task_action_cb);
+  gtk_widget_class_install_action (widget_class, "tasks.new-schedule", NULL, new_schedule_action_cb);
+  gtk_widget_class_install_action (widget_class, "tasks.edit-schedule", "s", edit_schedule_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "tasks.new", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "tasks.toggle-done", NULL);
 
