@@ -314,3 +314,23 @@ kehu_sync_dup_pending_action (KehuStore  *store,
   sqlite3_finalize (stmt);
   return action;
 }
+
+char *
+kehu_sync_dup_refusal (KehuStore  *store,
+                       const char *module,
+                       const char *record_id)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *message = NULL;
+
+  if (sqlite3_prepare_v2 (kehu_store_get_db (store),
+                          "SELECT message FROM sync_refusals WHERE module = ?1 AND record_id = ?2",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, module, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, record_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    message = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return message;
+}

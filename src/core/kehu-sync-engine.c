@@ -832,6 +832,20 @@ record_conflicts (KehuSyncEngine  *self,
 
 /* The answer to an approval action: the instance as the server has it
  * now replaces the optimistic one; a refusal also brings the record back. */
+/* The refusal outlives the sync's stats: the record's pages show it after
+ * a restart too, until the user changes the record again. */
+static gboolean
+keep_refusal (KehuSyncEngine  *self,
+              QueuedOp        *op,
+              const char      *message,
+              GError         **error)
+{
+  return exec_bound (self, error,
+                     "INSERT OR REPLACE INTO sync_refusals (module, record_id, action, message, at)"
+                     " VALUES (?1, ?2, ?3, ?4, strftime ('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                     "ssss", op->module, op->record_id, op->action ? op->action : op->kind, message);
+}
+
 static gboolean
 apply_approval_result (KehuSyncEngine  *self,
                        QueuedOp        *op,
@@ -851,6 +865,8 @@ apply_approval_result (KehuSyncEngine  *self,
       stats->rejected++;
       add_message (stats, message);
       add_rejection (stats, op->module, op->record_id, op->action ? op->action : op->kind, message);
+      if (!keep_refusal (self, op, message, error))
+        return FALSE;
     }
   else if (g_str_equal (status, "applied") || g_str_equal (status, "merged"))
     stats->applied++;
@@ -933,6 +949,8 @@ apply_result (KehuSyncEngine  *self,
       stats->rejected++;
       add_message (stats, message);
       add_rejection (stats, op->module, op->record_id, op->action ? op->action : op->kind, message);
+      if (!keep_refusal (self, op, message, error))
+        return FALSE;
       /* Take the local change back: the server's version, or nothing. */
       if (record != NULL)
         return kehu_sync_cache_put (self->ctx, op->module, record, error);

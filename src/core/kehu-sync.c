@@ -215,6 +215,18 @@ _kehu_sync_outbox_append (KehuContext  *ctx,
   g_autofree char *op_id = NULL;
   int rc;
 
+  /* A new change of the record supersedes the server's last refusal. */
+  rc = sqlite3_prepare_v2 (db, "DELETE FROM sync_refusals WHERE module = ?1 AND record_id = ?2", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return db_error (ctx, rc, error);
+  sqlite3_bind_text (stmt, 1, module, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, record_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (rc != SQLITE_DONE)
+    return db_error (ctx, rc, error);
+
   /* Edits of one record made while nothing of it was sent yet become one
    * op: fewer round trips, and one base_rev for what the user saw. Ops
    * already sent once (attempts > 0) are frozen: their answer may come. */

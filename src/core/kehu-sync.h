@@ -221,6 +221,11 @@ gboolean     kehu_sync_cache_apply_approvals (KehuContext *ctx,
 char        *kehu_sync_dup_pending_action   (KehuStore    *store,
                                              const char   *module,
                                              const char   *record_id);
+/* Why the server refused the last change sent for the record (its
+ * message), until the user changes the record again; NULL when it did not. */
+char        *kehu_sync_dup_refusal          (KehuStore    *store,
+                                             const char   *module,
+                                             const char   *record_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KehuSyncConflict, kehu_sync_conflict_free)
 

@@ -605,6 +605,23 @@ test_pool_actions (Fixture       *f,
   record = server_record (f, f->admin, "customers", busy);
   g_assert_cmpint (json_object_get_int_member (record, "is_locked"), ==, 0);
 
+  /* The cache keeps the reason across a restart of the app… */
+  test_client_reopen (admin, f->api);
+  {
+    g_autofree char *why = kehu_sync_dup_refusal (kehu_sync_engine_get_store (admin->engine), "customers", busy);
+    g_autofree char *none = kehu_sync_dup_refusal (kehu_sync_engine_get_store (admin->engine), "customers", keep);
+
+    g_assert_nonnull (why);
+    g_assert_nonnull (strstr (why, "at most 1, and 1 are locked"));
+    g_assert_null (none);
+  }
+  /* …until the user changes the record again. */
+  test_client_update (admin, "customers", busy, "{\"remark\":\"下周再锁\"}");
+  {
+    g_autofree char *why = kehu_sync_dup_refusal (kehu_sync_engine_get_store (admin->engine), "customers", busy);
+    g_assert_null (why);
+  }
+
   test_client_free (admin);
 }
 

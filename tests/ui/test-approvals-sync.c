@@ -203,6 +203,12 @@ test_pending_and_refused (void)
   g_assert_cmpuint (kehu_approvals_view_get_count (view, KEHU_APPROVALS_BOX_WAITING), ==, 0);
   g_assert_null (find_named (GTK_WIDGET (view), "pending-sync"));
   g_object_unref (kehu_test_ui_screenshot (GTK_WIDGET (window), "approvals-refused"));
+
+  /* The app restarts: a new view on the cache still marks the item. */
+  view = KEHU_APPROVALS_VIEW (kehu_approvals_view_new (store, mgr));
+  gtk_window_set_child (window, GTK_WIDGET (view));
+  kehu_test_ui_settle (300);
+  g_assert_cmpstr (kehu_approvals_view_get_refusal (view, instance_id), ==, rejection->message);
   kehu_sync_stats_clear (&stats);
 
   gtk_window_destroy (window);
@@ -289,6 +295,40 @@ test_detail_pending (void)
   g_assert_null (kehu_record_detail_view_get_sync_note (detail));
   g_assert_true (kehu_record_detail_view_load (detail, "customers", mine, &error));
   g_assert_null (kehu_record_detail_view_get_sync_note (detail));
+
+  /* A change the server refuses (the contract number is taken by a
+   * contract the rep cannot see): the page says why the value is back. */
+  {
+    g_autofree char *taken = kehu_test_api_create (api, admin, "customers", "{\"name\":\"别人的客户\"}");
+    g_autofree char *theirs = g_strdup_printf ("{\"number\":\"HT-2026-001\",\"name\":\"他人合同\",\"customer_id\":\"%s\","
+                                               "\"amount\":100000}", taken);
+    g_autofree char *other = kehu_test_api_create (api, admin, "contracts", theirs);
+    g_autofree char *ours = g_strdup_printf ("{\"number\":\"HT-2026-002\",\"name\":\"我的合同\",\"customer_id\":\"%s\","
+                                             "\"amount\":200000}", mine);
+    g_autoptr(JsonNode) fields = json_from_string (ours, NULL);
+    g_autoptr(JsonNode) change = json_from_string ("{\"number\":\"HT-2026-001\"}", NULL);
+    g_autofree char *contract = kehu_record_create (kehu_sync_engine_get_context (engine), "contracts",
+                                                    json_node_get_object (fields), &error);
+
+    g_assert_no_error (error);
+    g_assert_true (kehu_sync_engine_run (engine, &stats, NULL, &error));
+    g_assert_cmpuint (stats.rejected, ==, 0);
+    kehu_sync_stats_clear (&stats);
+    g_assert_true (kehu_record_update (kehu_sync_engine_get_context (engine), "contracts", contract,
+                                       json_node_get_object (change), &error));
+    g_assert_no_error (error);
+    g_assert_true (kehu_sync_engine_run (engine, &stats, NULL, &error));
+    g_assert_cmpuint (stats.rejected, ==, 1);
+    kehu_sync_stats_clear (&stats);
+
+    g_assert_true (kehu_record_detail_view_load (detail, "contracts", contract, &error));
+    g_assert_no_error (error);
+    kehu_test_ui_settle (300);
+    note = kehu_record_detail_view_get_sync_note (detail);
+    g_assert_nonnull (note);
+    g_assert_nonnull (strstr (note, is_zh () ? "服务器未接受您的上一次修改" : "The server did not accept your last change"));
+    g_object_unref (kehu_test_ui_screenshot (GTK_WIDGET (window), "detail-refused"));
+  }
 
   gtk_window_destroy (window);
   kehu_test_ui_settle (50);

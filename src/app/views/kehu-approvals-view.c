@@ -38,7 +38,7 @@ struct _KehuApprovalsView
   char              *selected_id;
   JsonNode          *selected;
   GHashTable        *known_waiting;
-  GHashTable        *refusals;      /* instance id → why the server refused our action */
+  GHashTable        *refusals;      /* instance id → why the server refused our action (sync_refusals) */
   gboolean           loaded;
   guint              n_notified;
   guint              refresh_id;
@@ -411,11 +411,29 @@ check_new_waiting (KehuApprovalsView *self)
   self->loaded = TRUE;
 }
 
+/* The server's refusals of our actions, kept in the cache by the sync
+ * (they outlive a restart); read once per refresh, not per row. */
+static void
+load_refusals (KehuApprovalsView *self)
+{
+  g_autoptr(JsonArray) rows = kehu_admin_query (self->store, NULL,
+    "SELECT record_id, message FROM sync_refusals WHERE module = 'approval_instances'", NULL);
+
+  g_hash_table_remove_all (self->refusals);
+  for (guint i = 0; rows && i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+
+      g_hash_table_replace (self->refusals, g_strdup (member (row, "record_id")), g_strdup (member (row, "message")));
+    }
+}
+
 void
 kehu_approvals_view_refresh (KehuApprovalsView *self)
 {
   g_return_if_fail (KEHU_IS_APPROVALS_VIEW (self));
 
+  load_refusals (self);
   update_counts (self);
   update_list (self);
   check_new_waiting (self);
@@ -1062,8 +1080,9 @@ kehu_approvals_view_get_n_notified (KehuApprovalsView *self)
  * @instance_id: the approval the server refused our action on
  * @message: the server's reason
  *
- * Tells the user why, marks the item until the user acts on it again, and
- * shows the instance as the server has it (the sync already wrote it).
+ * Tells the user why and shows the instance as the server has it. The sync
+ * already wrote both the instance and the refusal, which marks the item
+ * until the user acts on it again.
  */
 void
 kehu_approvals_view_show_refusal (KehuApprovalsView *self,
@@ -1077,7 +1096,6 @@ kehu_approvals_view_show_refusal (KehuApprovalsView *self,
   g_return_if_fail (KEHU_IS_APPROVALS_VIEW (self));
   g_return_if_fail (instance_id != NULL);
 
-  g_hash_table_replace (self->refusals, g_strdup (instance_id), g_strdup (message ? message : ""));
   instance = kehu_approvals_get_instance (self->store, instance_id, self->user_id, NULL);
   if (instance != NULL)
     title = member (json_node_get_object (instance), "title");

@@ -2209,17 +2209,30 @@ kehu_record_detail_view_new (KehuStore *store)
 }
 
 /* On a client cache: the record's changes that have not reached the
- * server yet, and a claim from the pool that only the server may confirm. */
+ * server yet, a claim from the pool that only the server may confirm, or
+ * why the server refused the last change. */
 static void
 fill_sync_state (KehuRecordDetailView *self)
 {
   g_autofree char *pending = NULL;
+  g_autofree char *refusal = NULL;
+  g_autofree char *refused = NULL;
   const char *text = NULL;
   const char *name = NULL;
 
   if (kehu_sync_store_is_cache (self->store))
-    pending = kehu_sync_dup_pending_action (self->store, self->module, self->record_id);
-  if (g_strcmp0 (pending, "claim") == 0)
+    {
+      pending = kehu_sync_dup_pending_action (self->store, self->module, self->record_id);
+      refusal = pending ? NULL : kehu_sync_dup_refusal (self->store, self->module, self->record_id);
+    }
+  if (refusal != NULL)
+    {
+      /* The page shows the server's version; say why ours is gone. */
+      refused = g_strdup_printf (_("The server did not accept your last change: %s"), refusal);
+      text = refused;
+      name = "refused";
+    }
+  else if (g_strcmp0 (pending, "claim") == 0)
     {
       text = _("Claim pending confirmation: the server checks the pool’s limits when it can be reached");
       name = "claim-pending";
@@ -2231,6 +2244,16 @@ fill_sync_state (KehuRecordDetailView *self)
     }
   gtk_label_set_label (self->sync_label, text ? text : "");
   gtk_widget_set_name (GTK_WIDGET (self->sync_label), name ? name : "sync-label");
+  if (refusal != NULL)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->sync_label), "accent");
+      gtk_widget_add_css_class (GTK_WIDGET (self->sync_label), "error");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->sync_label), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->sync_label), "accent");
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->sync_label), text != NULL);
 }
 
