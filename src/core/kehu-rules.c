@@ -9,8 +9,9 @@
  * invoices only, plan_total) and customer totals (contract_total of approved
  * contracts, and the sums of its live contracts' plan/received/invoiced
  * totals), payment plans' received amount, last_followup_at of follow-up
- * targets. Totals are recomputed from the rows by aggregate queries, never
- * adjusted by deltas, so they cannot drift; those derived writes do not bump
+ * targets, and a new stage group's closing stages. Totals are recomputed
+ * from the rows by aggregate queries, never adjusted by deltas, so they
+ * cannot drift; those derived writes do not bump
  * updated_at/rev and are not logged (every client computes them the same way).
  *
  * The public functions are the user-level actions: convert, transfer, stage
@@ -26,6 +27,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "kehu-admin.h"
 #include "kehu-record-private.h"
 #include "kehu-rules.h"
 #include "kehu-sync.h"
@@ -370,6 +372,14 @@ _kehu_rules_after_write (KehuContext       *ctx,
             (!recompute_last_followup (ctx, str_member (rows[i], "target_module"), str_member (rows[i], "target_id"), error) ||
              !recompute_last_followup (ctx, "customers", str_member (rows[i], "customer_id"), error)))
           return FALSE;
+    }
+  else if (strcmp (name, "stage_groups") == 0 && old_row == NULL && new_row)
+    {
+      /* A new sales process closes like every other: won 100 %, lost and
+       * invalid 0 %, whoever makes it (a local store, the record route,
+       * a pushed create). */
+      if (!kehu_admin_ensure_terminal_stages (kehu_context_get_store (ctx), id, error))
+        return FALSE;
     }
   else if (strcmp (name, "opportunities") == 0 && new_row)
     {
