@@ -16,7 +16,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (KehuApprovalFlowEditor, kehu_approval_flow_editor, KEHU, APPROVAL_FLOW_EDITOR, GtkWidget)
 
 /* The list of flows and an editor of one; `user_id` is the administrator
- * (for the operation log). Place it in the Settings page. */
+ * (for the operation log). Place it in the Settings page. Its Save and
+ * Delete emit ::save-flow and ::delete-flow first: a handler returning
+ * TRUE takes the change (to a server's route). */
 GtkWidget *kehu_approval_flow_editor_new              (KehuStore              *store,
                                                        const char             *user_id);
 /* Starts a new flow (empty, business type contract). */
@@ -34,6 +36,9 @@ JsonNode  *kehu_approval_flow_editor_dup_definition   (KehuApprovalFlowEditor *s
  * saves it; returns the flow id or NULL with the error (also shown). */
 char      *kehu_approval_flow_editor_save             (KehuApprovalFlowEditor *self,
                                                        GError                **error);
+/* Shows @message (a refusal from elsewhere) under the form; NULL hides it. */
+void       kehu_approval_flow_editor_show_error       (KehuApprovalFlowEditor *self,
+                                                       const char             *message);
 guint      kehu_approval_flow_editor_get_n_steps      (KehuApprovalFlowEditor *self);
 /* The error shown beside step `index` (from 0), or NULL. */
 const char *kehu_approval_flow_editor_get_step_error  (KehuApprovalFlowEditor *self,
