@@ -8,11 +8,13 @@
  * and deleted; a new stage group has its three closing stages on the
  * server and in the cache, and is renamed. A user who may open Settings
  * but not change pools sees the server's refusal and nothing changes.
- * Screenshots of the three sections, in the test's language.
+ * Without the server the sections are read-only. Screenshots of the three sections, in the test's language.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
+
+#include <signal.h>
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
@@ -49,6 +51,12 @@ static gboolean
 synced (gpointer data)
 {
   return kehu_sync_client_get_last_sync (data) != NULL && kehu_sync_client_can_call (data);
+}
+
+static gboolean
+offline (gpointer data)
+{
+  return kehu_sync_client_get_state (data) == KEHU_SYNC_STATE_OFFLINE;
 }
 
 static gboolean
@@ -525,8 +533,27 @@ test_settings_online_2 (void)
   test_pools (api, admin, app);
   test_flows (api, admin, app);
   test_stage_groups (api, admin, app);
-  app_free (app);
   test_refused (api, admin);
+
+  /* The server goes away: the three sections are read-only, what to look
+   * at may still be chosen. */
+  g_assert_cmpint (kehu_test_server_stop (api->server, SIGTERM), ==, 0);
+  kehu_sync_client_check (app->client);
+  wait_until (offline, app->client);
+  kehu_test_ui_settle (80);
+  kehu_settings_view_show_section (app->view, "pools");
+  g_assert_false (gtk_widget_is_sensitive (find (app, "save-pool")));
+  g_assert_false (gtk_widget_is_sensitive (find (app, "reclaim_cooldown_days")));
+  g_assert_true (gtk_widget_is_sensitive (find (app, "pool")));
+  kehu_settings_view_show_section (app->view, "approval-flows");
+  g_assert_false (gtk_widget_is_sensitive (find (app, "save-flow")));
+  g_assert_false (gtk_widget_is_sensitive (find (app, "new-flow")));
+  kehu_settings_view_show_section (app->view, "stages");
+  g_assert_false (gtk_widget_is_sensitive (find (app, "new-stage-group")));
+  g_assert_true (gtk_widget_is_sensitive (find (app, "stage-group")));
+  g_assert_cmpstr (kehu_settings_view_get_banner (app->view), ==,
+                   _("Settings can be changed only while connected to the server"));
+  app_free (app);
 }
 
 int

@@ -505,6 +505,9 @@ reload_flows (KehuApprovalFlowEditor *self)
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       gtk_widget_set_name (row, json_object_get_string_member (flow, "id"));
+      /* Choosing what to look at: Settings leaves it usable while the
+       * rest is read-only (offline on a server's cache). */
+      g_object_set_data (G_OBJECT (row), "kehu-browse", GINT_TO_POINTER (TRUE));
       g_signal_connect (row, "activated", G_CALLBACK (on_flow_row_activated_cb), self);
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->flows_group), row);
       g_ptr_array_add (self->flow_rows, row);
@@ -933,16 +936,6 @@ kehu_approval_flow_editor_save (KehuApprovalFlowEditor  *self,
   if (definition == NULL)
     return NULL;
   return save_here (self, definition, error);
-}
-
-void
-kehu_approval_flow_editor_show_error (KehuApprovalFlowEditor *self,
-                                      const char             *message)
-{
-  g_return_if_fail (KEHU_IS_APPROVAL_FLOW_EDITOR (self));
-
-  gtk_label_set_label (self->flow_error, message ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->flow_error), message != NULL);
 }
 
 guint

@@ -36,9 +36,6 @@ JsonNode  *kehu_approval_flow_editor_dup_definition   (KehuApprovalFlowEditor *s
  * saves it; returns the flow id or NULL with the error (also shown). */
 char      *kehu_approval_flow_editor_save             (KehuApprovalFlowEditor *self,
                                                        GError                **error);
-/* Shows @message (a refusal from elsewhere) under the form; NULL hides it. */
-void       kehu_approval_flow_editor_show_error       (KehuApprovalFlowEditor *self,
-                                                       const char             *message);
 guint      kehu_approval_flow_editor_get_n_steps      (KehuApprovalFlowEditor *self);
 /* The error shown beside step `index` (from 0), or NULL. */
 const char *kehu_approval_flow_editor_get_step_error  (KehuApprovalFlowEditor *self,
