@@ -565,16 +565,6 @@ change_sent_cb (GObject      *object,
   change_free (change);
 }
 
-/*
- * admin_change:
- * @method, @path, @body: the server's route for the change
- * @table: where the server's answer is kept in the cache
- * @refresh: (nullable): a list route whose items go into @table afterwards
- * @local: the same change on a local store
- *
- * The one way every section changes a setting. @select (nullable) takes
- * the id of a row the server made.
- */
 /* A local change is made here and now; TRUE when it is the server's to
  * make. */
 static gboolean
@@ -614,6 +604,16 @@ change_goes_online (KehuSettingsView *self,
   return TRUE;
 }
 
+/*
+ * admin_change:
+ * @method, @path, @body: the server's route for the change
+ * @table: where the server's answer is kept in the cache
+ * @refresh: (nullable): a list route whose items go into @table afterwards
+ * @local: the same change on a local store
+ *
+ * The one way every section changes a setting. @select (nullable) takes
+ * the id of a row the server made.
+ */
 static void
 admin_change_select (KehuSettingsView *self,
                      const char       *method,
