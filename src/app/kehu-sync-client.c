@@ -689,6 +689,27 @@ kehu_sync_client_call_async (KehuSyncClient      *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
+  kehu_sync_client_call_full_async (self, method, path, NULL, body, cancellable, callback, user_data);
+}
+
+/**
+ * kehu_sync_client_call_full_async:
+ * @if_match: (nullable): the revision the change is based on, for the
+ *   record routes' PATCH (the server refuses it when the record moved on)
+ *
+ * As kehu_sync_client_call_async(); finish with
+ * kehu_sync_client_call_finish().
+ */
+void
+kehu_sync_client_call_full_async (KehuSyncClient      *self,
+                                  const char          *method,
+                                  const char          *path,
+                                  const char          *if_match,
+                                  JsonObject          *body,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(SoupMessage) msg = NULL;
   g_autofree char *url = NULL;
@@ -722,6 +743,8 @@ kehu_sync_client_call_async (KehuSyncClient      *self,
     }
   auth = g_strconcat ("Bearer ", self->token, NULL);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  if (if_match != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "If-Match", if_match);
   if (body != NULL)
     {
       g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), body);

@@ -1492,8 +1492,8 @@ kehu_admin_add_stage_group (KehuContext  *ctx,
 
   if (!kehu_context_begin (ctx, error))
     return NULL;
+  /* The closing stages come with the group (kehu-rules.c). */
   if (!(id = kehu_record_create (ctx, "stage_groups", fields, error)) ||
-      !kehu_admin_ensure_terminal_stages (kehu_context_get_store (ctx), id, error) ||
       !kehu_context_commit (ctx, error))
     {
       fail (ctx);
@@ -1781,7 +1781,7 @@ kehu_admin_set_claim_limit (KehuStore   *store,
 /* Settings tables a server's answer may be written into. */
 static const char * const put_tables[] = {
   "departments", "users", "roles", "custom_fields", "dictionaries", "dictionary_items",
-  "stage_groups", "stages", "pools", NULL
+  "stage_groups", "stages", "pools", "approval_flows", NULL
 };
 
 static void
@@ -1808,7 +1808,8 @@ bind_member (sqlite3_stmt *stmt,
 /**
  * kehu_admin_put_row:
  * @table: a settings table (departments, users, roles, custom_fields,
- *   dictionaries, dictionary_items, stage_groups, stages, pools)
+ *   dictionaries, dictionary_items, stage_groups, stages, pools,
+ *   approval_flows)
  * @row: the server's answer: an object with "id"
  *
  * Writes the members of @row that are columns of @table into a cache:
@@ -1887,5 +1888,120 @@ kehu_admin_put_row (KehuStore   *store,
       if (pass == 0 && sqlite3_changes (db) > 0)
         return TRUE;
     }
+  return TRUE;
+}
+
+/**
+ * kehu_admin_drop_row:
+ * @table: a settings table, as for kehu_admin_put_row()
+ *
+ * A cache forgets a row the server deleted.
+ */
+gboolean
+kehu_admin_drop_row (KehuStore   *store,
+                     const char  *table,
+                     const char  *id,
+                     GError     **error)
+{
+  g_autofree char *sql = NULL;
+
+  if (table == NULL || !g_strv_contains (put_tables, table))
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "table",
+                       _("“%s” is not a settings table"), table ? table : "");
+      return FALSE;
+    }
+  sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?", table);
+  return EXEC (store, error, sql, id);
+}
+
+/* A pool's lists, replaced as a whole as the server's PUT routes do. */
+static const struct {
+  const char *table;
+  const char *columns[5];
+} pool_lists[] = {
+  { "pool_members", { "member_type", "member_id", "is_admin", NULL } },
+  { "pool_rules", { "customer_level", "no_followup_days", "no_opportunity_days", "no_deal_days", NULL } },
+  { "pool_claim_limits", { "role_id", "per_day", "per_week", "per_month", NULL } },
+};
+
+/**
+ * kehu_admin_put_pool_list:
+ * @table: pool_members, pool_rules or pool_claim_limits
+ * @items: the server's answer to a PUT /pools/{id}/… (its "items")
+ *
+ * Replaces @pool_id's rows of @table with @items, in one transaction: a
+ * rule or limit the answer no longer has (set back to none) goes.
+ */
+gboolean
+kehu_admin_put_pool_list (KehuStore   *store,
+                          const char  *table,
+                          const char  *pool_id,
+                          JsonArray   *items,
+                          GError     **error)
+{
+  sqlite3 *db = kehu_store_get_db (store);
+  g_autoptr(GString) insert = NULL;
+  g_autofree char *remove = NULL;
+  const char * const *columns = NULL;
+  gboolean with_id;
+  gboolean nested;
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pool_lists); i++)
+    if (g_strcmp0 (pool_lists[i].table, table) == 0)
+      columns = pool_lists[i].columns;
+  if (columns == NULL)
+    {
+      set_field_error (error, KEHU_ADMIN_ERROR_INVALID, "table",
+                       _("“%s” is not a list of a pool"), table ? table : "");
+      return FALSE;
+    }
+  /* Rules have an id of their own; the server's answer does not give it,
+   * and nothing refers to it. */
+  with_id = g_str_equal (table, "pool_rules");
+  insert = g_string_new (NULL);
+  g_string_printf (insert, "INSERT INTO %s (pool_id%s", table, with_id ? ", id" : "");
+  while (columns[n] != NULL)
+    g_string_append_printf (insert, ", %s", columns[n++]);
+  g_string_append (insert, with_id ? ") VALUES (?1, ?2" : ") VALUES (?1");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (insert, ", ?%u", i + 3);
+  g_string_append_c (insert, ')');
+  remove = g_strdup_printf ("DELETE FROM %s WHERE pool_id = ?", table);
+
+  if (!tx_begin (store, &nested, error))
+    return FALSE;
+  if (!EXEC (store, error, remove, pool_id))
+    return tx_fail (store, nested);
+  for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+      g_autofree char *id = g_uuid_string_random ();
+      sqlite3_stmt *stmt = NULL;
+      int rc;
+
+      if (item == NULL)
+        continue;
+      rc = sqlite3_prepare_v2 (db, insert->str, -1, &stmt, NULL);
+      if (rc != SQLITE_OK)
+        {
+          kehu_store_set_error_from_db (store, rc, error);
+          return tx_fail (store, nested);
+        }
+      sqlite3_bind_text (stmt, 1, pool_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+      for (guint c = 0; c < n; c++)
+        bind_member (stmt, c + 3, json_object_get_member (item, columns[c]));
+      rc = sqlite3_step (stmt);
+      sqlite3_finalize (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          kehu_store_set_error_from_db (store, rc, error);
+          return tx_fail (store, nested);
+        }
+    }
+  if (!tx_commit (store, nested, error))
+    return tx_fail (store, nested);
   return TRUE;
 }

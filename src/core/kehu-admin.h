@@ -244,6 +244,15 @@ gboolean       kehu_admin_put_row               (KehuStore          *store,
                                                  const char         *table,
                                                  JsonObject         *row,
                                                  GError            **error);
+gboolean       kehu_admin_drop_row              (KehuStore          *store,
+                                                 const char         *table,
+                                                 const char         *id,
+                                                 GError            **error);
+gboolean       kehu_admin_put_pool_list         (KehuStore          *store,
+                                                 const char         *table,
+                                                 const char         *pool_id,
+                                                 JsonArray          *items,
+                                                 GError            **error);
 
 /* Display helpers */
 int            kehu_admin_dwell_days            (const char         *since,

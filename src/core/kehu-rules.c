@@ -9,8 +9,9 @@
  * invoices only, plan_total) and customer totals (contract_total of approved
  * contracts, and the sums of its live contracts' plan/received/invoiced
  * totals), payment plans' received amount, last_followup_at of follow-up
- * targets. Totals are recomputed from the rows by aggregate queries, never
- * adjusted by deltas, so they cannot drift; those derived writes do not bump
+ * targets, and a new stage group's closing stages. Totals are recomputed
+ * from the rows by aggregate queries, never adjusted by deltas, so they
+ * cannot drift; those derived writes do not bump
  * updated_at/rev and are not logged (every client computes them the same way).
  *
  * The public functions are the user-level actions: convert, transfer, stage
@@ -26,6 +27,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "kehu-admin.h"
 #include "kehu-record-private.h"
 #include "kehu-rules.h"
 #include "kehu-sync.h"
@@ -426,24 +428,31 @@ _kehu_rules_after_write (KehuContext       *ctx,
              !recompute_last_followup (ctx, "customers", str_member (rows[i], "customer_id"), error)))
           return FALSE;
     }
-  else if (strcmp (name, "stage_groups") == 0 && flag_member (new_row, "is_default") &&
-           !flag_member (old_row, "is_default"))
+  else if (strcmp (name, "stage_groups") == 0 && new_row)
     {
+      /* A new sales process closes like every other: won 100 %, lost and
+       * invalid 0 %, whoever makes it (a local store, the record route,
+       * a pushed create). */
+      if (old_row == NULL && !kehu_admin_ensure_terminal_stages (kehu_context_get_store (ctx), id, error))
+        return FALSE;
       /* One default group: the others give it up, as record changes so
        * that they sync and are logged. */
-      char *other;
-
-      while ((other = _kehu_query_text (ctx, "SELECT id FROM stage_groups WHERE is_default = 1 AND id != ?1 LIMIT 1",
-                                        id, NULL)) != NULL)
+      if (flag_member (new_row, "is_default") && !flag_member (old_row, "is_default"))
         {
-          g_autoptr(JsonObject) off = json_object_new ();
-          gboolean ok;
+          char *other;
 
-          json_object_set_boolean_member (off, "is_default", FALSE);
-          ok = trusted_update (ctx, "stage_groups", other, off, "update", error);
-          g_free (other);
-          if (!ok)
-            return FALSE;
+          while ((other = _kehu_query_text (ctx, "SELECT id FROM stage_groups WHERE is_default = 1 AND id != ?1 LIMIT 1",
+                                            id, NULL)) != NULL)
+            {
+              g_autoptr(JsonObject) off = json_object_new ();
+              gboolean ok;
+
+              json_object_set_boolean_member (off, "is_default", FALSE);
+              ok = trusted_update (ctx, "stage_groups", other, off, "update", error);
+              g_free (other);
+              if (!ok)
+                return FALSE;
+            }
         }
     }
   else if (strcmp (name, "opportunities") == 0 && new_row)

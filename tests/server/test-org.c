@@ -586,12 +586,18 @@ test_stages (void)
                               "invalid_value", "name");
   kehu_test_api_expect_error (api, admin, "POST", "/api/v1/stage_groups/nothing/stages", "{\"name\":\"x\",\"win_rate\":10}",
                               404, "not_found", "group_id");
+  /* The group came with its closing stages (the rule of kehu-rules.c),
+   * and nothing else was written. */
   {
-    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM stages WHERE group_id = '%s'", group);
-    g_assert_cmpint (kehu_test_api_db_int (api, sql), ==, 0);
+    g_autofree char *sql = g_strdup_printf ("SELECT group_concat (kind || ':' || win_rate, ',') FROM "
+                                            "(SELECT kind, win_rate FROM stages WHERE group_id = '%s' ORDER BY position)",
+                                            group);
+    g_autofree char *ends = kehu_test_api_db_string (api, sql);
+
+    g_assert_cmpstr (ends, ==, "won:100,lost:0,invalid:0");
   }
 
-  /* The first stage brings the closing ones. */
+  /* Open stages go before them. */
   first = kehu_test_api_expect (api, admin, "POST", stages_path, "{\"name\":\"到期提醒\",\"win_rate\":20}", 201);
   second = kehu_test_api_expect (api, admin, "POST", stages_path, "{\"name\":\"续费报价\",\"win_rate\":60,\"move\":-1}", 201);
   list = kehu_test_api_expect (api, admin, "GET", stages_path, NULL, 200);
@@ -636,6 +642,22 @@ test_stages (void)
   }
   kehu_test_api_expect_error (api, admin, "DELETE", first_path, NULL, 400, "invalid_value", NULL);
   kehu_test_api_expect_error (api, admin, "DELETE", second_path, NULL, 404, "not_found", NULL);
+
+  /* A group a client made offline and pushed gets them too. */
+  {
+    const char *push = "{\"ops\":[{\"op_id\":\"5a1e0000-0000-4000-8000-000000000001\",\"module\":\"stage_groups\","
+                       "\"id\":\"5a1e0000-0000-4000-8000-0000000000a1\",\"kind\":\"create\","
+                       "\"fields\":{\"name\":\"渠道流程\"},\"base_rev\":0}]}";
+    g_autoptr(JsonObject) reply = kehu_test_api_expect (api, admin, "POST", "/api/v1/sync/push", push, 200);
+    JsonObject *result = json_array_get_object_element (json_object_get_array_member (reply, "results"), 0);
+    g_autofree char *ends = NULL;
+
+    g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
+    ends = kehu_test_api_db_string (api, "SELECT group_concat (kind || ':' || win_rate, ',') FROM (SELECT kind, win_rate "
+                                         "FROM stages WHERE group_id = (SELECT id FROM stage_groups WHERE name = '渠道流程') "
+                                         "ORDER BY position)");
+    g_assert_cmpstr (ends, ==, "won:100,lost:0,invalid:0");
+  }
 }
 
 

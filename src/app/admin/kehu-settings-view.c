@@ -51,6 +51,7 @@ struct _KehuSettingsView
   char         *pool_id;
   char         *custom_module;
   char         *dictionary_id;
+  char         *flow_id;
 
   GtkWidget    *outer_stack;
   AdwLeaflet   *leaflet;
@@ -258,7 +259,8 @@ static gboolean
 section_goes_online (const char *section)
 {
   static const char * const online[] = {
-    "departments", "users", "roles", "stages", "fields", "dictionaries", "recycle-bin", NULL
+    "departments", "users", "roles", "stages", "pools", "fields", "dictionaries", "approval-flows",
+    "recycle-bin", NULL
   };
 
   return section != NULL && g_strv_contains (online, section);
@@ -345,6 +347,27 @@ failed:
   return FALSE;
 }
 
+/* How an answer that is not one row per id goes into the cache. */
+typedef gboolean (*AnswerWrite) (KehuSettingsView  *self,
+                                 const char        *table,
+                                 const char        *id,
+                                 JsonNode          *answer,
+                                 GError           **error);
+
+/* One request of a change that takes several (a pool's settings, rules
+ * and limits are three routes). "{id}" in @path is the id of the row the
+ * change's first answer made. */
+typedef struct
+{
+  char        *method;
+  char        *path;
+  char        *if_match;
+  JsonObject  *body;
+  char        *table;
+  AnswerWrite  write;
+  char        *id;
+} Request;
+
 typedef struct
 {
   KehuSettingsView *self;
@@ -354,7 +377,43 @@ typedef struct
   char            **select;    /* takes the new row's id (a selection of self) */
   LocalWrite        drop;      /* DELETE: removes the row from the cache too */
   char             *id;
+  AnswerWrite       write;     /* NULL: put_answers () into table */
+  char             *made_id;   /* the id of the row the first answer made */
+  GQueue            next;      /* Requests, each sent once the one before is answered */
 } Change;
+
+static void
+request_free (Request *request)
+{
+  g_free (request->method);
+  g_free (request->path);
+  g_free (request->if_match);
+  g_clear_pointer (&request->body, json_object_unref);
+  g_free (request->table);
+  g_free (request->id);
+  g_free (request);
+}
+
+static Request *
+request_new (const char  *method,
+             const char  *path,
+             const char  *if_match,
+             JsonObject  *body,
+             const char  *table,
+             AnswerWrite  write,
+             const char  *id)
+{
+  Request *request = g_new0 (Request, 1);
+
+  request->method = g_strdup (method);
+  request->path = g_strdup (path);
+  request->if_match = g_strdup (if_match);
+  request->body = body ? json_object_ref (body) : NULL;
+  request->table = g_strdup (table);
+  request->write = write;
+  request->id = g_strdup (id);
+  return request;
+}
 
 static void
 change_free (Change *change)
@@ -364,6 +423,8 @@ change_free (Change *change)
   g_free (change->refresh);
   g_free (change->done);
   g_free (change->id);
+  g_free (change->made_id);
+  g_queue_clear_full (&change->next, (GDestroyNotify) request_free);
   g_free (change);
 }
 
@@ -446,7 +507,8 @@ change_sent_cb (GObject      *object,
       change_free (change);
       return;
     }
-  if (!put_answers (change->self, change->table, answer, &error))
+  if (!(change->write ? change->write (change->self, change->table, change->id, answer, &error)
+                      : put_answers (change->self, change->table, answer, &error)))
     {
       change_done (change, FALSE, error);
       change_free (change);
@@ -458,11 +520,39 @@ change_sent_cb (GObject      *object,
       change_free (change);
       return;
     }
-  if (change->select != NULL && JSON_NODE_HOLDS_OBJECT (answer) &&
+  if (change->made_id == NULL && JSON_NODE_HOLDS_OBJECT (answer) &&
       json_object_get_string_member_with_default (json_node_get_object (answer), "id", NULL) != NULL)
     {
-      g_free (*change->select);
-      *change->select = g_strdup (json_object_get_string_member (json_node_get_object (answer), "id"));
+      change->made_id = g_strdup (json_object_get_string_member (json_node_get_object (answer), "id"));
+      if (change->select != NULL)
+        {
+          g_free (*change->select);
+          *change->select = g_strdup (change->made_id);
+        }
+    }
+  change->select = NULL;
+  if (!g_queue_is_empty (&change->next))
+    {
+      Request *request = g_queue_pop_head (&change->next);
+      g_autofree char *path = NULL;
+
+      if (change->made_id != NULL && strstr (request->path, "{id}") != NULL)
+        {
+          g_auto(GStrv) parts = g_strsplit (request->path, "{id}", -1);
+          path = g_strjoinv (change->made_id, parts);
+        }
+      else
+        path = g_strdup (request->path);
+      g_free (change->table);
+      change->table = g_strdup (request->table);
+      g_free (change->id);
+      change->id = g_strdup (request->id);
+      change->write = request->write;
+      change->drop = NULL;
+      kehu_sync_client_call_full_async (change->self->client, request->method, path, request->if_match,
+                                        request->body, NULL, change_sent_cb, change);
+      request_free (request);
+      return;
     }
   if (change->refresh != NULL)
     {
@@ -473,6 +563,45 @@ change_sent_cb (GObject      *object,
     }
   change_done (change, TRUE, NULL);
   change_free (change);
+}
+
+/* A local change is made here and now; TRUE when it is the server's to
+ * make. */
+static gboolean
+change_goes_online (KehuSettingsView *self,
+                    LocalWrite        local,
+                    const char       *id,
+                    JsonObject       *body,
+                    const char       *table,
+                    const char       *done)
+{
+  switch (current_mode (self))
+    {
+    case SETTINGS_MODE_LOCAL:
+      {
+        g_autoptr(GError) error = NULL;
+        gboolean ok = local (self, id, body, &error);
+
+        if (ok && g_strcmp0 (table, "custom_fields") == 0)
+          refresh_record_pages (self);
+        finish (self, ok, error, done);
+      }
+      return FALSE;
+    case SETTINGS_MODE_OFFLINE:
+      toast (self, _("Settings can be changed only while connected to the server"));
+      rebuild (self);
+      return FALSE;
+    case SETTINGS_MODE_ONLINE:
+    default:
+      break;
+    }
+
+  if (self->busy)
+    {
+      toast (self, _("The previous change is still being saved on the server"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /*
@@ -499,32 +628,8 @@ admin_change_select (KehuSettingsView *self,
 {
   Change *change;
 
-  switch (current_mode (self))
-    {
-    case SETTINGS_MODE_LOCAL:
-      {
-        g_autoptr(GError) error = NULL;
-        gboolean ok = local (self, id, body, &error);
-
-        if (ok && g_strcmp0 (table, "custom_fields") == 0)
-          refresh_record_pages (self);
-        finish (self, ok, error, done);
-      }
-      return;
-    case SETTINGS_MODE_OFFLINE:
-      toast (self, _("Settings can be changed only while connected to the server"));
-      rebuild (self);
-      return;
-    case SETTINGS_MODE_ONLINE:
-    default:
-      break;
-    }
-
-  if (self->busy)
-    {
-      toast (self, _("The previous change is still being saved on the server"));
-      return;
-    }
+  if (!change_goes_online (self, local, id, body, table, done))
+    return;
   change = g_new0 (Change, 1);
   change->self = g_object_ref (self);
   change->table = g_strdup (table);
@@ -550,6 +655,65 @@ admin_change (KehuSettingsView *self,
               const char       *done)
 {
   admin_change_select (self, method, path, body, table, refresh, local, id, done, NULL);
+}
+
+/*
+ * admin_change_requests:
+ * @requests: (element-type Request): the server's routes for one Save, sent
+ *   one after another; the first refusal stops the rest, and what was
+ *   answered before it is in the cache (the server's state)
+ * @local, @id, @body: the same change on a local store, in one go
+ * @select: (nullable): takes the id of the row the first answer made
+ */
+static void
+admin_change_requests (KehuSettingsView *self,
+                       GPtrArray        *requests,
+                       LocalWrite        local,
+                       const char       *id,
+                       JsonObject       *body,
+                       const char       *done,
+                       char            **select)
+{
+  Request *first;
+  Change *change;
+
+  g_return_if_fail (requests->len > 0);
+
+  first = g_ptr_array_index (requests, 0);
+  if (!change_goes_online (self, local, id, body, first->table, done))
+    return;
+  change = g_new0 (Change, 1);
+  change->self = g_object_ref (self);
+  change->table = g_strdup (first->table);
+  change->write = first->write;
+  change->id = g_strdup (first->id);
+  change->done = g_strdup (done);
+  change->select = select;
+  if (g_str_equal (first->method, "DELETE"))
+    change->drop = local;
+  for (guint i = 1; i < requests->len; i++)
+    {
+      Request *r = g_ptr_array_index (requests, i);
+
+      g_queue_push_tail (&change->next, request_new (r->method, r->path, r->if_match, r->body,
+                                                     r->table, r->write, r->id));
+    }
+  set_busy (self, TRUE);
+  kehu_sync_client_call_full_async (self->client, first->method, first->path, first->if_match, first->body,
+                                    NULL, change_sent_cb, change);
+}
+
+/* The revision of a record in the cache, for If-Match: the server's, as
+ * the pull or its last answer wrote it. */
+static char *
+cached_rev (KehuSettingsView *self,
+            const char       *table,
+            const char       *id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT rev FROM %s WHERE id = ?", table);
+  g_autoptr(JsonObject) row = kehu_admin_query_one (self->store, NULL, sql, id, NULL);
+
+  return g_strdup_printf ("%" G_GINT64_FORMAT, int_member (row, "rev", 0));
 }
 
 static void
@@ -687,8 +851,6 @@ update_mode (KehuSettingsView *self)
     text = _("Saving on the server…");
   else if (mode == SETTINGS_MODE_OFFLINE && g_strcmp0 (self->section, "recycle-bin") != 0)
     text = _("Settings can be changed only while connected to the server");
-  else if (mode == SETTINGS_MODE_ONLINE && !section_goes_online (self->section))
-    text = _("This section cannot be changed through the server from the app yet");
 
   gtk_label_set_text (GTK_LABEL (self->banner_label), text ? text : "");
   gtk_widget_set_visible (self->banner_spinner, self->busy);
@@ -1752,34 +1914,55 @@ on_stage_remove_cb (GtkButton        *button,
   stage_change (self, "DELETE", g_object_get_data (G_OBJECT (button), "kehu-id"), NULL, _("Stage removed"));
 }
 
+/* A new group (id NULL; it becomes the one shown) or a new name. */
+static gboolean
+local_stage_group_write (KehuSettingsView  *self,
+                         const char        *id,
+                         JsonObject        *body,
+                         GError           **error)
+{
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autofree char *new_id = NULL;
+
+  if (id != NULL)
+    return kehu_record_update (ctx, "stage_groups", id, body, error);
+  new_id = kehu_admin_add_stage_group (ctx, json_object_get_string_member (body, "name"), error);
+  if (new_id == NULL)
+    return FALSE;
+  g_free (self->stage_group_id);
+  self->stage_group_id = g_steal_pointer (&new_id);
+  return TRUE;
+}
+
 static void
 on_stage_group_add_cb (GtkWidget        *entry,
                        KehuSettingsView *self)
 {
-  g_autoptr(KehuContext) ctx = new_context (self);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = kehu_admin_add_stage_group (ctx, gtk_editable_get_text (GTK_EDITABLE (entry)), &error);
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
 
-  if (id != NULL)
-    {
-      g_free (self->stage_group_id);
-      self->stage_group_id = g_strdup (id);
-    }
-  finish (self, id != NULL, error, _("Stage group added: add its stages below"));
+  json_object_set_string_member (body, "name", gtk_editable_get_text (GTK_EDITABLE (entry)));
+  /* The server makes the group's closing stages with it; they come
+   * back from its list of the new group's stages. */
+  g_ptr_array_add (requests, request_new ("POST", "/stage_groups", NULL, body, "stage_groups", NULL, NULL));
+  g_ptr_array_add (requests, request_new ("GET", "/stage_groups/{id}/stages", NULL, NULL, "stages", NULL, NULL));
+  admin_change_requests (self, requests, local_stage_group_write, NULL, body,
+                         _("Stage group added: add its stages below"), &self->stage_group_id);
 }
 
 static void
 on_stage_group_rename_cb (GtkWidget        *entry,
                           KehuSettingsView *self)
 {
-  g_autoptr(KehuContext) ctx = new_context (self);
-  g_autoptr(JsonObject) changes = json_object_new ();
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+  g_autofree char *path = g_strdup_printf ("/stage_groups/%s", self->stage_group_id);
+  g_autofree char *rev = cached_rev (self, "stage_groups", self->stage_group_id);
 
-  json_object_set_string_member (changes, "name", gtk_editable_get_text (GTK_EDITABLE (entry)));
-  ok = kehu_record_update (ctx, "stage_groups", self->stage_group_id, changes, &error);
-  finish (self, ok, error, _("Stage group renamed"));
+  json_object_set_string_member (body, "name", gtk_editable_get_text (GTK_EDITABLE (entry)));
+  g_ptr_array_add (requests, request_new ("PATCH", path, rev, body, "stage_groups", NULL, self->stage_group_id));
+  admin_change_requests (self, requests, local_stage_group_write, self->stage_group_id, body,
+                         _("Stage group renamed"), NULL);
 }
 
 static GtkWidget *
@@ -1817,13 +2000,6 @@ build_stages (KehuSettingsView *self)
     gtk_widget_set_name (create, "new-stage-group");
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (create), _("Add a stage group (Enter)"));
     adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (create), TRUE);
-    /* A new group's closing stages are made by whoever makes the group;
-     * on a server's cache that is not the app yet. */
-    if (is_cache (self))
-      {
-        gtk_widget_set_sensitive (create, FALSE);
-        gtk_widget_set_tooltip_text (create, _("New stage groups cannot be made from the app on a server yet"));
-      }
     g_signal_connect_object (create, "apply", G_CALLBACK (on_stage_group_add_cb), self, 0);
     g_signal_connect_object (create, "entry-activated", G_CALLBACK (on_stage_group_add_cb), self, 0);
     gtk_list_box_append (GTK_LIST_BOX (names), create);
@@ -1916,62 +2092,189 @@ spin_value_or_none (GtkWidget *spin_button)
 }
 
 static void
-on_pool_save_cb (GtkButton        *button,
-                 KehuSettingsView *self)
+set_int_or_null (JsonObject *object,
+                 const char *name,
+                 int         value)
 {
-  GtkWidget *section = g_object_get_data (G_OBJECT (button), "kehu-section");
+  if (value < 0)
+    json_object_set_null_member (object, name);
+  else
+    json_object_set_int_member (object, name, value);
+}
+
+/* The pool's settings, rules and limits as one body: {"pool": changes,
+ * "rules": items, "claim_limits": items}, the items as the PUT routes
+ * take them. */
+static gboolean
+local_pool_write (KehuSettingsView  *self,
+                  const char        *id,
+                  JsonObject        *body,
+                  GError           **error)
+{
   g_autoptr(KehuContext) ctx = new_context (self);
-  g_autoptr(JsonObject) changes = json_object_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonArray) levels = NULL;
-  g_autoptr(JsonArray) roles = NULL;
-  const char *ints[] = { "remind_days", "reclaim_cooldown_days", NULL };
-  const char *caps[] = { "max_owned_per_user", "max_locked_per_user", NULL };
-  gboolean ok = TRUE;
 
-  for (guint i = 0; ints[i]; i++)
-    json_object_set_int_member (changes, ints[i],
-                                gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (find_named (section, ints[i]))));
-  for (guint i = 0; caps[i]; i++)
+  if (!kehu_context_begin (ctx, error))
+    return FALSE;
+  if (!kehu_record_update (ctx, "pools", id, json_object_get_object_member (body, "pool"), error) ||
+      !kehu_admin_put_pool_list (self->store, "pool_rules", id,
+                                 json_object_get_array_member (body, "rules"), error) ||
+      !kehu_admin_put_pool_list (self->store, "pool_claim_limits", id,
+                                 json_object_get_array_member (body, "claim_limits"), error) ||
+      !kehu_context_commit (ctx, error))
     {
-      int v = spin_value_or_none (find_named (section, caps[i]));
-      if (v < 0)
-        json_object_set_null_member (changes, caps[i]);
-      else
-        json_object_set_int_member (changes, caps[i], v);
+      kehu_context_rollback (ctx);
+      return FALSE;
     }
-  json_object_set_boolean_member (changes, "recycle_enabled",
-                                  gtk_switch_get_active (GTK_SWITCH (find_named (section, "recycle_enabled"))));
-  ok = kehu_record_update (ctx, "pools", self->pool_id, changes, &error);
+  return TRUE;
+}
 
-  levels = kehu_admin_query (self->store, NULL,
+/* A PUT's answer {"items": […]} replaces the pool's list in the cache. */
+static gboolean
+put_pool_list_answer (KehuSettingsView  *self,
+                      const char        *table,
+                      const char        *pool_id,
+                      JsonNode          *answer,
+                      GError           **error)
+{
+  JsonObject *object = answer && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  JsonNode *items = object ? json_object_get_member (object, "items") : NULL;
+
+  if (items == NULL || !JSON_NODE_HOLDS_ARRAY (items))
+    {
+      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
+                   _("The server's answer holds no list of “%s”"), table);
+      return FALSE;
+    }
+  return kehu_admin_put_pool_list (self->store, table, pool_id, json_node_get_array (items), error);
+}
+
+/* The rules the page shows, from its spin buttons, and the ones it does
+ * not show (a rule for every level, days without an opportunity) as they
+ * are: the server replaces the whole list. */
+static JsonArray *
+pool_rule_items (KehuSettingsView *self,
+                 GtkWidget        *section)
+{
+  g_autoptr(JsonArray) levels = kehu_admin_query (self->store, NULL,
     "SELECT value FROM dictionary_items WHERE dictionary_id = 'customer_level' ORDER BY position", NULL);
-  for (guint i = 0; ok && levels && i < json_array_get_length (levels); i++)
+  g_autoptr(JsonArray) kept = kehu_admin_query (self->store, NULL,
+    "SELECT customer_level, no_followup_days, no_opportunity_days, no_deal_days FROM pool_rules "
+    "WHERE pool_id = ? ORDER BY customer_level", self->pool_id, NULL);
+  JsonArray *items = json_array_new ();
+
+  for (guint i = 0; kept && i < json_array_get_length (kept); i++)
+    {
+      JsonObject *rule = json_array_get_object_element (kept, i);
+      const char *level = str_member (rule, "customer_level");
+      gboolean shown = FALSE;
+
+      for (guint j = 0; level && levels && j < json_array_get_length (levels); j++)
+        shown |= g_strcmp0 (str_member (json_array_get_object_element (levels, j), "value"), level) == 0;
+      if (!shown)
+        json_array_add_object_element (items, json_object_ref (rule));
+    }
+  for (guint i = 0; levels && i < json_array_get_length (levels); i++)
     {
       const char *level = str_member (json_array_get_object_element (levels, i), "value");
       g_autofree char *f = g_strconcat ("no-followup-", level, NULL);
       g_autofree char *d = g_strconcat ("no-deal-", level, NULL);
+      int followup = spin_value_or_none (find_named (section, f));
+      int deal = spin_value_or_none (find_named (section, d));
+      int opportunity = -1;
+      JsonObject *item;
 
-      ok = kehu_admin_set_pool_rule (self->store, self->pool_id, level,
-                                     spin_value_or_none (find_named (section, f)),
-                                     spin_value_or_none (find_named (section, d)), &error);
+      for (guint j = 0; kept && j < json_array_get_length (kept); j++)
+        {
+          JsonObject *rule = json_array_get_object_element (kept, j);
+
+          if (g_strcmp0 (str_member (rule, "customer_level"), level) == 0)
+            opportunity = (int) int_member (rule, "no_opportunity_days", -1);
+        }
+      /* All none: no rule for this level. */
+      if (followup < 0 && deal < 0 && opportunity < 0)
+        continue;
+      item = json_object_new ();
+      json_object_set_string_member (item, "customer_level", level);
+      set_int_or_null (item, "no_followup_days", followup);
+      set_int_or_null (item, "no_opportunity_days", opportunity);
+      set_int_or_null (item, "no_deal_days", deal);
+      json_array_add_object_element (items, item);
     }
+  return items;
+}
 
-  roles = kehu_admin_query (self->store, NULL, "SELECT id FROM roles WHERE deleted_at IS NULL", NULL);
-  for (guint i = 0; ok && roles && i < json_array_get_length (roles); i++)
+static JsonArray *
+pool_limit_items (KehuSettingsView *self,
+                  GtkWidget        *section)
+{
+  g_autoptr(JsonArray) roles = kehu_admin_query (self->store, NULL, "SELECT id FROM roles WHERE deleted_at IS NULL", NULL);
+  g_autoptr(JsonArray) kept = kehu_admin_query (self->store, NULL,
+    "SELECT role_id, per_day, per_week, per_month FROM pool_claim_limits WHERE pool_id = ? "
+    "AND role_id NOT IN (SELECT id FROM roles WHERE deleted_at IS NULL) ORDER BY role_id", self->pool_id, NULL);
+  JsonArray *items = json_array_new ();
+
+  for (guint i = 0; kept && i < json_array_get_length (kept); i++)
+    json_array_add_object_element (items, json_object_ref (json_array_get_object_element (kept, i)));
+  for (guint i = 0; roles && i < json_array_get_length (roles); i++)
     {
       const char *role = str_member (json_array_get_object_element (roles, i), "id");
       g_autofree char *day = g_strconcat ("day-", role, NULL);
       g_autofree char *week = g_strconcat ("week-", role, NULL);
       g_autofree char *month = g_strconcat ("month-", role, NULL);
+      int per_day = spin_value_or_none (find_named (section, day));
+      int per_week = spin_value_or_none (find_named (section, week));
+      int per_month = spin_value_or_none (find_named (section, month));
+      JsonObject *item;
 
-      ok = kehu_admin_set_claim_limit (self->store, self->pool_id, role,
-                                       spin_value_or_none (find_named (section, day)),
-                                       spin_value_or_none (find_named (section, week)),
-                                       spin_value_or_none (find_named (section, month)), &error);
+      if (per_day < 0 && per_week < 0 && per_month < 0)
+        continue;
+      item = json_object_new ();
+      json_object_set_string_member (item, "role_id", role);
+      set_int_or_null (item, "per_day", per_day);
+      set_int_or_null (item, "per_week", per_week);
+      set_int_or_null (item, "per_month", per_month);
+      json_array_add_object_element (items, item);
     }
+  return items;
+}
 
-  finish (self, ok, error, _("Pool rules saved"));
+static void
+on_pool_save_cb (GtkButton        *button,
+                 KehuSettingsView *self)
+{
+  GtkWidget *section = g_object_get_data (G_OBJECT (button), "kehu-section");
+  g_autoptr(JsonObject) changes = json_object_new ();
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonObject) rules = json_object_new ();
+  g_autoptr(JsonObject) limits = json_object_new ();
+  g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+  g_autofree char *pool_path = g_strdup_printf ("/pools/%s", self->pool_id);
+  g_autofree char *rules_path = g_strdup_printf ("/pools/%s/rules", self->pool_id);
+  g_autofree char *limits_path = g_strdup_printf ("/pools/%s/claim-limits", self->pool_id);
+  g_autofree char *rev = cached_rev (self, "pools", self->pool_id);
+  const char *ints[] = { "remind_days", "reclaim_cooldown_days", NULL };
+  const char *caps[] = { "max_owned_per_user", "max_locked_per_user", NULL };
+
+  for (guint i = 0; ints[i]; i++)
+    json_object_set_int_member (changes, ints[i],
+                                gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (find_named (section, ints[i]))));
+  for (guint i = 0; caps[i]; i++)
+    set_int_or_null (changes, caps[i], spin_value_or_none (find_named (section, caps[i])));
+  json_object_set_boolean_member (changes, "recycle_enabled",
+                                  gtk_switch_get_active (GTK_SWITCH (find_named (section, "recycle_enabled"))));
+  json_object_set_array_member (rules, "items", pool_rule_items (self, section));
+  json_object_set_array_member (limits, "items", pool_limit_items (self, section));
+
+  json_object_set_object_member (body, "pool", json_object_ref (changes));
+  json_object_set_array_member (body, "rules", json_array_ref (json_object_get_array_member (rules, "items")));
+  json_object_set_array_member (body, "claim_limits", json_array_ref (json_object_get_array_member (limits, "items")));
+
+  /* The settings (a record: If-Match its revision), then the lists. */
+  g_ptr_array_add (requests, request_new ("PATCH", pool_path, rev, changes, "pools", NULL, self->pool_id));
+  g_ptr_array_add (requests, request_new ("PUT", rules_path, NULL, rules, "pool_rules", put_pool_list_answer, self->pool_id));
+  g_ptr_array_add (requests, request_new ("PUT", limits_path, NULL, limits, "pool_claim_limits",
+                                          put_pool_list_answer, self->pool_id));
+  admin_change_requests (self, requests, local_pool_write, self->pool_id, body, _("Pool rules saved"), NULL);
 }
 
 static GtkWidget *
@@ -2796,12 +3099,91 @@ on_purge_cb (GtkButton        *button,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Approval flows: the body of POST/PATCH /approval-flows; NULL for
+ * DELETE. A new flow becomes the one shown. */
+static gboolean
+local_flow_write (KehuSettingsView  *self,
+                  const char        *id,
+                  JsonObject        *body,
+                  GError           **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *saved = NULL;
+
+  if (body == NULL)
+    {
+      if (is_cache (self))
+        return kehu_admin_drop_row (self->store, "approval_flows", id, error);
+      return kehu_approvals_delete_flow (self->store, id, self->user_id, now, error);
+    }
+  saved = kehu_approvals_save_flow (self->store, id, json_object_get_member (body, "definition"),
+                                    json_object_get_boolean_member (body, "is_enabled"),
+                                    (int) json_object_get_int_member (body, "position"),
+                                    self->user_id, now, error);
+  if (saved == NULL)
+    return FALSE;
+  g_free (self->flow_id);
+  self->flow_id = g_steal_pointer (&saved);
+  return TRUE;
+}
+
+/* The answer to DELETE names the flow; the cache then forgets it. */
+static gboolean
+ignore_answer (KehuSettingsView  *self,
+               const char        *table,
+               const char        *id,
+               JsonNode          *answer,
+               GError           **error)
+{
+  return TRUE;
+}
+
+static gboolean
+on_flow_save_cb (KehuApprovalFlowEditor *editor,
+                 const char             *flow_id,
+                 JsonObject             *request,
+                 KehuSettingsView       *self)
+{
+  g_autofree char *path = flow_id ? g_strdup_printf ("/approval-flows/%s", flow_id) : g_strdup ("/approval-flows");
+
+  admin_change_select (self, flow_id ? "PATCH" : "POST", path, request, "approval_flows", NULL,
+                       local_flow_write, flow_id, _("Approval flow saved"), &self->flow_id);
+  return TRUE;
+}
+
+static gboolean
+on_flow_delete_cb (KehuApprovalFlowEditor *editor,
+                   const char             *flow_id,
+                   KehuSettingsView       *self)
+{
+  g_autofree char *path = g_strdup_printf ("/approval-flows/%s", flow_id);
+  g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+
+  g_ptr_array_add (requests, request_new ("DELETE", path, NULL, NULL, "approval_flows", ignore_answer, flow_id));
+  g_clear_pointer (&self->flow_id, g_free);
+  admin_change_requests (self, requests, local_flow_write, flow_id, NULL, _("Approval flow deleted"), NULL);
+  return TRUE;
+}
+
 /* The flow editor lives with the approvals; it validates every flow with
- * the engine before saving and shows the error beside its step. */
+ * the engine before saving and shows the error beside its step. Saving
+ * and deleting go through admin_change like every other setting. */
 static GtkWidget *
 build_approval_flows (KehuSettingsView *self)
 {
-  return kehu_approval_flow_editor_new (self->store, self->user_id);
+  GtkWidget *editor = kehu_approval_flow_editor_new (self->store, self->user_id);
+
+  gtk_widget_set_name (editor, "approval-flow-editor");
+  g_signal_connect_object (editor, "save-flow", G_CALLBACK (on_flow_save_cb), self, 0);
+  g_signal_connect_object (editor, "delete-flow", G_CALLBACK (on_flow_delete_cb), self, 0);
+  /* The flow just saved stays in the form. */
+  if (self->flow_id != NULL &&
+      !kehu_approval_flow_editor_load (KEHU_APPROVAL_FLOW_EDITOR (editor), self->flow_id))
+    {
+      g_clear_pointer (&self->flow_id, g_free);
+      kehu_approval_flow_editor_new_flow (KEHU_APPROVAL_FLOW_EDITOR (editor));
+    }
+  return editor;
 }
 
 static GtkWidget *
@@ -2894,6 +3276,7 @@ kehu_settings_view_finalize (GObject *object)
   g_free (self->pool_id);
   g_free (self->custom_module);
   g_free (self->dictionary_id);
+  g_free (self->flow_id);
   G_OBJECT_CLASS (kehu_settings_view_parent_class)->finalize (object);
 }
 

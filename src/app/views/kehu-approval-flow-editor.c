@@ -59,6 +59,9 @@ struct _KehuApprovalFlowEditor
 
 G_DEFINE_FINAL_TYPE (KehuApprovalFlowEditor, kehu_approval_flow_editor, GTK_TYPE_WIDGET)
 
+enum { SAVE_FLOW, DELETE_FLOW, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static const char * const business_types[] = { "contract", "payment", "invoice", "generic" };
 static const char * const ops[] = { ">", ">=", "<", "<=", "==", "!=", "in", "empty", "not_empty" };
 
@@ -502,6 +505,9 @@ reload_flows (KehuApprovalFlowEditor *self)
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       gtk_widget_set_name (row, json_object_get_string_member (flow, "id"));
+      /* Choosing what to look at: Settings leaves it usable while the
+       * rest is read-only (offline on a server's cache). */
+      g_object_set_data (G_OBJECT (row), "kehu-browse", GINT_TO_POINTER (TRUE));
       g_signal_connect (row, "activated", G_CALLBACK (on_flow_row_activated_cb), self);
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->flows_group), row);
       g_ptr_array_add (self->flow_rows, row);
@@ -514,10 +520,28 @@ on_new_clicked_cb (KehuApprovalFlowEditor *self)
   kehu_approval_flow_editor_new_flow (self);
 }
 
+static JsonNode *checked_definition (KehuApprovalFlowEditor *self, GError **error);
+static char *save_here (KehuApprovalFlowEditor *self, JsonNode *definition, GError **error);
+
+/* A handler of ::save-flow may save the flow elsewhere (Settings on a
+ * server's cache: the server's route); otherwise it is saved here. */
 static void
 on_save_clicked_cb (KehuApprovalFlowEditor *self)
 {
-  g_autofree char *id = kehu_approval_flow_editor_save (self, NULL);
+  g_autoptr(JsonNode) definition = checked_definition (self, NULL);
+  g_autoptr(JsonObject) request = NULL;
+  g_autofree char *id = NULL;
+  gboolean handled = FALSE;
+
+  if (definition == NULL)
+    return;
+  request = json_object_new ();
+  json_object_set_member (request, "definition", json_node_copy (definition));
+  json_object_set_boolean_member (request, "is_enabled", gtk_switch_get_active (self->enabled_switch));
+  json_object_set_int_member (request, "position", gtk_spin_button_get_value_as_int (self->position_spin));
+  g_signal_emit (self, signals[SAVE_FLOW], 0, self->flow_id, request, &handled);
+  if (!handled)
+    id = save_here (self, definition, NULL);
 }
 
 static void
@@ -525,8 +549,12 @@ on_delete_clicked_cb (KehuApprovalFlowEditor *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  gboolean handled = FALSE;
 
   if (self->flow_id == NULL)
+    return;
+  g_signal_emit (self, signals[DELETE_FLOW], 0, self->flow_id, &handled);
+  if (handled)
     return;
   if (!kehu_approvals_delete_flow (self->store, self->flow_id, self->user_id, now, &error))
     {
@@ -573,6 +601,26 @@ kehu_approval_flow_editor_class_init (KehuApprovalFlowEditorClass *klass)
   object_class->dispose = kehu_approval_flow_editor_dispose;
   object_class->finalize = kehu_approval_flow_editor_finalize;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+
+  /**
+   * KehuApprovalFlowEditor::save-flow:
+   * @flow_id: (nullable): the flow, or NULL for a new one
+   * @request: the body of POST/PATCH /approval-flows: definition (already
+   *   validated), is_enabled, position
+   *
+   * Return TRUE to save the flow yourself (it is not saved here then).
+   */
+  signals[SAVE_FLOW] = g_signal_new ("save-flow", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                     g_signal_accumulator_true_handled, NULL, NULL,
+                                     G_TYPE_BOOLEAN, 2, G_TYPE_STRING, JSON_TYPE_OBJECT);
+  /**
+   * KehuApprovalFlowEditor::delete-flow:
+   *
+   * Return TRUE to delete the flow yourself.
+   */
+  signals[DELETE_FLOW] = g_signal_new ("delete-flow", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                       g_signal_accumulator_true_handled, NULL, NULL,
+                                       G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
 }
 
 static void
@@ -605,6 +653,7 @@ kehu_approval_flow_editor_init (KehuApprovalFlowEditor *self)
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->flows_group), _("Approval Flows"));
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->flows_group),
                                          _("Per business type, the enabled flow with the lowest position applies."));
+  gtk_widget_set_name (new_button, "new-flow");
   gtk_widget_add_css_class (new_button, "flat");
   g_signal_connect_swapped (new_button, "clicked", G_CALLBACK (on_new_clicked_cb), self);
   adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (self->flows_group), new_button);
@@ -620,6 +669,7 @@ kehu_approval_flow_editor_init (KehuApprovalFlowEditor *self)
   self->restart_row = ADW_COMBO_ROW (g_object_new (ADW_TYPE_COMBO_ROW, "title", _("After a rejection, restart from"),
                                                    "model", restart_list, NULL));
   self->enabled_switch = GTK_SWITCH (gtk_switch_new ());
+  gtk_widget_set_name (GTK_WIDGET (self->enabled_switch), "flow-enabled");
   gtk_widget_set_valign (GTK_WIDGET (self->enabled_switch), GTK_ALIGN_CENTER);
   row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Enabled"));
@@ -654,10 +704,12 @@ kehu_approval_flow_editor_init (KehuApprovalFlowEditor *self)
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_add_step_clicked_cb), self);
   gtk_box_append (GTK_BOX (buttons), button);
   self->delete_button = gtk_button_new_with_mnemonic (_("_Delete Flow"));
+  gtk_widget_set_name (self->delete_button, "delete-flow");
   gtk_widget_add_css_class (self->delete_button, "destructive-action");
   g_signal_connect_swapped (self->delete_button, "clicked", G_CALLBACK (on_delete_clicked_cb), self);
   gtk_box_append (GTK_BOX (buttons), self->delete_button);
   button = gtk_button_new_with_mnemonic (_("_Save Flow"));
+  gtk_widget_set_name (button, "save-flow");
   gtk_widget_add_css_class (button, "suggested-action");
   gtk_widget_set_hexpand (button, TRUE);
   gtk_widget_set_halign (button, GTK_ALIGN_END);
@@ -794,19 +846,16 @@ kehu_approval_flow_editor_dup_definition (KehuApprovalFlowEditor *self)
   return node;
 }
 
-char *
-kehu_approval_flow_editor_save (KehuApprovalFlowEditor  *self,
-                                GError                 **error)
+/* The flow the form describes, each step validated with the engine and
+ * its error shown beside it; NULL (the error shown) when one is wrong. */
+static JsonNode *
+checked_definition (KehuApprovalFlowEditor  *self,
+                    GError                 **error)
 {
   g_autoptr(JsonNode) definition = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GError) local_error = NULL;
   KehuApprovalDirectory directory;
   JsonArray *steps;
-  char *id;
-  gboolean steps_ok = TRUE;
-
-  g_return_val_if_fail (KEHU_IS_APPROVAL_FLOW_EDITOR (self), NULL);
 
   definition = kehu_approval_flow_editor_dup_definition (self);
   steps = json_object_get_array_member (json_node_get_object (definition), "steps");
@@ -832,36 +881,61 @@ kehu_approval_flow_editor_save (KehuApprovalFlowEditor  *self,
 
       kehu_approval_flow_validate (probe, &directory, &step_error);
       set_step_error (g_ptr_array_index (self->steps, i), step_error ? step_error->message : NULL);
-      if (step_error != NULL)
-        {
-          steps_ok = FALSE;
-          if (local_error == NULL)
-            local_error = g_error_copy (step_error);
-        }
+      if (step_error != NULL && local_error == NULL)
+        local_error = g_error_copy (step_error);
     }
 
-  if (steps_ok)
+  if (local_error != NULL)
     {
-      id = kehu_approvals_save_flow (self->store, self->flow_id, definition,
-                                     gtk_switch_get_active (self->enabled_switch),
-                                     gtk_spin_button_get_value_as_int (self->position_spin),
-                                     self->user_id, now, &local_error);
-      if (id != NULL)
-        {
-          g_free (self->flow_id);
-          self->flow_id = g_strdup (id);
-          gtk_widget_set_visible (GTK_WIDGET (self->flow_error), FALSE);
-          gtk_widget_set_sensitive (self->delete_button, TRUE);
-          reload_flows (self);
-          return id;
-        }
+      gtk_label_set_label (self->flow_error, _("Fix the steps marked in red, then save again."));
+      gtk_widget_set_visible (GTK_WIDGET (self->flow_error), TRUE);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
     }
+  return g_steal_pointer (&definition);
+}
 
-  gtk_label_set_label (self->flow_error, steps_ok ? local_error->message
-                                                 : _("Fix the steps marked in red, then save again."));
+/* Saves @definition in the store this editor shows. */
+static char *
+save_here (KehuApprovalFlowEditor  *self,
+           JsonNode                *definition,
+           GError                 **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) local_error = NULL;
+  char *id;
+
+  id = kehu_approvals_save_flow (self->store, self->flow_id, definition,
+                                 gtk_switch_get_active (self->enabled_switch),
+                                 gtk_spin_button_get_value_as_int (self->position_spin),
+                                 self->user_id, now, &local_error);
+  if (id != NULL)
+    {
+      g_free (self->flow_id);
+      self->flow_id = g_strdup (id);
+      gtk_widget_set_visible (GTK_WIDGET (self->flow_error), FALSE);
+      gtk_widget_set_sensitive (self->delete_button, TRUE);
+      reload_flows (self);
+      return id;
+    }
+  gtk_label_set_label (self->flow_error, local_error->message);
   gtk_widget_set_visible (GTK_WIDGET (self->flow_error), TRUE);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return NULL;
+}
+
+char *
+kehu_approval_flow_editor_save (KehuApprovalFlowEditor  *self,
+                                GError                 **error)
+{
+  g_autoptr(JsonNode) definition = NULL;
+
+  g_return_val_if_fail (KEHU_IS_APPROVAL_FLOW_EDITOR (self), NULL);
+
+  definition = checked_definition (self, error);
+  if (definition == NULL)
+    return NULL;
+  return save_here (self, definition, error);
 }
 
 guint

@@ -16,7 +16,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (KehuApprovalFlowEditor, kehu_approval_flow_editor, KEHU, APPROVAL_FLOW_EDITOR, GtkWidget)
 
 /* The list of flows and an editor of one; `user_id` is the administrator
- * (for the operation log). Place it in the Settings page. */
+ * (for the operation log). Place it in the Settings page. Its Save and
+ * Delete emit ::save-flow and ::delete-flow first: a handler returning
+ * TRUE takes the change (to a server's route). */
 GtkWidget *kehu_approval_flow_editor_new              (KehuStore              *store,
                                                        const char             *user_id);
 /* Starts a new flow (empty, business type contract). */
