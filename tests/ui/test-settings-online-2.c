@@ -448,6 +448,25 @@ test_stage_groups (KehuTestApi *api,
     g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (app, "stage-group-name"))), ==, "渠道分销");
     g_assert_cmpstr (g_object_get_data (G_OBJECT (app->view), "kehu-last-message"), ==, _("Stage group renamed"));
   }
+
+  /* The default for new opportunities: on the server the seeded group
+   * gives it up, and the cache learns both at once. */
+  gtk_switch_set_active (GTK_SWITCH (find (app, "stage-group-default")), TRUE);
+  settle (app);
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/stage_groups/%s", group);
+    g_autoptr(JsonObject) mine = kehu_test_api_expect (api, admin, "GET", path, NULL, 200);
+    g_autoptr(JsonObject) seeded = kehu_test_api_expect (api, admin, "GET", "/api/v1/stage_groups/" KEHU_ID_DEFAULT_STAGE_GROUP,
+                                                         NULL, 200);
+    g_autofree char *cached_mine = cached (app, "SELECT CAST (is_default AS TEXT) AS v FROM stage_groups WHERE id = ?", group);
+    g_autofree char *cached_seeded = cached (app, "SELECT CAST (is_default AS TEXT) AS v FROM stage_groups WHERE id = ?",
+                                             KEHU_ID_DEFAULT_STAGE_GROUP);
+
+    g_assert_true (json_object_get_boolean_member (mine, "is_default"));
+    g_assert_false (json_object_get_boolean_member (seeded, "is_default"));
+    g_assert_cmpstr (cached_mine, ==, "1");
+    g_assert_cmpstr (cached_seeded, ==, "0");
+  }
 }
 
 /* Someone who may open Settings (role.edit) but not change pools. */

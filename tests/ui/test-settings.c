@@ -544,6 +544,28 @@ test_stage_groups (void)
     g_assert_false (gtk_widget_get_sensitive (kehu_test_find_named (find (json_object_get_string_member (won, "id")), "win-rate")));
   }
   shot ("settings-stage-group");
+
+  /* Made the default: new opportunities follow it, the seeded group gives
+   * the mark up, and the switch cannot be turned off again. */
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (find ("stage-group-default"))));
+  gtk_switch_set_active (GTK_SWITCH (find ("stage-group-default")), TRUE);
+  kehu_test_ui_settle (100);
+  g_assert_cmpint (scalar ("SELECT is_default AS n FROM stage_groups WHERE id = ?", group_id), ==, 1);
+  g_assert_cmpint (scalar ("SELECT is_default AS n FROM stage_groups WHERE id = ?", KEHU_ID_DEFAULT_STAGE_GROUP), ==, 0);
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (find ("stage-group-default"))));
+  g_assert_false (gtk_widget_get_can_target (find ("stage-group-default")));
+  /* Back to the seeded group for the tests that follow. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) back = json_object_new ();
+    g_autoptr(KehuSchema) schema = kehu_schema_new (store, NULL);
+    g_autoptr(KehuContext) ctx = kehu_context_new (schema, NULL);
+
+    json_object_set_boolean_member (back, "is_default", TRUE);
+    g_assert_true (kehu_record_update (ctx, "stage_groups", KEHU_ID_DEFAULT_STAGE_GROUP, back, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (scalar ("SELECT is_default AS n FROM stage_groups WHERE id = ?", group_id), ==, 0);
+  }
 }
 
 static void

@@ -1965,6 +1965,32 @@ on_stage_group_rename_cb (GtkWidget        *entry,
                          _("Stage group renamed"), NULL);
 }
 
+/* Marks the shown group as the one new opportunities follow; the server
+ * (or the local rule) takes the mark from the others, whose new state the
+ * group list brings back. */
+static void
+on_stage_group_default_cb (GtkSwitch        *toggle,
+                           GParamSpec       *pspec,
+                           KehuSettingsView *self)
+{
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *rev = NULL;
+
+  if (!gtk_switch_get_active (toggle) || g_object_get_data (G_OBJECT (toggle), "kehu-was-default") != NULL)
+    return;
+  body = json_object_new ();
+  requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+  path = g_strdup_printf ("/stage_groups/%s", self->stage_group_id);
+  rev = cached_rev (self, "stage_groups", self->stage_group_id);
+  json_object_set_boolean_member (body, "is_default", TRUE);
+  g_ptr_array_add (requests, request_new ("PATCH", path, rev, body, "stage_groups", NULL, self->stage_group_id));
+  g_ptr_array_add (requests, request_new ("GET", "/stage_groups", NULL, NULL, "stage_groups", NULL, NULL));
+  admin_change_requests (self, requests, local_stage_group_write, self->stage_group_id, body,
+                         _("New opportunities follow this stage group"), NULL);
+}
+
 static GtkWidget *
 build_stages (KehuSettingsView *self)
 {
@@ -1974,14 +2000,14 @@ build_stages (KehuSettingsView *self)
   GtkWidget *content, *result, *list, *add;
 
   result = page (_("Opportunity Stages"),
-                 _("Stages in the order opportunities move through them, each with its win rate (0–100 %). Won (100 %), lost and invalid (0 %) close an opportunity and stay last. Each stage group is a sales process of its own; an opportunity follows the group it was created in."),
+                 _("Stages in the order opportunities move through them, each with its win rate (0–100 %). Won (100 %), lost and invalid (0 %) close an opportunity and stay last. Each stage group is a sales process of its own; an opportunity follows the group it was created in, new ones the default group."),
                  &content);
   gtk_box_append (GTK_BOX (content), chooser (self, "stage-group", _("Stage group"), groups, &self->stage_group_id, TRUE));
 
   /* Groups: a business with its own sales process gets its own group. */
   {
     g_autoptr(JsonObject) group = self->stage_group_id ? kehu_admin_query_one (self->store, NULL,
-      "SELECT name, (SELECT count (*) FROM opportunities o WHERE o.stage_group_id = g.id AND o.deleted_at IS NULL) AS n "
+      "SELECT name, is_default, (SELECT count (*) FROM opportunities o WHERE o.stage_group_id = g.id AND o.deleted_at IS NULL) AS n "
       "FROM stage_groups g WHERE id = ?", self->stage_group_id, NULL) : NULL;
     GtkWidget *names = boxed_list ("stage-group-names", _("Stage group"));
     GtkWidget *rename = adw_entry_row_new ();
@@ -1997,6 +2023,30 @@ build_stages (KehuSettingsView *self)
     g_signal_connect_object (rename, "apply", G_CALLBACK (on_stage_group_rename_cb), self, 0);
     gtk_widget_set_visible (rename, group != NULL);
     gtk_list_box_append (GTK_LIST_BOX (names), rename);
+    if (group != NULL)
+      {
+        gboolean is_default = int_member (group, "is_default", 0) != 0;
+        GtkWidget *toggle = gtk_switch_new ();
+        GtkWidget *row = row_with_title (_("Default for new opportunities"),
+                                         is_default ? _("To change it, make another group the default")
+                                                    : _("New opportunities follow this group unless another is chosen"));
+
+        gtk_widget_set_name (toggle, "stage-group-default");
+        gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+        gtk_switch_set_active (GTK_SWITCH (toggle), is_default);
+        gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Default for new opportunities"), -1);
+        /* One group is always the default: it is given away, not switched off. */
+        if (is_default)
+          {
+            g_object_set_data (G_OBJECT (toggle), "kehu-was-default", GINT_TO_POINTER (1));
+            gtk_widget_set_can_target (toggle, FALSE);
+            gtk_widget_set_focusable (toggle, FALSE);
+          }
+        g_signal_connect_object (toggle, "notify::active", G_CALLBACK (on_stage_group_default_cb), self, 0);
+        adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+        gtk_list_box_append (GTK_LIST_BOX (names), row);
+      }
     gtk_widget_set_name (create, "new-stage-group");
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (create), _("Add a stage group (Enter)"));
     adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (create), TRUE);
