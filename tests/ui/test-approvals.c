@@ -428,6 +428,29 @@ test_flow_editor (void)
   g_assert_no_error (error);
   g_assert_cmpstr (id, ==, json_object_get_string_member (flow, "id"));
 
+  /* A seeded role (its name shown translated), a supervisor two levels up
+   * and a user come back from the form as the same ids, in either
+   * language's words. */
+  {
+    g_autoptr(JsonNode) seeded = json_from_string (
+      "{\"name\": \"发票审批\", \"business_type\": \"invoice\","
+      " \"steps\": [{\"type\": \"serial\", \"approvers\": [{\"role\": \"" KEHU_ID_ROLE_SALES_MANAGER "\"},"
+      " {\"supervisor\": 2}, {\"user\": \"mgr\"}]}]}", NULL);
+    g_autoptr(JsonNode) back = NULL;
+    JsonArray *approvers;
+
+    kehu_approval_flow_editor_new_flow (editor);
+    g_assert_true (kehu_approval_flow_editor_set_definition (editor, seeded));
+    back = kehu_approval_flow_editor_dup_definition (editor);
+    approvers = json_object_get_array_member (
+      json_array_get_object_element (json_object_get_array_member (json_node_get_object (back), "steps"), 0), "approvers");
+    g_assert_cmpuint (json_array_get_length (approvers), ==, 3);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (approvers, 0), "role"), ==,
+                     KEHU_ID_ROLE_SALES_MANAGER);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (approvers, 1), "supervisor"), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (approvers, 2), "user"), ==, "mgr");
+  }
+
   /* An unknown approver in step 2: the engine's error beside that step,
    * nothing saved. */
   bad = json_from_string ("{\"name\": \"回款审批\", \"business_type\": \"payment\","

@@ -4,7 +4,8 @@
  * one — name, business type, restart policy, enabled, position, copy-to
  * and its steps (serial, parallel all/any, or a condition on a record
  * field whose branches are one serial step each). Approvers are written
- * as "user:<name, phone or id>", "role:<name or id>" or "supervisor:<n>",
+ * as "user:<name, phone or id>", "role:<name or id>" or "supervisor:<n>"
+ * (the three words in the interface language too),
  * separated by commas. Saving validates every step with the engine, shows
  * each error beside its step, and stores the flow JSON through core.
  *
@@ -17,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "kehu-approval-flow-editor.h"
+#include "kehu-admin.h"
 #include "kehu-approvals.h"
 
 typedef struct
@@ -105,6 +107,50 @@ lookup (KehuApprovalFlowEditor *self,
   return result;
 }
 
+/* The kinds of approver as the form writes them, "user:李强" or in Chinese
+ * "用户:李强"; either word is read back. */
+typedef enum { APPROVER_USER, APPROVER_ROLE, APPROVER_SUPERVISOR } ApproverKind;
+
+static const char * const approver_words[] = {
+  /* Translators: the word before an approver's name in an approval flow, "user:Li Lei" */
+  [APPROVER_USER] = N_("user"),
+  /* Translators: the word before a role in an approval flow, "role:Sales manager" */
+  [APPROVER_ROLE] = N_("role"),
+  /* Translators: the word before the levels up in an approval flow, "supervisor:1" */
+  [APPROVER_SUPERVISOR] = N_("supervisor"),
+};
+
+/* The kind @word names, in English or the interface language; -1 if none. */
+static int
+approver_kind (const char *word)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (approver_words); i++)
+    if (g_ascii_strcasecmp (word, approver_words[i]) == 0 || g_strcmp0 (word, _(approver_words[i])) == 0)
+      return (int) i;
+  return -1;
+}
+
+/* A role by id, by the name stored, or by the name shown (seeded roles
+ * show translated). */
+static char *
+lookup_role (KehuApprovalFlowEditor *self,
+             const char             *key)
+{
+  g_autoptr(JsonArray) roles = kehu_admin_query (self->store, NULL,
+    "SELECT id, name FROM roles WHERE deleted_at IS NULL ORDER BY id", NULL);
+
+  for (guint i = 0; roles && i < json_array_get_length (roles); i++)
+    {
+      JsonObject *r = json_array_get_object_element (roles, i);
+      const char *name = json_object_get_string_member (r, "name");
+
+      if (g_strcmp0 (json_object_get_string_member (r, "id"), key) == 0 ||
+          g_strcmp0 (name, key) == 0 || g_strcmp0 (kehu_schema_display_label (name), key) == 0)
+        return g_strdup (json_object_get_string_member (r, "id"));
+    }
+  return NULL;
+}
+
 static JsonArray *
 parse_approvers (KehuApprovalFlowEditor *self,
                  const char             *text)
@@ -115,39 +161,47 @@ parse_approvers (KehuApprovalFlowEditor *self,
   for (guint i = 0; tokens && tokens[i]; i++)
     {
       g_autofree char *token = g_strstrip (g_strdup (tokens[i]));
+      g_auto(GStrv) parts = NULL;
       JsonObject *approver;
-      const char *colon;
+      int kind = APPROVER_USER;
+      const char *value = token;
 
       if (*token == '\0')
         continue;
-      approver = json_object_new ();
-      colon = strchr (token, ':');
-      if (colon == NULL)
-        colon = strstr (token, "：");
-      if (g_str_has_prefix (token, "supervisor"))
+      /* "kind:value" with an ASCII or a full-width colon. */
+      parts = g_regex_split_simple ("[:：]", token, 0, 0);
+      if (parts[0] != NULL && parts[1] != NULL)
         {
-          const char *n = colon ? colon + (colon[0] == ':' ? 1 : strlen ("：")) : "1";
-
-          json_object_set_int_member (approver, "supervisor", g_ascii_strtoll (n, NULL, 10));
+          g_strstrip (parts[0]);
+          g_strstrip (parts[1]);
+          kind = approver_kind (parts[0]);
+          if (kind < 0)
+            kind = APPROVER_USER;
+          else
+            value = parts[1];
         }
-      else if (g_str_has_prefix (token, "role") && colon)
+      else if (approver_kind (token) == APPROVER_SUPERVISOR)
         {
-          g_autofree char *key = g_strstrip (g_strdup (colon + (colon[0] == ':' ? 1 : strlen ("："))));
-          g_autofree char *id = lookup (self, "SELECT id FROM roles WHERE deleted_at IS NULL"
-                                        " AND (id = ?1 OR name = ?1) ORDER BY id = ?1 DESC LIMIT 1", key);
+          kind = APPROVER_SUPERVISOR;
+          value = "1";
+        }
 
-          json_object_set_string_member (approver, "role", id ? id : key);
+      approver = json_object_new ();
+      if (kind == APPROVER_SUPERVISOR)
+        json_object_set_int_member (approver, "supervisor", g_ascii_strtoll (value, NULL, 10));
+      else if (kind == APPROVER_ROLE)
+        {
+          g_autofree char *id = lookup_role (self, value);
+
+          json_object_set_string_member (approver, "role", id ? id : value);
         }
       else
         {
-          const char *start = g_str_has_prefix (token, "user") && colon
-                              ? colon + (colon[0] == ':' ? 1 : strlen ("：")) : token;
-          g_autofree char *key = g_strstrip (g_strdup (start));
           g_autofree char *id = lookup (self, "SELECT id FROM users WHERE deleted_at IS NULL"
                                         " AND (id = ?1 OR phone = ?1 OR name = ?1) ORDER BY id = ?1 DESC LIMIT 1",
-                                        key);
+                                        value);
 
-          json_object_set_string_member (approver, "user", id ? id : key);
+          json_object_set_string_member (approver, "user", id ? id : value);
         }
       json_array_add_object_element (array, approver);
     }
@@ -169,24 +223,35 @@ format_approvers (KehuApprovalFlowEditor *self,
       if (a == NULL)
         continue;
       if (json_object_has_member (a, "supervisor"))
-        g_string_append_printf (text, "supervisor:%" G_GINT64_FORMAT,
+        g_string_append_printf (text, "%s:%" G_GINT64_FORMAT, _(approver_words[APPROVER_SUPERVISOR]),
                                 json_object_get_int_member (a, "supervisor"));
       else if (json_object_has_member (a, "role"))
         {
           const char *id = json_object_get_string_member (a, "role");
           g_autofree char *name = lookup (self, "SELECT name FROM roles WHERE id = ?", id);
 
-          g_string_append_printf (text, "role:%s", name ? name : id);
+          g_string_append_printf (text, "%s:%s", _(approver_words[APPROVER_ROLE]),
+                                  name ? kehu_schema_display_label (name) : id);
         }
       else if (json_object_has_member (a, "user"))
         {
           const char *id = json_object_get_string_member (a, "user");
           g_autofree char *name = lookup (self, "SELECT name FROM users WHERE id = ?", id);
 
-          g_string_append_printf (text, "user:%s", name ? name : id);
+          g_string_append_printf (text, "%s:%s", _(approver_words[APPROVER_USER]), name ? name : id);
         }
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* The form's help, in the words the form reads. */
+static char *
+approvers_hint (void)
+{
+  /* Translators: the three words are "user", "role" and "supervisor" as translated above */
+  return g_strdup_printf (_("Approvers: %s:name or phone, %s:name, %s:n (levels up), separated by commas."),
+                          _(approver_words[APPROVER_USER]), _(approver_words[APPROVER_ROLE]),
+                          _(approver_words[APPROVER_SUPERVISOR]));
 }
 
 /* Steps */
@@ -661,8 +726,10 @@ kehu_approval_flow_editor_init (KehuApprovalFlowEditor *self)
 
   self->form_group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->form_group), _("Flow"));
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->form_group),
-                                         _("Approvers: user:name or phone, role:name, supervisor:n (levels up), separated by commas."));
+  {
+    g_autofree char *hint = approvers_hint ();
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->form_group), hint);
+  }
   self->name_row = entry_row (_("Name"));
   self->business_row = ADW_COMBO_ROW (g_object_new (ADW_TYPE_COMBO_ROW, "title", _("Business type"),
                                                     "model", type_list, NULL));
