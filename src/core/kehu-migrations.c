@@ -27,6 +27,7 @@ static const KehuMigration migrations[] = {
   { 6, "0006-report-indexes.sql", NULL },
   { 7, "0007-report-summaries.sql", kehu_report_rebuild_day_totals },
   { 8, "0008-list-indexes.sql", NULL },
+  { 9, "0009-settings-rev.sql", NULL },
 };
 
 const KehuMigration *
