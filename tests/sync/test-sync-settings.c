@@ -427,6 +427,82 @@ test_claim_limit_offline (Fixture       *f,
   test_client_free (c);
 }
 
+/* The client's replacing, without a server: a swap of a unique value
+ * between two rows, a table the snapshot leaves out, a stage whose group
+ * the cache lacks. */
+static void
+test_apply_edges (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kehu-test-sync-settings-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
+  g_autoptr(KehuStore) store = kehu_store_open (path, &error);
+  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  gint64 rev = 0;
+  const char *before =
+    "{\"rev\":7,\"tables\":{\"dictionaries\":[{\"id\":\"d\",\"rev\":0,\"created_at\":\"x\",\"updated_at\":\"x\","
+    "\"name\":\"D\",\"is_system\":0}],\"dictionary_items\":["
+    "{\"id\":\"a\",\"dictionary_id\":\"d\",\"value\":\"x\",\"label\":\"A\",\"position\":1,\"is_enabled\":1},"
+    "{\"id\":\"b\",\"dictionary_id\":\"d\",\"value\":\"y\",\"label\":\"B\",\"position\":2,\"is_enabled\":1}]}}";
+  const char *after =
+    "{\"rev\":8,\"tables\":{\"dictionary_items\":["
+    "{\"id\":\"a\",\"dictionary_id\":\"d\",\"value\":\"y\",\"label\":\"A\",\"position\":1,\"is_enabled\":1},"
+    "{\"id\":\"b\",\"dictionary_id\":\"d\",\"value\":\"x\",\"label\":\"B\",\"position\":2,\"is_enabled\":0}],"
+    "\"stages\":[{\"id\":\"s\",\"group_id\":\"no-such-group\",\"name\":\"S\",\"win_rate\":10,\"position\":1,\"kind\":\"open\"}]}}";
+  gint64 n_stages;
+
+  g_assert_no_error (error);
+  g_assert_true (kehu_store_begin (store, &error));
+  g_assert_true (kehu_sync_cache_apply_settings (store, before, strlen (before), &rev, changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (kehu_store_commit (store, &error));
+  g_assert_cmpint (rev, ==, 7);
+  g_assert_cmpuint (changed->len, ==, 2);
+  g_ptr_array_set_size (changed, 0);
+
+  g_assert_true (kehu_store_begin (store, &error));
+  g_assert_true (kehu_sync_cache_apply_settings (store, after, strlen (after), &rev, changed, &error));
+  g_assert_no_error (error);
+  /* The foreign keys hold at commit: the orphan stage was dropped. */
+  g_assert_true (kehu_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (rev, ==, 8);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (kehu_store_get_db (store),
+                                       "SELECT group_concat (id || value || is_enabled, ',') FROM"
+                                       " (SELECT * FROM dictionary_items WHERE dictionary_id = 'd' ORDER BY id)",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ay1,bx0");
+  sqlite3_finalize (stmt);
+  /* Left out of the snapshot: the dictionary stays. All stages went: the
+   * snapshot's own (no group here) and the seeded ones it did not list. */
+  g_assert_cmpint (sqlite3_prepare_v2 (kehu_store_get_db (store),
+                                       "SELECT (SELECT count (*) FROM dictionaries WHERE id = 'd'), (SELECT count (*) FROM stages)",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+  n_stages = sqlite3_column_int64 (stmt, 1);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (n_stages, ==, 0);
+  g_assert_true (g_ptr_array_find_with_equal_func (changed, "stages", g_str_equal, NULL));
+  g_assert_false (g_ptr_array_find_with_equal_func (changed, "dictionaries", g_str_equal, NULL));
+
+  /* Not a snapshot: refused, nothing written. */
+  g_assert_true (kehu_store_begin (store, &error));
+  {
+    const char *not_snapshot = "{\"tables\":{}}";
+
+    g_assert_false (kehu_sync_cache_apply_settings (store, not_snapshot, strlen (not_snapshot), &rev, NULL, &error));
+  }
+  g_assert_error (error, KEHU_SYNC_ERROR, KEHU_SYNC_ERROR_PROTOCOL);
+  kehu_store_rollback (store);
+
+  g_clear_object (&store);
+  kehu_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -439,6 +515,7 @@ main (int   argc,
   ADD ("/sync/settings/large-dictionary", test_large_dictionary);
   ADD ("/sync/settings/claim-limit-offline", test_claim_limit_offline);
 #undef ADD
+  g_test_add_func ("/sync/settings/apply-edges", test_apply_edges);
 
   return g_test_run ();
 }
