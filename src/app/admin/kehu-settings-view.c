@@ -631,10 +631,10 @@ on_client_state_cb (KehuSettingsView *self)
 }
 
 /* A pull brought settings (the settings tables come whole with it) or
- * records the sections show: custom fields change the record pages, and
- * the section is made again from the cache — unless a change of this view
- * is on its way, whose answer rebuilds it. An open dialog keeps its own
- * widgets and ids. */
+ * records the sections show: custom fields and dictionaries change the
+ * record pages, and the section is made again from the cache — unless a
+ * change of this view is on its way, whose answer rebuilds it. An open
+ * dialog keeps its own widgets and ids. */
 static void
 on_client_changed_cb (KehuSettingsView   *self,
                       const char * const *modules)
@@ -648,7 +648,9 @@ on_client_changed_cb (KehuSettingsView   *self,
 
   if (modules == NULL || !is_cache (self))
     return;
-  if (g_strv_contains (modules, "custom_fields"))
+  /* The record lists hold the fields and the dictionaries' labels. */
+  if (g_strv_contains (modules, "custom_fields") || g_strv_contains (modules, "dictionaries") ||
+      g_strv_contains (modules, "dictionary_items"))
     refresh_record_pages (self);
   for (guint i = 0; shown[i] != NULL && !any; i++)
     any = g_strv_contains (modules, shown[i]);
