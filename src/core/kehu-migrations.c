@@ -28,6 +28,7 @@ static const KehuMigration migrations[] = {
   { 7, "0007-report-summaries.sql", kehu_report_rebuild_day_totals },
   { 8, "0008-list-indexes.sql", NULL },
   { 9, "0009-sync-refusals.sql", NULL },
+  { 10, "0010-settings-rev.sql", NULL },
 };
 
 const KehuMigration *

@@ -1257,6 +1257,9 @@ apply_page (KehuSyncEngine  *self,
             KehuSyncStats   *stats,
             GError         **error)
 {
+  g_autoptr(GPtrArray) settings_changed = NULL;
+  gint64 settings_rev = 0;
+
   if (!kehu_store_begin (self->store, error))
     return FALSE;
   if (without_search &&
@@ -1269,12 +1272,31 @@ apply_page (KehuSyncEngine  *self,
       !kehu_sync_cache_apply_approvals (self->ctx, g_bytes_get_data (page, NULL), g_bytes_get_size (page),
                                         &stats->pulled, error))
     goto fail;
+  /* The settings snapshot comes on the last page, after its records (a
+   * stage's group is one of them): replaced in the same transaction. */
+  if (head->settings != NULL)
+    {
+      settings_changed = g_ptr_array_new_with_free_func (g_free);
+      if (!kehu_sync_cache_apply_settings (self->store, head->settings, head->settings_length,
+                                           &settings_rev, settings_changed, error) ||
+          !meta_set (self, "sync.settings_rev", settings_rev, error))
+        goto fail;
+    }
   if (without_search && !set_triggers (self, triggers, TRUE, error))
     goto fail;
   if (!meta_set (self, "sync.cursor", head->cursor, error) ||
       !meta_set (self, "sync.epoch", head->epoch, error) ||
       !kehu_store_commit (self->store, error))
     goto fail;
+  /* Named like the other changed modules: the app reloads what shows them
+   * (some of these tables have no rowid, which the update hook misses). */
+  for (guint i = 0; settings_changed != NULL && i < settings_changed->len; i++)
+    if (!kehu_sync_stats_has_module (stats, settings_changed->pdata[i]))
+      {
+        if (stats->modules == NULL)
+          stats->modules = g_ptr_array_new_with_free_func (g_free);
+        g_ptr_array_add (stats->modules, g_strdup (settings_changed->pdata[i]));
+      }
   return TRUE;
 
 fail:
@@ -1316,6 +1338,15 @@ pull_url (KehuSyncEngine *self,
 {
   g_autofree char *path = g_strdup_printf ("/sync/pull?cursor=%" G_GINT64_FORMAT "&limit=%u&epoch=%" G_GINT64_FORMAT,
                                            cursor, self->pull_limit, epoch);
+  gint64 settings_rev = meta_get (self, "sync.settings_rev", -1);
+
+  /* The settings revision the cache holds: the server sends the snapshot
+   * only when its own differs. */
+  if (settings_rev >= 0)
+    {
+      g_autofree char *with_rev = g_strdup_printf ("%s&settings_rev=%" G_GINT64_FORMAT, path, settings_rev);
+      return api_url (self, with_rev);
+    }
   return api_url (self, path);
 }
 
@@ -1401,7 +1432,9 @@ kehu_sync_engine_pull (KehuSyncEngine  *self,
           stats->reset = TRUE;
           if (!kehu_store_begin (self->store, error))
             return FALSE;
+          /* The settings come again with the last page of the re-pull. */
           if (!wipe_synced (self, error) ||
+              !meta_set (self, "sync.settings_rev", -1, error) ||
               !meta_set (self, "sync.cursor", 0, error) ||
               !meta_set (self, "sync.epoch", head.epoch, error) ||
               !kehu_store_commit (self->store, error))

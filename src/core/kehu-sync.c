@@ -1174,6 +1174,11 @@ kehu_sync_page_read_head (const char   *page,
           head->changes = start;
           head->changes_length = r.p - start;
         }
+      else if (g_str_equal (key, "settings") && *start == '{')
+        {
+          head->settings = start;
+          head->settings_length = r.p - start;
+        }
       else if (g_str_equal (key, "reset") || g_str_equal (key, "more"))
         {
           gboolean value = r.p - start == 4 && memcmp (start, "true", 4) == 0;

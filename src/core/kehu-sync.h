@@ -148,6 +148,8 @@ typedef struct
   gint64      total;
   const char *changes;
   gsize       changes_length;
+  const char *settings;         /* the "settings" member's text, or NULL */
+  gsize       settings_length;
 } KehuSyncPage;
 
 /* Reads the members of a pull page (the server's JSON text) without
@@ -226,6 +228,29 @@ char        *kehu_sync_dup_pending_action   (KehuStore    *store,
 char        *kehu_sync_dup_refusal          (KehuStore    *store,
                                              const char   *module,
                                              const char   *record_id);
+
+/* The settings snapshot of a pull (kehu-sync-settings.c) -------------------- */
+
+/* The tables it carries, parents first. */
+const char * const *kehu_sync_settings_tables (void);
+/* The store's settings revision (migration 10's counter). */
+gint64       kehu_sync_settings_rev         (KehuStore    *store);
+/* Server: appends {"rev":N,"tables":{table:[row…]…}} to @out; read it in
+ * the same read transaction as the page it goes with. */
+gboolean     kehu_sync_settings_append_snapshot (KehuStore *store,
+                                                 GString   *out,
+                                                 gint64    *rev,
+                                                 GError   **error);
+/* Client: replaces the content of every table the snapshot lists (inside
+ * the caller's transaction; foreign keys are checked at its commit). Sets
+ * @rev to the snapshot's revision and adds the tables whose rows changed
+ * to @changed_tables (nullable, element-type utf8, owned). */
+gboolean     kehu_sync_cache_apply_settings (KehuStore    *store,
+                                             const char   *text,
+                                             gsize         length,
+                                             gint64       *rev,
+                                             GPtrArray    *changed_tables,
+                                             GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KehuSyncConflict, kehu_sync_conflict_free)
 

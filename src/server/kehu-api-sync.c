@@ -5,10 +5,11 @@
  * savepoint together with its remembered answer in sync_ops (the batch in
  * one transaction), so a push repeated after a lost answer gets the same
  * answer and changes nothing.
- * GET /api/v1/sync/pull?cursor=REV&limit=N&epoch=E answers the records
- * changed after REV in rev order, each re-checked against the user's data
- * scope (visible: the record; not any more: gone), or reset when the
- * user's scope epoch moved since E.
+ * GET /api/v1/sync/pull?cursor=REV&limit=N&epoch=E&settings_rev=S answers
+ * the records changed after REV in rev order, each re-checked against the
+ * user's data scope (visible: the record; not any more: gone), or reset
+ * when the user's scope epoch moved since E; its last page carries the
+ * settings snapshot (kehu-sync-settings.c) when S is not the server's.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -830,15 +831,15 @@ append_json_string (GString    *out,
 /* The page is written as text: records come as SQLite's JSON, and a large
  * first pull would spend most of its time building and printing objects. */
 static void
-pull_cb (KehuApi     *api,
-         KehuRequest *request)
+pull_page (KehuApi     *api,
+           KehuRequest *request)
 {
   KehuStore *store = kehu_api_get_store (api);
   g_autoptr(GString) out = g_string_sized_new (64 * 1024);
   g_autoptr(GPtrArray) approvals = g_ptr_array_new_with_free_func (g_free);
   SoupServerMessage *msg = kehu_request_get_message (request);
   sqlite3_stmt *stmt;
-  gint64 cursor, limit, epoch, user_epoch = 0, last = 0, max_rev = 0;
+  gint64 cursor, limit, epoch, settings_rev, user_epoch = 0, last = 0, max_rev = 0;
   gboolean more = FALSE;
   KehuPerm *perm;
   guint n = 0, n_changes = 0;
@@ -848,7 +849,8 @@ pull_cb (KehuApi     *api,
     return;
   if (!read_int_param (request, "cursor", 0, G_MAXINT64, 0, &cursor) ||
       !read_int_param (request, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit) ||
-      !read_int_param (request, "epoch", -1, G_MAXINT64, -1, &epoch))
+      !read_int_param (request, "epoch", -1, G_MAXINT64, -1, &epoch) ||
+      !read_int_param (request, "settings_rev", 0, G_MAXINT64, -1, &settings_rev))
     return;
 
   stmt = kehu_sql_prepare (store, NULL, "SELECT scope_epoch FROM users WHERE id = ?1", "s", kehu_perm_get_user_id (perm));
@@ -934,6 +936,26 @@ pull_cb (KehuApi     *api,
   g_string_append_c (out, ']');
   _kehu_api_sync_append_approvals (api, perm, approvals, cursor == 0, out);
 
+  /* The settings tables, whole, when the client holds another revision:
+   * on the last page only, so that it is sent once per pull and comes
+   * after every record it may refer to (a stage's group, a role), read in
+   * the same transaction as them. Every user gets every row: the same rows
+   * the app needs offline (its own roles and claim limits, the pools it
+   * may claim from, the recycle rules it warns about) and that the REST
+   * lists show any signed-in user (users' role_ids, fields, dictionaries). */
+  if (!more && settings_rev != kehu_sync_settings_rev (store))
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 rev;
+
+      g_string_append (out, ",\"settings\":");
+      if (!kehu_sync_settings_append_snapshot (store, out, &rev, &error))
+        {
+          kehu_request_reply_gerror (request, error);
+          return;
+        }
+    }
+
   /* total: an estimate for progress (changes after the cursor, repeats included). */
   g_string_append_printf (out, ",\"cursor\":%" G_GINT64_FORMAT ",\"more\":%s,\"epoch\":%" G_GINT64_FORMAT
                           ",\"total\":%" G_GINT64_FORMAT "}",
@@ -946,6 +968,23 @@ pull_cb (KehuApi     *api,
   soup_server_message_set_response (msg, "application/json; charset=utf-8", SOUP_MEMORY_TAKE,
                                     g_string_free (g_steal_pointer (&out), FALSE), body_length);
   kehu_request_mark_replied (request);
+}
+
+/* One read transaction for the page: its records, its cursor and the
+ * settings snapshot are of the same moment, whatever another process or
+ * a job writes meanwhile. */
+static void
+pull_cb (KehuApi     *api,
+         KehuRequest *request)
+{
+  sqlite3 *db = kehu_store_get_db (kehu_api_get_store (api));
+  gboolean own = sqlite3_get_autocommit (db) != 0;
+
+  if (own && sqlite3_exec (db, "BEGIN DEFERRED", NULL, NULL, NULL) != SQLITE_OK)
+    own = FALSE;
+  pull_page (api, request);
+  if (own && sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 void

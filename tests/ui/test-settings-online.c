@@ -3,8 +3,8 @@
  * Against a real kehu-server: signed in as the administrator, renaming a
  * custom field and giving a user two roles in Settings reach the server
  * (read back through its REST API) and the cache; a refusal shows the
- * server's own words; with the server gone the sections are read-only and
- * say why.
+ * server's own words; changes made on the server by others show after a
+ * sync; with the server gone the sections are read-only and say why.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -50,6 +50,19 @@ static gboolean
 settled (gpointer data)
 {
   return !kehu_settings_view_is_busy (view);
+}
+
+/* The current section shows a widget named @data (a row's id). */
+static gboolean
+shows (gpointer data)
+{
+  return kehu_settings_view_find (view, data) != NULL;
+}
+
+static gboolean
+hides (gpointer data)
+{
+  return kehu_settings_view_find (view, data) == NULL;
 }
 
 static GtkWidget *
@@ -215,7 +228,7 @@ test_settings_online (void)
   g_assert_true (kehu_settings_view_is_allowed (view));
   kehu_settings_view_set_sync_client (view, client);
 
-  /* What the pull does not bring is read from the server's lists. */
+  /* The settings tables came with the pull. */
   wait_until (settled, NULL);
   {
     g_autofree char *label = cache_string (store, "SELECT label AS v FROM custom_fields WHERE id = ?", field_id);
@@ -376,6 +389,38 @@ test_settings_online (void)
       g_assert_cmpint (json_object_get_int_member (row, "n"), ==, 0);
     }
     g_assert_null (kehu_settings_view_find (view, stage_id));
+  }
+
+  /* Changes made on the server by someone else (here through REST, not
+   * by the app) reach the cache with the next pull and show in Settings:
+   * a new dictionary item, and a stage that is deleted. */
+  kehu_settings_view_show_section (view, "dictionaries");
+  select_in ("dictionary", dictionary_id);
+  {
+    g_autofree char *items_path = g_strdup_printf ("/api/v1/dictionaries/%s/items", dictionary_id);
+    g_autoptr(JsonObject) item = kehu_test_api_expect (api, admin, "POST", items_path, "{\"label\":\"农业银行\"}", 201);
+    const char *item_id = json_object_get_string_member (item, "id");
+
+    g_assert_null (kehu_settings_view_find (view, item_id));
+    kehu_sync_client_sync_now (client);
+    wait_until (shows, (gpointer) item_id);
+  }
+  kehu_settings_view_show_section (view, "stages");
+  {
+    g_autofree char *stage_path = g_strdup ("/api/v1/stages/" KEHU_ID_STAGE_NEEDS);
+    guint status = 0;
+    g_autoptr(JsonNode) answer = NULL;
+
+    g_assert_nonnull (kehu_settings_view_find (view, KEHU_ID_STAGE_NEEDS));
+    answer = kehu_test_api_call (api, admin, "DELETE", stage_path, NULL, &status);
+    g_assert_cmpuint (status, ==, 200);
+    kehu_sync_client_sync_now (client);
+    wait_until (hides, (gpointer) KEHU_ID_STAGE_NEEDS);
+    {
+      g_autoptr(JsonObject) row = kehu_admin_query_one (store, NULL, "SELECT count (*) AS n FROM stages WHERE id = ?",
+                                                        KEHU_ID_STAGE_NEEDS, NULL);
+      g_assert_cmpint (json_object_get_int_member (row, "n"), ==, 0);
+    }
   }
 
   /* The server goes away: read-only, and the banner says why. */

@@ -64,7 +64,6 @@ struct _KehuSettingsView
   KehuSyncClient *client;
   SettingsMode  mode;
   gboolean      busy;        /* a change is on its way to the server */
-  guint         refreshing;  /* lists being read from the server */
 };
 
 G_DEFINE_FINAL_TYPE (KehuSettingsView, kehu_settings_view, GTK_TYPE_WIDGET)
@@ -716,84 +715,6 @@ cached_rev (KehuSettingsView *self,
   return g_strdup_printf ("%" G_GINT64_FORMAT, int_member (row, "rev", 0));
 }
 
-static void
-online_refresh_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  Change *change = user_data;
-  KehuSettingsView *self = change->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) answer = kehu_sync_client_call_finish (KEHU_SYNC_CLIENT (object), result, NULL, &error);
-
-  if (answer == NULL || !put_answers (self, change->table, answer, &error))
-    g_message ("Settings could not read %s from the server: %s", change->refresh, error->message);
-  else if (g_str_equal (change->table, "custom_fields"))
-    refresh_record_pages (self);
-  else if (g_str_equal (change->table, "dictionaries") && JSON_NODE_HOLDS_OBJECT (answer) &&
-           json_object_has_member (json_node_get_object (answer), "items"))
-    {
-      /* Then each dictionary's items. */
-      JsonArray *items = json_object_get_array_member (json_node_get_object (answer), "items");
-
-      for (guint i = 0; i < json_array_get_length (items); i++)
-        {
-          JsonObject *dict = json_array_get_object_element (items, i);
-          Change *more = g_new0 (Change, 1);
-
-          more->self = g_object_ref (self);
-          more->table = g_strdup ("dictionary_items");
-          more->refresh = g_strdup_printf ("/dictionaries/%s/items", json_object_get_string_member (dict, "id"));
-          self->refreshing++;
-          kehu_sync_client_call_async (self->client, "GET", more->refresh, NULL, NULL, online_refresh_cb, more);
-        }
-    }
-  if (--self->refreshing == 0 && !self->busy)
-    rebuild (self);
-  change_free (change);
-}
-
-/* What the pull does not bring (dictionaries and their items, custom
- * fields, users' roles) is read from the server's lists once the server
- * answers. Dictionaries first: fields refer to them. */
-static void
-refresh_from_server (KehuSettingsView *self)
-{
-  static const struct { const char *route, *table; } lists[] = {
-    { "/dictionaries", "dictionaries" },
-    { "/custom-fields", "custom_fields" },
-    { "/users", "users" },
-  };
-
-  g_autoptr(JsonArray) groups = NULL;
-
-  if (current_mode (self) != SETTINGS_MODE_ONLINE || self->refreshing > 0)
-    return;
-  /* The stages of every stage group the pull brought. */
-  groups = kehu_admin_query (self->store, NULL, "SELECT id FROM stage_groups WHERE deleted_at IS NULL", NULL);
-  for (guint i = 0; groups && i < json_array_get_length (groups); i++)
-    {
-      Change *change = g_new0 (Change, 1);
-
-      change->self = g_object_ref (self);
-      change->table = g_strdup ("stages");
-      change->refresh = g_strdup_printf ("/stage_groups/%s/stages",
-                                         str_member (json_array_get_object_element (groups, i), "id"));
-      self->refreshing++;
-      kehu_sync_client_call_async (self->client, "GET", change->refresh, NULL, NULL, online_refresh_cb, change);
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
-    {
-      Change *change = g_new0 (Change, 1);
-
-      change->self = g_object_ref (self);
-      change->table = g_strdup (lists[i].table);
-      change->refresh = g_strdup (lists[i].route);
-      self->refreshing++;
-      kehu_sync_client_call_async (self->client, "GET", lists[i].route, NULL, NULL, online_refresh_cb, change);
-    }
-}
-
 static gboolean
 holds_browse (GtkWidget *widget)
 {
@@ -869,8 +790,34 @@ on_client_state_cb (KehuSettingsView *self)
     return;
   self->mode = mode;
   update_mode (self);
-  if (mode == SETTINGS_MODE_ONLINE)
-    refresh_from_server (self);
+}
+
+/* A pull brought settings (the settings tables come whole with it) or
+ * records the sections show: custom fields and dictionaries change the
+ * record pages, and the section is made again from the cache — unless a
+ * change of this view is on its way, whose answer rebuilds it. An open
+ * dialog keeps its own widgets and ids. */
+static void
+on_client_changed_cb (KehuSettingsView   *self,
+                      const char * const *modules)
+{
+  static const char * const shown[] = {
+    "dictionaries", "dictionary_items", "custom_fields", "stages", "user_roles", "pool_members",
+    "pool_rules", "pool_claim_limits", "departments", "users", "roles", "pools", "stage_groups",
+    "approval_flows", NULL
+  };
+  gboolean any = FALSE;
+
+  if (modules == NULL || !is_cache (self))
+    return;
+  /* The record lists hold the fields and the dictionaries' labels. */
+  if (g_strv_contains (modules, "custom_fields") || g_strv_contains (modules, "dictionaries") ||
+      g_strv_contains (modules, "dictionary_items"))
+    refresh_record_pages (self);
+  for (guint i = 0; shown[i] != NULL && !any; i++)
+    any = g_strv_contains (modules, shown[i]);
+  if (any && !self->busy && self->outer_stack != NULL)
+    rebuild (self);
 }
 
 static GtkWidget *
@@ -3488,21 +3435,25 @@ kehu_settings_view_set_sync_client (KehuSettingsView *self,
   g_return_if_fail (KEHU_IS_SETTINGS_VIEW (self));
 
   if (self->client != NULL)
-    g_signal_handlers_disconnect_by_func (self->client, on_client_state_cb, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->client, on_client_state_cb, self);
+      g_signal_handlers_disconnect_by_func (self->client, on_client_changed_cb, self);
+    }
   g_set_object (&self->client, client);
   if (client != NULL)
-    g_signal_connect_object (client, "notify::state", G_CALLBACK (on_client_state_cb), self, G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (client, "notify::state", G_CALLBACK (on_client_state_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (client, "changed", G_CALLBACK (on_client_changed_cb), self, G_CONNECT_SWAPPED);
+    }
   self->mode = current_mode (self);
   update_mode (self);
-  if (self->mode == SETTINGS_MODE_ONLINE)
-    refresh_from_server (self);
 }
 
-/* For tests: a change or a list is on its way to or from the server. */
+/* For tests: a change is on its way to the server. */
 gboolean
 kehu_settings_view_is_busy (KehuSettingsView *self)
 {
-  return self->busy || self->refreshing > 0;
+  return self->busy;
 }
 
 /* For tests: the banner's text, NULL while it is hidden. */
