@@ -24,6 +24,7 @@
 #include "kehu-settings-view.h"
 #include "kehu-sync-client.h"
 #include "kehu-test-api.h"
+#include "kehu-test-settings-online.h"
 #include "kehu-test-ui.h"
 
 typedef struct
@@ -37,39 +38,10 @@ typedef struct
 } App;
 
 static void
-wait_until (gboolean (*done) (gpointer),
-            gpointer   data)
-{
-  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!done (data) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (done (data));
-}
-
-static gboolean
-synced (gpointer data)
-{
-  return kehu_sync_client_get_last_sync (data) != NULL && kehu_sync_client_can_call (data);
-}
-
-static gboolean
-offline (gpointer data)
-{
-  return kehu_sync_client_get_state (data) == KEHU_SYNC_STATE_OFFLINE;
-}
-
-static gboolean
-settled (gpointer data)
-{
-  return !kehu_settings_view_is_busy (data);
-}
-
-static void
 settle (App *app)
 {
   kehu_test_ui_settle (20);
-  wait_until (settled, app->view);
+  kehu_test_wait_until (kehu_test_settings_settled, app->view);
   kehu_test_ui_settle (80);
 }
 
@@ -91,7 +63,7 @@ app_sign_in (KehuTestApi *api,
   g_assert_no_error (error);
   kehu_sync_client_set_account (app->client, app->user_id, token);
   kehu_sync_client_check (app->client);
-  wait_until (synced, app->client);
+  kehu_test_wait_until (kehu_test_client_synced, app->client);
 
   path = kehu_sync_client_dup_cache_path (app->client);
   app->store = kehu_store_open (path, &error);
@@ -105,7 +77,7 @@ app_sign_in (KehuTestApi *api,
   gtk_window_present (GTK_WINDOW (app->window));
   kehu_settings_view_set_user_id (app->view, app->user_id);
   kehu_settings_view_set_sync_client (app->view, app->client);
-  wait_until (settled, app->view);
+  kehu_test_wait_until (kehu_test_settings_settled, app->view);
   return app;
 }
 
@@ -558,7 +530,7 @@ test_settings_online_2 (void)
    * at may still be chosen. */
   g_assert_cmpint (kehu_test_server_stop (api->server, SIGTERM), ==, 0);
   kehu_sync_client_check (app->client);
-  wait_until (offline, app->client);
+  kehu_test_wait_until (kehu_test_client_offline, app->client);
   kehu_test_ui_settle (80);
   kehu_settings_view_show_section (app->view, "pools");
   g_assert_false (gtk_widget_is_sensitive (find (app, "save-pool")));

@@ -19,38 +19,10 @@
 #include "kehu-settings-view.h"
 #include "kehu-sync-client.h"
 #include "kehu-test-api.h"
+#include "kehu-test-settings-online.h"
 #include "kehu-test-ui.h"
 
 static KehuSettingsView *view;
-
-static void
-wait_until (gboolean (*done) (gpointer),
-            gpointer   data)
-{
-  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  while (!done (data) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (done (data));
-}
-
-static gboolean
-synced (gpointer data)
-{
-  return kehu_sync_client_get_last_sync (data) != NULL && kehu_sync_client_can_call (data);
-}
-
-static gboolean
-offline (gpointer data)
-{
-  return kehu_sync_client_get_state (data) == KEHU_SYNC_STATE_OFFLINE;
-}
-
-static gboolean
-settled (gpointer data)
-{
-  return !kehu_settings_view_is_busy (view);
-}
 
 /* The current section shows a widget named @data (a row's id). */
 static gboolean
@@ -166,7 +138,7 @@ apply_label (const char *field_name,
   gtk_editable_set_text (GTK_EDITABLE (row), label);
   g_signal_emit_by_name (row, "apply");
   kehu_test_ui_settle (20);
-  wait_until (settled, NULL);
+  kehu_test_wait_until (kehu_test_settings_settled, view);
   kehu_test_ui_settle (80);
 }
 
@@ -212,7 +184,7 @@ test_settings_online (void)
     kehu_sync_client_set_account (client, admin_id, token);
   }
   kehu_sync_client_check (client);
-  wait_until (synced, client);
+  kehu_test_wait_until (kehu_test_client_synced, client);
 
   path = kehu_sync_client_dup_cache_path (client);
   store = kehu_store_open (path, &error);
@@ -229,7 +201,7 @@ test_settings_online (void)
   kehu_settings_view_set_sync_client (view, client);
 
   /* The settings tables came with the pull. */
-  wait_until (settled, NULL);
+  kehu_test_wait_until (kehu_test_settings_settled, view);
   {
     g_autofree char *label = cache_string (store, "SELECT label AS v FROM custom_fields WHERE id = ?", field_id);
     g_autofree char *roles = cache_string (store, "SELECT group_concat (role_id) AS v FROM user_roles WHERE user_id = ?", seller);
@@ -291,7 +263,7 @@ test_settings_online (void)
     adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "save");
   }
   kehu_test_ui_settle (20);
-  wait_until (settled, NULL);
+  kehu_test_wait_until (kehu_test_settings_settled, view);
   kehu_test_ui_settle (80);
   {
     g_autoptr(JsonObject) user = kehu_test_api_expect (api, admin, "GET", user_path, NULL, 200);
@@ -319,7 +291,7 @@ test_settings_online (void)
   gtk_editable_set_text (GTK_EDITABLE (find ("new-department")), "华东大区");
   g_signal_emit_by_name (find ("add-department"), "clicked");
   kehu_test_ui_settle (20);
-  wait_until (settled, NULL);
+  kehu_test_wait_until (kehu_test_settings_settled, view);
   kehu_test_ui_settle (80);
   {
     g_autofree char *server_id = kehu_test_api_db_string (api, "SELECT id FROM departments WHERE name = '华东大区'");
@@ -339,7 +311,7 @@ test_settings_online (void)
   gtk_editable_set_text (GTK_EDITABLE (find ("new-item")), "国有银行");
   g_signal_emit_by_name (find ("new-item"), "apply");
   kehu_test_ui_settle (20);
-  wait_until (settled, NULL);
+  kehu_test_wait_until (kehu_test_settings_settled, view);
   kehu_test_ui_settle (80);
   {
     g_autofree char *items_path = g_strdup_printf ("/api/v1/dictionaries/%s/items", dictionary_id);
@@ -363,7 +335,7 @@ test_settings_online (void)
   gtk_editable_set_text (GTK_EDITABLE (find ("new-stage")), "商务谈判");
   g_signal_emit_by_name (find ("new-stage"), "apply");
   kehu_test_ui_settle (20);
-  wait_until (settled, NULL);
+  kehu_test_wait_until (kehu_test_settings_settled, view);
   kehu_test_ui_settle (80);
   {
     g_autofree char *stage_id = kehu_test_api_db_string (api, "SELECT id FROM stages WHERE name = '商务谈判'");
@@ -380,7 +352,7 @@ test_settings_online (void)
 
     g_signal_emit_by_name (find_in (find (stage_id), "remove"), "clicked");
     kehu_test_ui_settle (20);
-    wait_until (settled, NULL);
+    kehu_test_wait_until (kehu_test_settings_settled, view);
     kehu_test_ui_settle (80);
     g_assert_cmpint (kehu_test_api_db_int (api, "SELECT count (*) FROM stages WHERE name = '商务谈判'"), ==, 0);
     g_clear_pointer (&cached_stages, g_free);
@@ -403,7 +375,7 @@ test_settings_online (void)
 
     g_assert_null (kehu_settings_view_find (view, item_id));
     kehu_sync_client_sync_now (client);
-    wait_until (shows, (gpointer) item_id);
+    kehu_test_wait_until (shows, (gpointer) item_id);
   }
   kehu_settings_view_show_section (view, "stages");
   {
@@ -415,7 +387,7 @@ test_settings_online (void)
     answer = kehu_test_api_call (api, admin, "DELETE", stage_path, NULL, &status);
     g_assert_cmpuint (status, ==, 200);
     kehu_sync_client_sync_now (client);
-    wait_until (hides, (gpointer) KEHU_ID_STAGE_NEEDS);
+    kehu_test_wait_until (hides, (gpointer) KEHU_ID_STAGE_NEEDS);
     {
       g_autoptr(JsonObject) row = kehu_admin_query_one (store, NULL, "SELECT count (*) AS n FROM stages WHERE id = ?",
                                                         KEHU_ID_STAGE_NEEDS, NULL);
@@ -426,7 +398,7 @@ test_settings_online (void)
   /* The server goes away: read-only, and the banner says why. */
   g_assert_cmpint (kehu_test_server_stop (api->server, SIGTERM), ==, 0);
   kehu_sync_client_check (client);
-  wait_until (offline, client);
+  kehu_test_wait_until (kehu_test_client_offline, client);
   kehu_test_ui_settle (80);
   g_assert_cmpstr (kehu_settings_view_get_banner (view), ==,
                    _("Settings can be changed only while connected to the server"));
