@@ -95,6 +95,31 @@ kehu_record_actions_set_locked (KehuContext        *ctx,
   return kehu_pool_set_locked (ctx, perm, ids, locked, NULL, error);
 }
 
+/* Core's claim run on the cache and taken back: FALSE (with its error)
+ * when a limit, the cool-down or the pool's membership refuses. Other
+ * failures (a cache that lacks the user's roles yet) leave it to the
+ * server. */
+static gboolean
+claim_allowed_here (KehuContext        *ctx,
+                    KehuPerm           *perm,
+                    const char * const *ids,
+                    GError            **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  if (perm == NULL || !kehu_context_begin (ctx, NULL))
+    return TRUE;
+  ok = kehu_pool_claim (ctx, perm, ids, NULL, &local_error);
+  kehu_context_rollback (ctx);
+  if (ok || local_error->domain != KEHU_POOL_ERROR ||
+      (local_error->code != KEHU_POOL_ERROR_CLAIM_LIMIT && local_error->code != KEHU_POOL_ERROR_OWNED_CAP &&
+       local_error->code != KEHU_POOL_ERROR_COOLDOWN && local_error->code != KEHU_POOL_ERROR_NOT_MEMBER))
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
 gboolean
 kehu_record_actions_claim (KehuContext        *ctx,
                            const char * const *ids,
@@ -106,6 +131,10 @@ kehu_record_actions_claim (KehuContext        *ctx,
    * claim is tentative until it answers. */
   if (kehu_context_get_outbox (ctx))
     {
+      /* But what the cache knows already refuses (the pool's limits and
+       * cool-down come with the pull): say so now, not after the sync. */
+      if (!claim_allowed_here (ctx, perm, ids, error))
+        return FALSE;
       if (!kehu_context_begin (ctx, error))
         return FALSE;
       for (guint i = 0; ids[i] != NULL; i++)

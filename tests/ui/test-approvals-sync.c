@@ -20,6 +20,7 @@
 #include "kehu-record-detail-view.h"
 #include "kehu-core.h"
 #include "kehu-test-api.h"
+#include "kehu-record-actions.h"
 #include "kehu-test-ui.h"
 
 static gboolean
@@ -295,6 +296,37 @@ test_detail_pending (void)
   g_assert_null (kehu_record_detail_view_get_sync_note (detail));
   g_assert_true (kehu_record_detail_view_load (detail, "customers", mine, &error));
   g_assert_null (kehu_record_detail_view_get_sync_note (detail));
+
+  /* Claims the cache can already see are over the limit the server set
+   * (it came with the pull) are refused at once, nothing queued; within
+   * it, the claim is queued for the server as before. */
+  {
+    g_autofree char *c1 = kehu_test_api_create (api, admin, "customers", "{\"name\":\"公海一\"}");
+    g_autofree char *c2 = kehu_test_api_create (api, admin, "customers", "{\"name\":\"公海二\"}");
+    g_autofree char *c3 = kehu_test_api_create (api, admin, "customers", "{\"name\":\"公海三\"}");
+    g_autofree char *back = g_strdup_printf ("{\"ids\":[\"%s\",\"%s\",\"%s\"],\"reason\":\"重新分配\"}", c1, c2, c3);
+    g_autoptr(JsonObject) returned = kehu_test_api_expect (api, admin, "POST", "/api/v1/customers/actions/return", back, 200);
+    g_autoptr(JsonObject) limits = kehu_test_api_expect (api, admin, "PUT", "/api/v1/pools/" KEHU_ID_DEFAULT_POOL "/claim-limits",
+                                                         "{\"items\":[{\"role_id\":\"" KEHU_ID_ROLE_SALES_REP "\",\"per_day\":2}]}",
+                                                         200);
+    const char *three[] = { c1, c2, c3, NULL };
+    const char *one[] = { c1, NULL };
+    KehuContext *ctx = kehu_sync_engine_get_context (engine);
+
+    g_assert_true (kehu_sync_engine_run (engine, &stats, NULL, &error));
+    g_assert_no_error (error);
+    kehu_sync_stats_clear (&stats);
+    g_assert_false (kehu_record_actions_claim (ctx, three, &error));
+    g_assert_error (error, KEHU_POOL_ERROR, KEHU_POOL_ERROR_CLAIM_LIMIT);
+    g_clear_error (&error);
+    g_assert_null (kehu_sync_dup_pending_action (store, "customers", c1));
+    g_assert_true (kehu_record_actions_claim (ctx, one, &error));
+    g_assert_no_error (error);
+    {
+      g_autofree char *pending = kehu_sync_dup_pending_action (store, "customers", c1);
+      g_assert_cmpstr (pending, ==, "claim");
+    }
+  }
 
   /* A change the server refuses (the contract number is taken by a
    * contract the rep cannot see): the page says why the value is back. */
