@@ -256,6 +256,41 @@ test_pools (KehuTestApi *api,
     g_assert_cmpstr (n_rules, ==, "1");
     g_assert_cmpint (kehu_test_api_db_int (api, "SELECT count (*) FROM pool_claim_limits"), ==, 0);
   }
+
+  /* A new pool on the server, and a department as its member. */
+  gtk_editable_set_text (GTK_EDITABLE (find (app, "new-pool")), "华南公海");
+  g_signal_emit_by_name (find (app, "new-pool"), "apply");
+  settle (app);
+  {
+    g_autofree char *south = kehu_test_api_db_string (api, "SELECT id FROM pools WHERE name = '华南公海'");
+    g_autofree char *in_cache = cached (app, "SELECT id AS v FROM pools WHERE name = ?", "华南公海");
+    g_autofree char *members_path = NULL;
+    g_autofree char *key = g_strdup_printf ("department:%s", KEHU_ID_TOP_DEPARTMENT);
+    GtkWidget *add = find (app, "add-pool-member");
+    GPtrArray *keys = g_object_get_data (G_OBJECT (add), "kehu-keys");
+    guint at = 0;
+
+    g_assert_nonnull (south);
+    g_assert_cmpstr (in_cache, ==, south);
+    members_path = g_strdup_printf ("/api/v1/pools/%s/members", south);
+    for (guint i = 1; i < keys->len; i++)
+      if (g_strcmp0 (g_ptr_array_index (keys, i), key) == 0)
+        at = i;
+    g_assert_cmpuint (at, >, 0);
+    adw_combo_row_set_selected (ADW_COMBO_ROW (add), at);
+    settle (app);
+    {
+      g_autoptr(JsonObject) members = kehu_test_api_expect (api, admin, "GET", members_path, NULL, 200);
+      JsonArray *items = json_object_get_array_member (members, "items");
+      g_autofree char *cached_member = cached (app, "SELECT member_type || ':' || member_id AS v FROM pool_members"
+                                                    " WHERE pool_id = ?", south);
+
+      g_assert_cmpuint (json_array_get_length (items), ==, 1);
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "member_id"), ==,
+                       KEHU_ID_TOP_DEPARTMENT);
+      g_assert_cmpstr (cached_member, ==, key);
+    }
+  }
 }
 
 static void

@@ -332,6 +332,7 @@ test_departments_and_users (void)
 static void
 test_dictionaries_pools_fields (void)
 {
+  gint64 n_default_members;
   GtkWidget *row, *toggle;
 
   /* Dictionaries: a new follow-up method, and one disabled. */
@@ -369,6 +370,51 @@ test_dictionaries_pools_fields (void)
   g_assert_cmpint (scalar ("SELECT reclaim_cooldown_days AS n FROM pools WHERE id = ?", KEHU_ID_DEFAULT_POOL), ==, 14);
   g_assert_cmpint (scalar ("SELECT count (*) AS n FROM pool_claim_limits WHERE role_id = ?", KEHU_ID_ROLE_SUPER_ADMIN), ==, 0);
   shot ("settings-pools");
+
+  /* A second pool, whose members are one department: added from the
+   * chooser, made the pool's administrator, then removed again. */
+  n_default_members = scalar ("SELECT count (*) AS n FROM pool_members WHERE pool_id = ?", KEHU_ID_DEFAULT_POOL);
+  gtk_editable_set_text (GTK_EDITABLE (find ("new-pool")), "华东公海");
+  g_signal_emit_by_name (find ("new-pool"), "apply");
+  kehu_test_ui_settle (100);
+  {
+    g_autoptr(JsonObject) pool = kehu_test_row (store, "SELECT id FROM pools WHERE name = ?", "华东公海");
+    const char *pool_id = json_object_get_string_member (pool, "id");
+    g_autofree char *key = g_strdup_printf ("department:%s", KEHU_ID_TOP_DEPARTMENT);
+    GtkWidget *add = find ("add-pool-member");
+    GListModel *labels = adw_combo_row_get_model (ADW_COMBO_ROW (add));
+    GPtrArray *keys = g_object_get_data (G_OBJECT (add), "kehu-keys");
+    guint at = 0;
+
+    g_assert_cmpstr (drop_down_selected_id ("pool"), ==, pool_id);
+    g_assert_cmpint (scalar ("SELECT count (*) AS n FROM pool_members WHERE pool_id = ?", pool_id), ==, 0);
+    for (guint i = 1; i < keys->len; i++)
+      if (g_strcmp0 (g_ptr_array_index (keys, i), key) == 0)
+        at = i;
+    g_assert_cmpuint (at, >, 0);
+    g_assert_cmpuint (g_list_model_get_n_items (labels), ==, keys->len);
+    adw_combo_row_set_selected (ADW_COMBO_ROW (add), at);
+    kehu_test_ui_settle (100);
+    g_assert_cmpint (scalar ("SELECT count (*) AS n FROM pool_members WHERE pool_id = ? AND member_type = 'department'"
+                             " AND is_admin = 0", pool_id), ==, 1);
+    gtk_switch_set_active (GTK_SWITCH (kehu_test_find_named (find (key), "pool-admin")), TRUE);
+    kehu_test_ui_settle (100);
+    g_assert_cmpint (scalar ("SELECT count (*) AS n FROM pool_members WHERE pool_id = ? AND is_admin = 1", pool_id), ==, 1);
+    {
+      GtkWidget *scrolled = gtk_widget_get_ancestor (find ("pool-members"), GTK_TYPE_SCROLLED_WINDOW);
+      GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+      kehu_test_ui_settle (100);
+      gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+    }
+    shot ("settings-pool-members");
+    g_signal_emit_by_name (kehu_test_find_named (find (key), "remove"), "clicked");
+    kehu_test_ui_settle (100);
+    g_assert_cmpint (scalar ("SELECT count (*) AS n FROM pool_members WHERE pool_id = ?", pool_id), ==, 0);
+    /* The seeded pool kept its members. */
+    g_assert_cmpint (scalar ("SELECT count (*) AS n FROM pool_members WHERE pool_id = ?", KEHU_ID_DEFAULT_POOL), ==,
+                     n_default_members);
+  }
 
   /* Custom fields: one on customers, shown on the detail page. */
   kehu_settings_view_show_section (view, "fields");

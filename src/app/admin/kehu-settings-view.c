@@ -2274,6 +2274,222 @@ on_pool_save_cb (GtkButton        *button,
   admin_change_requests (self, requests, local_pool_write, self->pool_id, body, _("Pool rules saved"), NULL);
 }
 
+/* Members ------------------------------------------------------------------------------------- */
+
+/* The pool's members as the server's PUT takes them, with @change applied:
+ * @add ("user:<id>" or "department:<id>") joins, @remove leaves, and
+ * @admin toggles whether @remove/@add is an administrator of the pool. */
+static JsonArray *
+pool_member_items (KehuSettingsView *self,
+                   const char       *add,
+                   const char       *remove,
+                   int               admin)
+{
+  g_autoptr(JsonArray) rows = kehu_admin_query (self->store, NULL,
+    "SELECT member_type, member_id, is_admin FROM pool_members WHERE pool_id = ? ORDER BY member_type, member_id",
+    self->pool_id, NULL);
+  JsonArray *items = json_array_new ();
+
+  for (guint i = 0; rows && i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      g_autofree char *key = g_strdup_printf ("%s:%s", str_member (row, "member_type"), str_member (row, "member_id"));
+      JsonObject *item;
+
+      if (g_strcmp0 (key, remove) == 0 && admin < 0)
+        continue;
+      item = json_object_new ();
+      json_object_set_string_member (item, "member_type", str_member (row, "member_type"));
+      json_object_set_string_member (item, "member_id", str_member (row, "member_id"));
+      json_object_set_boolean_member (item, "is_admin", g_strcmp0 (key, remove) == 0 ? admin == 1
+                                                        : int_member (row, "is_admin", 0) != 0);
+      json_array_add_object_element (items, item);
+    }
+  if (add != NULL)
+    {
+      g_auto(GStrv) parts = g_strsplit (add, ":", 2);
+      JsonObject *item = json_object_new ();
+
+      json_object_set_string_member (item, "member_type", parts[0]);
+      json_object_set_string_member (item, "member_id", parts[1]);
+      json_object_set_boolean_member (item, "is_admin", FALSE);
+      json_array_add_object_element (items, item);
+    }
+  return items;
+}
+
+static gboolean
+local_pool_members_write (KehuSettingsView  *self,
+                          const char        *id,
+                          JsonObject        *body,
+                          GError           **error)
+{
+  return kehu_admin_put_pool_list (self->store, "pool_members", id, json_object_get_array_member (body, "items"), error);
+}
+
+static void
+pool_members_change (KehuSettingsView *self,
+                     JsonArray        *items,
+                     const char       *done)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+  g_autofree char *path = g_strdup_printf ("/pools/%s/members", self->pool_id);
+
+  json_object_set_array_member (body, "items", items);
+  g_ptr_array_add (requests, request_new ("PUT", path, NULL, body, "pool_members", put_pool_list_answer, self->pool_id));
+  admin_change_requests (self, requests, local_pool_members_write, self->pool_id, body, done, NULL);
+}
+
+static void
+on_pool_member_add_cb (AdwComboRow      *row,
+                       GParamSpec       *pspec,
+                       KehuSettingsView *self)
+{
+  GPtrArray *keys = g_object_get_data (G_OBJECT (row), "kehu-keys");
+  guint selected = adw_combo_row_get_selected (row);
+
+  /* Position 0 is the prompt. */
+  if (keys == NULL || selected == 0 || selected >= keys->len)
+    return;
+  pool_members_change (self, pool_member_items (self, g_ptr_array_index (keys, selected), NULL, -1),
+                       _("Member added to the pool"));
+}
+
+static void
+on_pool_member_remove_cb (GtkButton        *button,
+                          KehuSettingsView *self)
+{
+  pool_members_change (self, pool_member_items (self, NULL, g_object_get_data (G_OBJECT (button), "kehu-key"), -1),
+                       _("Member removed from the pool"));
+}
+
+static void
+on_pool_member_admin_cb (GtkSwitch        *toggle,
+                         GParamSpec       *pspec,
+                         KehuSettingsView *self)
+{
+  pool_members_change (self, pool_member_items (self, NULL, g_object_get_data (G_OBJECT (toggle), "kehu-key"),
+                                                gtk_switch_get_active (toggle) ? 1 : 0),
+                       _("Pool members saved"));
+}
+
+/* Who may claim from the pool: named users and departments (with the
+ * departments below them); nobody named means everyone. */
+static void
+add_pool_members (KehuSettingsView *self,
+                  GtkWidget        *content)
+{
+  g_autoptr(JsonArray) members = kehu_admin_query (self->store, NULL,
+    "SELECT m.member_type, m.member_id, m.is_admin,"
+    " CASE m.member_type WHEN 'user' THEN (SELECT name FROM users WHERE id = m.member_id)"
+    " ELSE (SELECT name FROM departments WHERE id = m.member_id) END AS name "
+    "FROM pool_members m WHERE m.pool_id = ? ORDER BY m.member_type DESC, name", self->pool_id, NULL);
+  g_autoptr(JsonArray) candidates = kehu_admin_query (self->store, NULL,
+    "SELECT 'department' AS member_type, id, name FROM departments d WHERE deleted_at IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM pool_members m WHERE m.pool_id = ?1 AND m.member_type = 'department' AND m.member_id = d.id) "
+    "UNION ALL SELECT 'user', id, name FROM users u WHERE deleted_at IS NULL AND is_enabled = 1"
+    " AND NOT EXISTS (SELECT 1 FROM pool_members m WHERE m.pool_id = ?1 AND m.member_type = 'user' AND m.member_id = u.id) "
+    "ORDER BY 1, 3", self->pool_id, NULL);
+  GtkStringList *labels = gtk_string_list_new (NULL);
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *list, *add;
+
+  gtk_box_append (GTK_BOX (content), heading (_("Members (nobody named: everyone may claim)")));
+  list = boxed_list ("pool-members", _("Pool members"));
+  for (guint i = 0; members && i < json_array_get_length (members); i++)
+    {
+      JsonObject *m = json_array_get_object_element (members, i);
+      gboolean is_user = g_strcmp0 (str_member (m, "member_type"), "user") == 0;
+      const char *name = kehu_schema_display_label (str_member (m, "name") ? str_member (m, "name") : str_member (m, "member_id"));
+      g_autofree char *key = g_strdup_printf ("%s:%s", str_member (m, "member_type"), str_member (m, "member_id"));
+      g_autofree char *remove_label = g_strdup_printf (_("Remove %s from the pool"), name);
+      g_autofree char *admin_label = g_strdup_printf (_("%s administers the pool"), name);
+      GtkWidget *row = row_with_title (name, is_user ? _("User") : _("Department and the departments below it"));
+      GtkWidget *admin = gtk_switch_new ();
+      GtkWidget *remove = icon_button ("user-trash-symbolic", remove_label);
+
+      gtk_widget_set_name (row, key);
+      gtk_widget_set_name (admin, "pool-admin");
+      gtk_widget_set_valign (admin, GTK_ALIGN_CENTER);
+      gtk_switch_set_active (GTK_SWITCH (admin), int_member (m, "is_admin", 0) != 0);
+      gtk_widget_set_tooltip_text (admin, _("Pool administrator: may assign its customers"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (admin), GTK_ACCESSIBLE_PROPERTY_LABEL, admin_label, -1);
+      g_object_set_data_full (G_OBJECT (admin), "kehu-key", g_strdup (key), g_free);
+      g_signal_connect_object (admin, "notify::active", G_CALLBACK (on_pool_member_admin_cb), self, 0);
+      gtk_widget_set_name (remove, "remove");
+      g_object_set_data_full (G_OBJECT (remove), "kehu-key", g_strdup (key), g_free);
+      g_signal_connect_object (remove, "clicked", G_CALLBACK (on_pool_member_remove_cb), self, 0);
+      {
+        GtkWidget *admin_label_widget = gtk_label_new (_("Pool administrator"));
+
+        gtk_widget_add_css_class (admin_label_widget, "dim-label");
+        adw_action_row_add_suffix (ADW_ACTION_ROW (row), admin_label_widget);
+      }
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), admin);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+
+  gtk_string_list_append (labels, _("Choose…"));
+  g_ptr_array_add (keys, NULL);
+  for (guint i = 0; candidates && i < json_array_get_length (candidates); i++)
+    {
+      JsonObject *c = json_array_get_object_element (candidates, i);
+      gboolean is_user = g_strcmp0 (str_member (c, "member_type"), "user") == 0;
+      g_autofree char *label = g_strdup_printf (is_user ? _("%s (user)") : _("%s (department)"),
+                                                kehu_schema_display_label (str_member (c, "name")));
+
+      gtk_string_list_append (labels, label);
+      g_ptr_array_add (keys, g_strdup_printf ("%s:%s", str_member (c, "member_type"), str_member (c, "id")));
+    }
+  add = adw_combo_row_new ();
+  gtk_widget_set_name (add, "add-pool-member");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (add), _("Add a department or user"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (add), G_LIST_MODEL (labels));
+  g_object_unref (labels);
+  g_object_set_data_full (G_OBJECT (add), "kehu-keys", keys, (GDestroyNotify) g_ptr_array_unref);
+  g_signal_connect_object (add, "notify::selected", G_CALLBACK (on_pool_member_add_cb), self, 0);
+  gtk_list_box_append (GTK_LIST_BOX (list), add);
+  gtk_box_append (GTK_BOX (content), list);
+}
+
+/* A new pool (local: a record; online: the server's record route). */
+static gboolean
+local_pool_create (KehuSettingsView  *self,
+                   const char        *id,
+                   JsonObject        *body,
+                   GError           **error)
+{
+  g_autoptr(KehuContext) ctx = new_context (self);
+  g_autofree char *new_id = kehu_record_create (ctx, "pools", body, error);
+
+  if (new_id == NULL)
+    return FALSE;
+  g_free (self->pool_id);
+  self->pool_id = g_steal_pointer (&new_id);
+  return TRUE;
+}
+
+static void
+on_pool_add_cb (GtkWidget        *entry,
+                KehuSettingsView *self)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+
+  if (*name == '\0')
+    {
+      toast (self, _("A pool needs a name"));
+      return;
+    }
+  json_object_set_string_member (body, "name", name);
+  g_ptr_array_add (requests, request_new ("POST", "/pools", NULL, body, "pools", NULL, NULL));
+  admin_change_requests (self, requests, local_pool_create, NULL, body,
+                         _("Pool added: set its rules and members below"), &self->pool_id);
+}
+
 static GtkWidget *
 labelled_spins (const char *title,
                 const char *subtitle,
@@ -2305,6 +2521,18 @@ build_pools (KehuSettingsView *self)
                  _("When customers return to a pool by themselves, and how many a rep may claim. Locked customers never return. Use 0 for “no limit” or “off”."),
                  &content);
   gtk_box_append (GTK_BOX (content), chooser (self, "pool", _("Pool"), pools, &self->pool_id, TRUE));
+  {
+    GtkWidget *names = boxed_list ("pool-names", _("Pool"));
+    GtkWidget *create = adw_entry_row_new ();
+
+    gtk_widget_set_name (create, "new-pool");
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (create), _("Add a pool (Enter)"));
+    adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (create), TRUE);
+    g_signal_connect_object (create, "apply", G_CALLBACK (on_pool_add_cb), self, 0);
+    g_signal_connect_object (create, "entry-activated", G_CALLBACK (on_pool_add_cb), self, 0);
+    gtk_list_box_append (GTK_LIST_BOX (names), create);
+    gtk_box_append (GTK_BOX (content), names);
+  }
   pool = self->pool_id ? kehu_admin_query_one (self->store, NULL, "SELECT * FROM pools WHERE id = ?", self->pool_id, NULL) : NULL;
   if (pool == NULL)
     return result;
@@ -2389,6 +2617,9 @@ build_pools (KehuSettingsView *self)
   g_object_set_data (G_OBJECT (save), "kehu-section", content);
   g_signal_connect_object (save, "clicked", G_CALLBACK (on_pool_save_cb), self, 0);
   gtk_box_append (GTK_BOX (content), save);
+
+  /* Members change as they are chosen, not with the rules' Save. */
+  add_pool_members (self, content);
   return result;
 }
 
