@@ -312,8 +312,8 @@ static const KehuField task_fields[] = {
 static const KehuField schedule_fields[] = {
   F ("title", TEXT, N_("Title"), REQ | SRCH | LIST | SF),
   F ("description", LONG_TEXT, N_("Description"), FILT),
-  F ("start_at", DATETIME, N_("Starts"), REQ | LIST | SF),
-  F ("end_at", DATETIME, N_("Ends"), LIST | SF),
+  F ("start_at", DATETIME, N_("Starts at"), REQ | LIST | SF),
+  F ("end_at", DATETIME, N_("Ends at"), LIST | SF),
   F ("remind_at", DATETIME, N_("Reminder"), SF),
   F ("reminded_at", DATETIME, N_("Reminded"), RO),
   F ("target_module", TEXT, N_("Regarding"), FILT),
