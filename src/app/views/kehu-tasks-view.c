@@ -258,7 +258,7 @@ fill_tasks (KehuTasksView *self)
     "FROM tasks t WHERE t.parent_id IS NULL AND t.deleted_at IS NULL "
     "AND (?1 IS NULL OR t.owner_id = ?1 OR t.owner_id IS NULL "
     "     OR t.id IN (SELECT task_id FROM task_participants WHERE user_id = ?1)) "
-    "AND (t.status = 'todo' OR t.done_at >= datetime ('now', '-14 days')) "
+    "AND (t.status = 'todo' OR t.done_at >= strftime ('%Y-%m-%dT%H:%M:%SZ', 'now', '-14 days')) "
     "ORDER BY t.due_at IS NULL, t.due_at, "
     " CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, t.position",
     self->user_id, NULL);
@@ -358,7 +358,7 @@ fill_schedules (KehuTasksView *self)
   remove_all (GTK_WIDGET (self->schedule_list));
   rows = kehu_admin_query (self->store, NULL,
     "SELECT id, title, description, start_at, remind_at, reminded_at, target_module, target_id "
-    "FROM schedules WHERE deleted_at IS NULL AND start_at >= datetime ('now', '-7 days') "
+    "FROM schedules WHERE deleted_at IS NULL AND start_at >= strftime ('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days') "
     "AND (?1 IS NULL OR owner_id = ?1 OR owner_id IS NULL) ORDER BY start_at LIMIT 500",
     self->user_id, NULL);
 
