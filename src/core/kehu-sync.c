@@ -1179,6 +1179,11 @@ kehu_sync_page_read_head (const char   *page,
           head->settings = start;
           head->settings_length = r.p - start;
         }
+      else if (g_str_equal (key, "teams") && *start == '[')
+        {
+          head->teams = start;
+          head->teams_length = r.p - start;
+        }
       else if (g_str_equal (key, "reset") || g_str_equal (key, "more"))
         {
           gboolean value = r.p - start == 4 && memcmp (start, "true", 4) == 0;

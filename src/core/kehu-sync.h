@@ -150,6 +150,8 @@ typedef struct
   gsize       changes_length;
   const char *settings;         /* the "settings" member's text, or NULL */
   gsize       settings_length;
+  const char *teams;            /* the "teams" member's text, or NULL */
+  gsize       teams_length;
 } KehuSyncPage;
 
 /* Reads the members of a pull page (the server's JSON text) without
@@ -166,6 +168,16 @@ gboolean     kehu_sync_cache_apply_page     (KehuContext  *ctx,
                                              guint        *pulled,
                                              guint        *gone,
                                              GError      **error);
+
+/* Replaces the team rows (team_members) of every record of the page with
+ * its "teams" section (kehu-sync-teams.c). @initial: a pull from zero into
+ * a cache without those records' rows, nothing to delete. The modules
+ * whose teams changed are added to @modules. */
+gboolean     kehu_sync_cache_apply_teams    (KehuContext        *ctx,
+                                             const KehuSyncPage *head,
+                                             gboolean            initial,
+                                             GPtrArray          *modules,
+                                             GError            **error);
 
 /* Conflicts the user resolves ------------------------------------------------- */
 
