@@ -1255,7 +1255,6 @@ static gboolean
 apply_page (KehuSyncEngine  *self,
             GBytes          *page,
             KehuSyncPage    *head,
-            gboolean         initial,
             gboolean         without_search,
             GPtrArray       *triggers,
             KehuSyncStats   *stats,
@@ -1276,7 +1275,7 @@ apply_page (KehuSyncEngine  *self,
                                    &stats->pulled, &stats->gone, error) ||
       !kehu_sync_cache_apply_approvals (self->ctx, g_bytes_get_data (page, NULL), g_bytes_get_size (page),
                                         &stats->pulled, error) ||
-      !kehu_sync_cache_apply_teams (self->ctx, head, initial, changed_modules, error))
+      !kehu_sync_cache_apply_teams (self->ctx, head, changed_modules, error))
     goto fail;
   /* The settings snapshot comes on the last page, after its records (a
    * stage's group is one of them): replaced in the same transaction. */
@@ -1461,7 +1460,7 @@ kehu_sync_engine_pull (KehuSyncEngine  *self,
       {
         guint before = stats->pulled + stats->gone;
 
-        if (!apply_page (self, page, &head, cursor == 0, without_search, triggers, stats, error))
+        if (!apply_page (self, page, &head, without_search, triggers, stats, error))
           {
             prefetch_cancel (prefetch);
             return FALSE;

@@ -3,8 +3,10 @@
  * The client's side of the "teams" section of a pull page
  * (kehu-api-sync-teams.c describes the wire form): the section holds every
  * team row of the records the page sends, so the team rows of each record
- * of the page — sent whole or gone — are replaced by the section's. A
- * first pull (cursor 0, nothing of the page in the cache) only inserts.
+ * of the page — sent whole or gone — are replaced by the section's: the
+ * rows of a record the cache held go as kehu_sync_cache_apply_page()
+ * applies it, then the section's rows are inserted here. A record new to
+ * the cache has no rows to drop, so a first pull only inserts.
  * The cache's team rows then answer kehu_perm_check_record() offline as
  * they do on the server.
  *
@@ -58,36 +60,14 @@ run_over (KehuContext  *ctx,
   return rc == SQLITE_DONE ? TRUE : db_error (ctx, rc, error);
 }
 
-static gboolean
-cache_has_teams (KehuContext *ctx)
-{
-  sqlite3_stmt *stmt = NULL;
-  gboolean found = FALSE;
-
-  if (sqlite3_prepare_v2 (kehu_store_get_db (kehu_context_get_store (ctx)),
-                          "SELECT 1 FROM team_members LIMIT 1", -1, &stmt, NULL) == SQLITE_OK)
-    found = sqlite3_step (stmt) == SQLITE_ROW;
-  sqlite3_finalize (stmt);
-  return found;
-}
-
 gboolean
 kehu_sync_cache_apply_teams (KehuContext        *ctx,
                              const KehuSyncPage *head,
-                             gboolean            initial,
                              GPtrArray          *modules,
                              GError            **error)
 {
-  /* Every change of the page, gone ones too, drops its record's rows; the
-   * page's text is read again only when the cache has rows to drop. */
-  if (!initial && head->changes != NULL && cache_has_teams (ctx) &&
-      !run_over (ctx,
-                 "DELETE FROM team_members WHERE (module, record_id) IN"
-                 " (SELECT json_extract (value, '$.module'), json_extract (value, '$.id') FROM json_each (?1))"
-                 " RETURNING module",
-                 head->changes, head->changes_length, modules, error))
-    return FALSE;
-
+  /* The page's records that the cache held lost their rows as they were
+   * applied (kehu_sync_cache_apply_page()); gone ones too. */
   if (head->teams == NULL)
     return TRUE;
   /* WHERE 1: SQLite's parser needs it before an upsert's ON CONFLICT. */

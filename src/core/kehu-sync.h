@@ -161,7 +161,8 @@ gboolean     kehu_sync_page_read_head       (const char   *page,
                                              KehuSyncPage *head);
 /* Applies a whole pull page to the cache in one pass over its text: new
  * records are bound column by column into a kept INSERT, known ones go
- * through kehu_sync_cache_put() (only changed columns). */
+ * through kehu_sync_cache_put() (only changed columns) and lose their team
+ * rows, as gone ones do (kehu_sync_cache_apply_teams() brings them). */
 gboolean     kehu_sync_cache_apply_page     (KehuContext  *ctx,
                                              const char   *page,
                                              gsize         length,
@@ -169,13 +170,12 @@ gboolean     kehu_sync_cache_apply_page     (KehuContext  *ctx,
                                              guint        *gone,
                                              GError      **error);
 
-/* Replaces the team rows (team_members) of every record of the page with
- * its "teams" section (kehu-sync-teams.c). @initial: a pull from zero into
- * a cache without those records' rows, nothing to delete. The modules
- * whose teams changed are added to @modules. */
+/* Inserts the page's "teams" section (kehu-sync-teams.c), after
+ * kehu_sync_cache_apply_page() dropped the team rows of the page's records
+ * that the cache held: their teams are replaced. The modules of the rows
+ * are added to @modules. */
 gboolean     kehu_sync_cache_apply_teams    (KehuContext        *ctx,
                                              const KehuSyncPage *head,
-                                             gboolean            initial,
                                              GPtrArray          *modules,
                                              GError            **error);
 

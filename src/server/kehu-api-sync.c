@@ -811,6 +811,21 @@ record_text (KehuApi    *api,
   return text;
 }
 
+/* Whether a page sends the record whole (its teams go with it). */
+static gboolean
+sends_whole (KehuApi    *api,
+             KehuPerm   *perm,
+             const char *module,
+             const char *record_id)
+{
+  g_autofree char *text = NULL;
+
+  if (kehu_schema_get_module (kehu_api_get_schema (api), module) == NULL)
+    return FALSE;
+  text = record_text (api, perm, module, record_id);
+  return text != NULL;
+}
+
 static void
 append_json_string (GString    *out,
                     const char *s)
@@ -837,7 +852,6 @@ pull_page (KehuApi     *api,
   KehuStore *store = kehu_api_get_store (api);
   g_autoptr(GString) out = g_string_sized_new (64 * 1024);
   g_autoptr(GPtrArray) approvals = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) sent = NULL;
   SoupServerMessage *msg = kehu_request_get_message (request);
   sqlite3_stmt *stmt;
   gint64 cursor, limit, epoch, settings_rev, user_epoch = 0, last = 0, max_rev = 0;
@@ -877,10 +891,6 @@ pull_page (KehuApi     *api,
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     max_rev = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
-
-  /* The records sent whole, for their teams (none: no need to note them). */
-  if (_kehu_api_sync_teams_present (api))
-    sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   /* Each record once, at its latest change. */
   stmt = kehu_sql_prepare (store, NULL,
@@ -931,8 +941,6 @@ pull_page (KehuApi     *api,
         {
           g_string_append (out, ",\"record\":");
           g_string_append (out, record);
-          if (sent != NULL)
-            g_hash_table_add (sent, _kehu_api_sync_teams_key (module, id));
         }
       else
         g_string_append (out, ",\"gone\":true");
@@ -942,7 +950,7 @@ pull_page (KehuApi     *api,
   sqlite3_finalize (stmt);
   g_string_append_c (out, ']');
   _kehu_api_sync_append_approvals (api, perm, approvals, cursor == 0, out);
-  _kehu_api_sync_append_teams (api, sent, cursor, last, out);
+  _kehu_api_sync_append_teams (api, perm, cursor, last, sends_whole, out);
 
   /* The settings tables, whole, when the client holds another revision:
    * on the last page only, so that it is sent once per pull and comes

@@ -197,14 +197,16 @@ void             _kehu_api_sync_append_approvals (KehuApi       *api,
                                                   GString       *out);
 
 /* kehu-api-sync-teams.c: records' teams in pull pages. */
-gboolean         _kehu_api_sync_teams_present    (KehuApi       *api);
-char            *_kehu_api_sync_teams_key        (const char    *module,
-                                                  const char    *record_id);
-void             _kehu_api_sync_append_teams     (KehuApi       *api,
-                                                  GHashTable    *sent,
-                                                  gint64         from,
-                                                  gint64         to,
-                                                  GString       *out);
+typedef gboolean (*KehuApiSeesFunc) (KehuApi    *api,
+                                     KehuPerm   *perm,
+                                     const char *module,
+                                     const char *record_id);
+void             _kehu_api_sync_append_teams     (KehuApi         *api,
+                                                  KehuPerm        *perm,
+                                                  gint64           from,
+                                                  gint64           to,
+                                                  KehuApiSeesFunc  sees,
+                                                  GString         *out);
 
 /* Route groups, one file each (kehu-api-*.c). */
 void             _kehu_api_health_register   (KehuApi            *self);

@@ -219,6 +219,18 @@ test_add_remove (Fixture       *f,
   g_assert_cmpstr (team, ==, expected);
   g_assert_cmpint (cache_access (mgr, customer), ==, KEHU_ACCESS_WRITE);
 
+  /* The last member goes: the record stays, without a team. */
+  team_remove (f, customer, f->mgr);
+  test_client_sync (mgr, &stats);
+  g_assert_true (kehu_sync_stats_has_module (&stats, "customers"));
+  g_assert_cmpuint (stats.gone, ==, 0);
+  kehu_sync_stats_clear (&stats);
+  g_clear_pointer (&team, g_free);
+  team = cache_team (mgr, "customers", customer);
+  g_assert_cmpstr (team, ==, "");
+  g_clear_pointer (&name, g_free);
+  g_assert_nonnull ((name = test_client_value (mgr, "customers", customer, "name")));
+
   test_client_free (rep);
   test_client_free (mgr);
 }
@@ -300,6 +312,23 @@ test_first_pull (Fixture       *f,
                                             "  || '|' || added_at || '|' || IFNULL (added_by, '-') AS line"
                                             "  FROM team_members ORDER BY module, record_id, user_id)");
   g_assert_nonnull (server);
+
+  /* On the wire: each row once, though most records changed more than
+   * once in the page's range. */
+  {
+    g_autoptr(JsonObject) page = kehu_test_api_expect (f->api, f->admin, "GET", "/api/v1/sync/pull?cursor=0&limit=1000",
+                                                       NULL, 200);
+    JsonArray *teams = json_object_get_array_member (page, "teams");
+    JsonObject *row;
+
+    g_assert_nonnull (teams);
+    g_assert_cmpuint (json_array_get_length (teams), ==, 7);
+    row = json_array_get_object_element (teams, 0);
+    g_assert_cmpstr (json_object_get_string_member (row, "module"), ==, "customers");
+    g_assert_cmpstr (json_object_get_string_member (row, "added_by"), ==, f->admin_id);
+    g_assert_true (g_str_equal (json_object_get_string_member (row, "access"), "read") ||
+                   g_str_equal (json_object_get_string_member (row, "access"), "write"));
+  }
 
   admin = test_client_new (f->api, f->dir, "admin", f->admin_id, f->admin);
   kehu_sync_engine_set_batch (admin->engine, 100, 5);
