@@ -357,6 +357,41 @@ test_first_pull (Fixture       *f,
   test_client_free (rep);
 }
 
+/* A reset (the user's role changed) pulls everything again: the team rows
+ * the cache held go with the records, so none outlives a change made
+ * meanwhile. */
+static void
+test_reset (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *customer = kehu_test_api_create (f->api, f->other_token, "customers", "{\"name\":\"远洋物流\"}");
+  g_autofree char *expected = NULL;
+  g_autofree char *team = NULL;
+  TestClient *rep = test_client_new (f->api, f->dir, "rep", f->rep, f->rep_token);
+  KehuSyncStats stats = { 0 };
+
+  team_add (f, customer, f->rep, "write");
+  team_add (f, customer, f->mgr, "read");
+  test_client_sync (rep, NULL);
+  g_assert_cmpint (test_client_count (rep, "SELECT COUNT(*) FROM team_members"), ==, 2);
+
+  team_remove (f, customer, f->mgr);
+  {
+    g_autofree char *body = g_strdup_printf ("{\"role_ids\":[\"%s\"]}", KEHU_ID_ROLE_SALES_MANAGER);
+    g_autofree char *path = g_strdup_printf ("/api/v1/users/%s", f->rep);
+    g_autoptr(JsonObject) reply = kehu_test_api_expect (f->api, f->admin, "PATCH", path, body, 200);
+  }
+  test_client_sync (rep, &stats);
+  g_assert_true (stats.reset);
+  kehu_sync_stats_clear (&stats);
+  team = cache_team (rep, "customers", customer);
+  expected = g_strdup_printf ("%s:write", f->rep);
+  g_assert_cmpstr (team, ==, expected);
+  g_assert_cmpint (test_client_count (rep, "SELECT COUNT(*) FROM team_members"), ==, 1);
+
+  test_client_free (rep);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -367,6 +402,7 @@ main (int   argc,
   ADD ("/sync/teams/add-remove", test_add_remove);
   ADD ("/sync/teams/transfer-keep", test_transfer_keep);
   ADD ("/sync/teams/first-pull", test_first_pull);
+  ADD ("/sync/teams/reset", test_reset);
 #undef ADD
 
   return g_test_run ();
