@@ -16,8 +16,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "kehu-sync.h"
 
 static gboolean
