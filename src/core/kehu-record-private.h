@@ -81,6 +81,10 @@ JsonObject  *_kehu_record_read          (KehuContext      *ctx,
                                          const char       *id,
                                          gboolean          with_hidden);
 
+gboolean     _kehu_record_bump_rev      (KehuContext      *ctx,
+                                         const char       *module,
+                                         const char       *id,
+                                         GError          **error);
 gboolean     _kehu_record_update_full   (KehuContext      *ctx,
                                          const char       *module,
                                          const char       *id,

@@ -1297,6 +1297,23 @@ assign_rev (KehuContext      *ctx,
   return TRUE;
 }
 
+/* A new rev for a change beside the record's own fields (its team), so
+ * that the next pull carries the record and what goes with it. */
+gboolean
+_kehu_record_bump_rev (KehuContext  *ctx,
+                       const char   *module_name,
+                       const char   *id,
+                       GError      **error)
+{
+  const KehuModule *module;
+
+  if (!ctx->assign_revs)
+    return TRUE;
+  if (!(module = lookup_module (ctx, module_name, error)))
+    return FALSE;
+  return assign_rev (ctx, module, id, NULL, error);
+}
+
 gboolean
 kehu_record_set_revs (KehuContext         *ctx,
                       const char          *module_name,

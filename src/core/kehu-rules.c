@@ -669,7 +669,37 @@ kehu_rules_add_team_member (KehuContext  *ctx,
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
                      " ON CONFLICT (module, record_id, user_id) DO UPDATE SET access = excluded.access",
                      module, record_id, user_id, access, now, me ? me : NUL, NULL) &&
-         _kehu_oplog (ctx, module, record_id, "team_add", "team", NULL, user_id, error);
+         _kehu_oplog (ctx, module, record_id, "team_add", "team", NULL, user_id, error) &&
+         _kehu_record_bump_rev (ctx, module, record_id, error);
+}
+
+/**
+ * kehu_rules_remove_team_member:
+ * @removed: (out) (optional): whether the user was on the team
+ *
+ * Takes the user off the record's team. Like kehu_rules_add_team_member(),
+ * gives the record a new rev (with kehu_context_set_assign_revs()), so
+ * that the team change reaches the clients' caches with the next pull.
+ */
+gboolean
+kehu_rules_remove_team_member (KehuContext  *ctx,
+                               const char   *module,
+                               const char   *record_id,
+                               const char   *user_id,
+                               gboolean     *removed,
+                               GError      **error)
+{
+  gboolean was = _kehu_query_int (ctx, 0, "SELECT 1 FROM team_members WHERE module = ?1 AND record_id = ?2 AND user_id = ?3",
+                                  module, record_id, user_id, NULL) != 0;
+
+  if (removed != NULL)
+    *removed = was;
+  if (!was)
+    return TRUE;
+  return _kehu_exec (ctx, error, "DELETE FROM team_members WHERE module = ?1 AND record_id = ?2 AND user_id = ?3",
+                     module, record_id, user_id, NULL) &&
+         _kehu_oplog (ctx, module, record_id, "team_remove", "team", user_id, NULL, error) &&
+         _kehu_record_bump_rev (ctx, module, record_id, error);
 }
 
 static gboolean

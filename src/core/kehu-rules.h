@@ -38,6 +38,12 @@ gboolean    kehu_rules_add_team_member          (KehuContext        *ctx,
                                                  const char         *user_id,
                                                  const char         *access,
                                                  GError            **error);
+gboolean    kehu_rules_remove_team_member       (KehuContext        *ctx,
+                                                 const char         *module,
+                                                 const char         *record_id,
+                                                 const char         *user_id,
+                                                 gboolean           *removed,
+                                                 GError            **error);
 char       *kehu_rules_dup_default_stage_group  (KehuContext        *ctx);
 char       *kehu_rules_dup_first_stage         (KehuContext        *ctx,
                                                 const char         *stage_group_id);

@@ -1079,8 +1079,11 @@ wipe_synced (KehuSyncEngine  *self,
       if (!exec_bound (self, error, sql, "s", modules[i]))
         return FALSE;
     }
-  /* Approvals come again too, but for those with an unanswered action. */
+  /* Approvals and teams come again too, but for those with an unanswered
+   * action (a team row of a pending transfer). */
   return kehu_store_exec (self->store,
+                          "DELETE FROM team_members WHERE NOT EXISTS (SELECT 1 FROM sync_outbox o"
+                          " WHERE o.module = team_members.module AND o.record_id = team_members.record_id);"
                           "DELETE FROM approval_waiting WHERE instance_id NOT IN"
                           " (SELECT record_id FROM sync_outbox WHERE module = 'approval_instances');"
                           "DELETE FROM approval_actions WHERE instance_id NOT IN"
@@ -1259,6 +1262,7 @@ apply_page (KehuSyncEngine  *self,
 {
   g_autoptr(GPtrArray) settings_changed = NULL;
   gint64 settings_rev = 0;
+  g_autoptr(GPtrArray) changed_modules = g_ptr_array_new_with_free_func (g_free);
 
   if (!kehu_store_begin (self->store, error))
     return FALSE;
@@ -1270,7 +1274,8 @@ apply_page (KehuSyncEngine  *self,
   if (!kehu_sync_cache_apply_page (self->ctx, g_bytes_get_data (page, NULL), g_bytes_get_size (page),
                                    &stats->pulled, &stats->gone, error) ||
       !kehu_sync_cache_apply_approvals (self->ctx, g_bytes_get_data (page, NULL), g_bytes_get_size (page),
-                                        &stats->pulled, error))
+                                        &stats->pulled, error) ||
+      !kehu_sync_cache_apply_teams (self->ctx, head, changed_modules, error))
     goto fail;
   /* The settings snapshot comes on the last page, after its records (a
    * stage's group is one of them): replaced in the same transaction. */
@@ -1291,11 +1296,13 @@ apply_page (KehuSyncEngine  *self,
   /* Named like the other changed modules: the app reloads what shows them
    * (some of these tables have no rowid, which the update hook misses). */
   for (guint i = 0; settings_changed != NULL && i < settings_changed->len; i++)
-    if (!kehu_sync_stats_has_module (stats, settings_changed->pdata[i]))
+    g_ptr_array_add (changed_modules, g_strdup (settings_changed->pdata[i]));
+  for (guint i = 0; i < changed_modules->len; i++)
+    if (!kehu_sync_stats_has_module (stats, changed_modules->pdata[i]))
       {
         if (stats->modules == NULL)
           stats->modules = g_ptr_array_new_with_free_func (g_free);
-        g_ptr_array_add (stats->modules, g_strdup (settings_changed->pdata[i]));
+        g_ptr_array_add (stats->modules, g_strdup (changed_modules->pdata[i]));
       }
   return TRUE;
 

@@ -760,6 +760,28 @@ kehu_sync_cache_put (KehuContext  *ctx,
          overlay_pending (ctx, module, id, error);
 }
 
+/* A record's team rows (team_members). A pull page's records lose theirs
+ * and its "teams" section brings them again (kehu_sync_cache_apply_teams());
+ * a record new to the cache has none, so a first pull deletes nothing. */
+static gboolean
+drop_team (KehuContext  *ctx,
+           const char   *module_name,
+           const char   *record_id,
+           GError      **error)
+{
+  sqlite3_stmt *stmt = cached_statement (ctx, " team drop",
+                                         "DELETE FROM team_members WHERE module = ?1 AND record_id = ?2");
+  int rc;
+
+  if (stmt == NULL)
+    return db_error (ctx, sqlite3_errcode (ctx_db (ctx)), error);
+  sqlite3_bind_text (stmt, 1, module_name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, record_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE ? TRUE : db_error (ctx, rc, error);
+}
+
 gboolean
 kehu_sync_cache_drop (KehuContext  *ctx,
                       const char   *module_name,
@@ -781,7 +803,10 @@ kehu_sync_cache_drop (KehuContext  *ctx,
   sqlite3_bind_text (stmt, 1, record_id, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
-  return rc == SQLITE_DONE ? TRUE : db_error (ctx, rc, error);
+  if (rc != SQLITE_DONE)
+    return db_error (ctx, rc, error);
+  /* Its team goes with it. */
+  return drop_team (ctx, module_name, record_id, error);
 }
 
 /* Bulk pulls ---------------------------------------------------------------------- */
@@ -1179,6 +1204,11 @@ kehu_sync_page_read_head (const char   *page,
           head->settings = start;
           head->settings_length = r.p - start;
         }
+      else if (g_str_equal (key, "teams") && *start == '[')
+        {
+          head->teams = start;
+          head->teams_length = r.p - start;
+        }
       else if (g_str_equal (key, "reset") || g_str_equal (key, "more"))
         {
           gboolean value = r.p - start == 4 && memcmp (start, "true", 4) == 0;
@@ -1449,7 +1479,9 @@ apply_change (KehuContext  *ctx,
 
       if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
         return TRUE;
-      return kehu_sync_cache_put (ctx, change->module, json_node_get_object (node), error);
+      /* The page's "teams" section holds the record's team as it is now. */
+      return drop_team (ctx, change->module, change->id, error) &&
+             kehu_sync_cache_put (ctx, change->module, json_node_get_object (node), error);
     }
 
   if ((plan = insert_plan (ctx, change->module)) == NULL)

@@ -150,6 +150,8 @@ typedef struct
   gsize       changes_length;
   const char *settings;         /* the "settings" member's text, or NULL */
   gsize       settings_length;
+  const char *teams;            /* the "teams" member's text, or NULL */
+  gsize       teams_length;
 } KehuSyncPage;
 
 /* Reads the members of a pull page (the server's JSON text) without
@@ -159,13 +161,23 @@ gboolean     kehu_sync_page_read_head       (const char   *page,
                                              KehuSyncPage *head);
 /* Applies a whole pull page to the cache in one pass over its text: new
  * records are bound column by column into a kept INSERT, known ones go
- * through kehu_sync_cache_put() (only changed columns). */
+ * through kehu_sync_cache_put() (only changed columns) and lose their team
+ * rows, as gone ones do (kehu_sync_cache_apply_teams() brings them). */
 gboolean     kehu_sync_cache_apply_page     (KehuContext  *ctx,
                                              const char   *page,
                                              gsize         length,
                                              guint        *pulled,
                                              guint        *gone,
                                              GError      **error);
+
+/* Inserts the page's "teams" section (kehu-sync-teams.c), after
+ * kehu_sync_cache_apply_page() dropped the team rows of the page's records
+ * that the cache held: their teams are replaced. The modules of the rows
+ * are added to @modules. */
+gboolean     kehu_sync_cache_apply_teams    (KehuContext        *ctx,
+                                             const KehuSyncPage *head,
+                                             GPtrArray          *modules,
+                                             GError            **error);
 
 /* Conflicts the user resolves ------------------------------------------------- */
 

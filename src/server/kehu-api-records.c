@@ -639,10 +639,8 @@ team_remove_cb (KehuApi     *api,
   g_autoptr(KehuContext) ctx = NULL;
   g_autoptr(JsonObject) record = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *now = kehu_request_get_now_iso (request);
-  KehuStore *store = kehu_api_get_store (api);
+  gboolean removed = FALSE;
   KehuPerm *perm;
-  int removed;
 
   if (!(perm = require (request, module, "edit")))
     return;
@@ -650,18 +648,17 @@ team_remove_cb (KehuApi     *api,
   if (!(record = load_visible (request, ctx, perm, module, id, KEHU_ACCESS_WRITE)))
     return;
 
-  if (!kehu_store_begin (store, &error) ||
-      (removed = kehu_sql_run (store, &error, "DELETE FROM team_members WHERE module = ?1 AND record_id = ?2 AND user_id = ?3",
-                               "sss", module, id, user_id)) < 0 ||
-      (removed > 0 &&
-       !kehu_oplog_add (store, module, id, kehu_perm_get_user_id (perm), now, "team_remove", "team", user_id, NULL, &error)) ||
-      !kehu_store_commit (store, &error))
+  /* Through the rules: the record gets a new rev, so the team change
+   * reaches the caches with the next pull. */
+  if (!kehu_context_begin (ctx, &error) ||
+      !kehu_rules_remove_team_member (ctx, module, id, user_id, &removed, &error) ||
+      !kehu_context_commit (ctx, &error))
     {
-      kehu_store_rollback (store);
+      kehu_context_rollback (ctx);
       kehu_request_reply_gerror (request, error);
       return;
     }
-  if (removed == 0)
+  if (!removed)
     {
       kehu_request_reply_error (request, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
                                 _("“%s” is not on the team of this record"), user_id);

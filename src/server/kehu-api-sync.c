@@ -811,6 +811,21 @@ record_text (KehuApi    *api,
   return text;
 }
 
+/* Whether a page sends the record whole (its teams go with it). */
+static gboolean
+sends_whole (KehuApi    *api,
+             KehuPerm   *perm,
+             const char *module,
+             const char *record_id)
+{
+  g_autofree char *text = NULL;
+
+  if (kehu_schema_get_module (kehu_api_get_schema (api), module) == NULL)
+    return FALSE;
+  text = record_text (api, perm, module, record_id);
+  return text != NULL;
+}
+
 static void
 append_json_string (GString    *out,
                     const char *s)
@@ -935,6 +950,7 @@ pull_page (KehuApi     *api,
   sqlite3_finalize (stmt);
   g_string_append_c (out, ']');
   _kehu_api_sync_append_approvals (api, perm, approvals, cursor == 0, out);
+  _kehu_api_sync_append_teams (api, perm, cursor, last, sends_whole, out);
 
   /* The settings tables, whole, when the client holds another revision:
    * on the last page only, so that it is sent once per pull and comes

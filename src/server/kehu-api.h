@@ -196,6 +196,18 @@ void             _kehu_api_sync_append_approvals (KehuApi       *api,
                                                   gboolean       initial,
                                                   GString       *out);
 
+/* kehu-api-sync-teams.c: records' teams in pull pages. */
+typedef gboolean (*KehuApiSeesFunc) (KehuApi    *api,
+                                     KehuPerm   *perm,
+                                     const char *module,
+                                     const char *record_id);
+void             _kehu_api_sync_append_teams     (KehuApi         *api,
+                                                  KehuPerm        *perm,
+                                                  gint64           from,
+                                                  gint64           to,
+                                                  KehuApiSeesFunc  sees,
+                                                  GString         *out);
+
 /* Route groups, one file each (kehu-api-*.c). */
 void             _kehu_api_health_register   (KehuApi            *self);
 void             _kehu_api_auth_register     (KehuApi            *self);

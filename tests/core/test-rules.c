@@ -275,6 +275,46 @@ test_transfer (KehuFixture   *f,
   family_clear (&b);
 }
 
+/* A team change gives the record a new rev (on the server, which assigns
+ * revs): the next pull carries it; a removal of no one changes nothing. */
+static void
+test_team_revs (KehuFixture   *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *customer = kehu_test_create (f, "customers", "{\"name\": \"团队客户\"}");
+  gint64 changes = num (f, "SELECT count(*) FROM sync_changes");
+  gint64 rev;
+  gboolean removed = TRUE;
+
+  /* A client cache assigns no revs. */
+  g_assert_true (kehu_rules_add_team_member (f->ctx, "customers", customer, TEST_USER_2, "read", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (num (f, "SELECT count(*) FROM sync_changes"), ==, changes);
+
+  kehu_context_set_assign_revs (f->ctx, TRUE);
+  g_assert_true (kehu_rules_add_team_member (f->ctx, "customers", customer, TEST_USER_3, "write", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (num (f, "SELECT count(*) FROM sync_changes"), ==, changes + 1);
+  rev = num (f, "SELECT rev FROM customers WHERE id = '%s'", customer);
+  g_assert_cmpint (rev, ==, num (f, "SELECT max(rev) FROM sync_changes WHERE module = 'customers' AND record_id = '%s'",
+                                 customer));
+
+  g_assert_true (kehu_rules_remove_team_member (f->ctx, "customers", customer, TEST_USER_2, &removed, &error));
+  g_assert_no_error (error);
+  g_assert_true (removed);
+  g_assert_cmpint (num (f, "SELECT rev FROM customers WHERE id = '%s'", customer), >, rev);
+  g_assert_cmpint (num (f, "SELECT count(*) FROM team_members WHERE record_id = '%s'", customer), ==, 1);
+  g_assert_cmpint (num (f, "SELECT count(*) FROM oplog WHERE record_id = '%s' AND action = 'team_remove'"
+                           " AND old_value = '" TEST_USER_2 "'", customer), ==, 1);
+
+  changes = num (f, "SELECT count(*) FROM sync_changes");
+  g_assert_true (kehu_rules_remove_team_member (f->ctx, "customers", customer, TEST_USER_2, &removed, &error));
+  g_assert_no_error (error);
+  g_assert_false (removed);
+  g_assert_cmpint (num (f, "SELECT count(*) FROM sync_changes"), ==, changes);
+}
+
 static void
 test_stages (KehuFixture   *f,
              gconstpointer  data)
@@ -817,6 +857,7 @@ main (int   argc,
 
   KEHU_TEST_ADD ("/rules/convert", test_convert);
   KEHU_TEST_ADD ("/rules/transfer", test_transfer);
+  KEHU_TEST_ADD ("/rules/team-revs", test_team_revs);
   KEHU_TEST_ADD ("/rules/stages", test_stages);
   KEHU_TEST_ADD ("/rules/stage-group-default", test_stage_group_default);
   KEHU_TEST_ADD ("/rules/totals", test_totals);
