@@ -647,6 +647,28 @@ kehu_rules_convert_leads (KehuContext         *ctx,
 
 /* Transfer --------------------------------------------------------------------------------------- */
 
+/* On a client cache the team change also goes to the server, as an action
+ * it checks like its own team routes. */
+static gboolean
+queue_team_action (KehuContext  *ctx,
+                   const char   *module,
+                   const char   *record_id,
+                   const char   *action,
+                   const char   *user_id,
+                   const char   *access,
+                   GError      **error)
+{
+  g_autoptr(JsonObject) args = NULL;
+
+  if (!kehu_context_get_outbox (ctx))
+    return TRUE;
+  args = json_object_new ();
+  json_object_set_string_member (args, "user_id", user_id);
+  if (access != NULL)
+    json_object_set_string_member (args, "access", access);
+  return kehu_sync_queue_action (ctx, module, record_id, action, args, error);
+}
+
 gboolean
 kehu_rules_add_team_member (KehuContext  *ctx,
                             const char   *module,
@@ -670,7 +692,8 @@ kehu_rules_add_team_member (KehuContext  *ctx,
                      " ON CONFLICT (module, record_id, user_id) DO UPDATE SET access = excluded.access",
                      module, record_id, user_id, access, now, me ? me : NUL, NULL) &&
          _kehu_oplog (ctx, module, record_id, "team_add", "team", NULL, user_id, error) &&
-         _kehu_record_bump_rev (ctx, module, record_id, error);
+         _kehu_record_bump_rev (ctx, module, record_id, error) &&
+         queue_team_action (ctx, module, record_id, "team_add", user_id, access, error);
 }
 
 /**
@@ -699,7 +722,8 @@ kehu_rules_remove_team_member (KehuContext  *ctx,
   return _kehu_exec (ctx, error, "DELETE FROM team_members WHERE module = ?1 AND record_id = ?2 AND user_id = ?3",
                      module, record_id, user_id, NULL) &&
          _kehu_oplog (ctx, module, record_id, "team_remove", "team", user_id, NULL, error) &&
-         _kehu_record_bump_rev (ctx, module, record_id, error);
+         _kehu_record_bump_rev (ctx, module, record_id, error) &&
+         queue_team_action (ctx, module, record_id, "team_remove", user_id, NULL, error);
 }
 
 static gboolean

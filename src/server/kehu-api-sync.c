@@ -513,6 +513,24 @@ process_op (KehuApi     *api,
           ok = instance != NULL &&
                kehu_api_bump_rev (store, "approval_instances", instance, at, instance_fields, NULL, &local_error);
         }
+      else if (g_str_equal (action, "team_add") || g_str_equal (action, "team_remove"))
+        {
+          /* The record's team, changed on a page while offline. */
+          gboolean adding = g_str_equal (action, "team_add");
+          const char *member = fields ? json_object_get_string_member_with_default (fields, "user_id", NULL) : NULL;
+          const char *team_access = fields ? json_object_get_string_member_with_default (fields, "access", "read") : "read";
+
+          if (!kehu_perm_can (perm, permission_key (api, module), "edit"))
+            return rejected (api, perm, op_id, module, id, "forbidden", NULL, _("You may not edit records here"));
+          if (access < KEHU_ACCESS_WRITE)
+            return rejected (api, perm, op_id, module, id, "forbidden", NULL, _("You may read this record but not change it"));
+          if (member == NULL || (adding && !user_enabled (store, member)))
+            return rejected (api, perm, op_id, module, id, "invalid_value", "user_id", _("“user_id” must be an enabled user"));
+          if (!kehu_context_begin (ctx, error))
+            return NULL;
+          ok = adding ? kehu_rules_add_team_member (ctx, module, id, member, team_access, &local_error)
+                      : kehu_rules_remove_team_member (ctx, module, id, member, NULL, &local_error);
+        }
       else
         return rejected (api, perm, op_id, module, id, "invalid_value", "action", _("The server does not know this action"));
 

@@ -392,6 +392,54 @@ test_reset (Fixture       *f,
   test_client_free (rep);
 }
 
+/* The manager puts the rep on a customer's team in the app while offline,
+ * then takes the other rep off: both reach the server with the next push,
+ * and the rep's cache gets the customer with the pull after it. */
+static void
+test_offline_edit (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *customer = kehu_test_api_create (f->api, f->other_token, "customers", "{\"name\":\"离线团队客户\"}");
+  TestClient *m = test_client_new (f->api, f->dir, "mgr", f->mgr, f->mgr_token);
+  TestClient *r = test_client_new (f->api, f->dir, "rep", f->rep, f->rep_token);
+  g_autoptr(GError) error = NULL;
+  KehuSyncStats stats = { 0 };
+  g_autofree char *expected = NULL;
+  g_autofree char *after = NULL;
+
+  team_add (f, customer, f->mgr, "read");
+  test_client_sync (m, NULL);
+  test_client_sync (r, NULL);
+  g_assert_null (test_client_value (r, "customers", customer, "name"));
+
+  /* Offline, through the rules the record page uses. */
+  g_assert_true (kehu_context_begin (m->ctx, &error));
+  g_assert_true (kehu_rules_add_team_member (m->ctx, "customers", customer, f->rep, "write", &error));
+  g_assert_true (kehu_rules_remove_team_member (m->ctx, "customers", customer, f->mgr, NULL, &error));
+  g_assert_true (kehu_context_commit (m->ctx, &error));
+  g_assert_no_error (error);
+  g_assert_true (kehu_sync_is_pending (kehu_sync_engine_get_store (m->engine), "customers", customer));
+
+  test_client_sync (m, &stats);
+  g_assert_cmpuint (stats.rejected, ==, 0);
+  kehu_sync_stats_clear (&stats);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT group_concat (user_id || ':' || access) FROM team_members"
+                                            " WHERE module = 'customers' AND record_id = '%s'", customer);
+    g_autofree char *on_server = kehu_test_api_db_string (f->api, sql);
+
+    expected = g_strdup_printf ("%s:write", f->rep);
+    g_assert_cmpstr (on_server, ==, expected);
+  }
+  test_client_sync (r, NULL);
+  after = cache_team (r, "customers", customer);
+  g_assert_cmpstr (after, ==, expected);
+  g_assert_cmpint (cache_access (r, customer), ==, KEHU_ACCESS_WRITE);
+
+  test_client_free (m);
+  test_client_free (r);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -403,6 +451,7 @@ main (int   argc,
   ADD ("/sync/teams/transfer-keep", test_transfer_keep);
   ADD ("/sync/teams/first-pull", test_first_pull);
   ADD ("/sync/teams/reset", test_reset);
+  ADD ("/sync/teams/offline-edit", test_offline_edit);
 #undef ADD
 
   return g_test_run ();

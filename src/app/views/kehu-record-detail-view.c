@@ -1021,12 +1021,17 @@ on_team_remove_clicked_cb (GtkButton            *button,
                            KehuRecordDetailView *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = now_utc ();
+  g_autoptr(KehuContext) ctx = new_context (self);
 
-  if (!kehu_admin_set_team_member (self->store, self->module, self->record_id,
-                                   g_object_get_data (G_OBJECT (button), "kehu-user-id"),
-                                   NULL, self->user_id, now, &error))
-    toast (self, error->message);
+  /* Through the rules: logged, and queued for the server on a cache. */
+  if (!kehu_context_begin (ctx, &error) ||
+      !kehu_rules_remove_team_member (ctx, self->module, self->record_id,
+                                      g_object_get_data (G_OBJECT (button), "kehu-user-id"), NULL, &error) ||
+      !kehu_context_commit (ctx, &error))
+    {
+      kehu_context_rollback (ctx);
+      toast (self, error->message);
+    }
   kehu_record_detail_view_reload (self);
 }
 
@@ -1039,18 +1044,22 @@ on_team_add_clicked_cb (GtkButton            *button,
   GPtrArray *ids = g_object_get_data (G_OBJECT (button), "kehu-user-ids");
   guint selected = gtk_drop_down_get_selected (users);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = now_utc ();
 
   if (selected == GTK_INVALID_LIST_POSITION || selected >= ids->len)
     return;
 
   g_autoptr(KehuContext) ctx = new_context (self);
 
-  if (!kehu_rules_add_team_member (ctx, self->module, self->record_id,
+  if (!kehu_context_begin (ctx, &error) ||
+      !kehu_rules_add_team_member (ctx, self->module, self->record_id,
                                    g_ptr_array_index (ids, selected),
                                    gtk_drop_down_get_selected (access) == 1 ? "write" : "read",
-                                   &error))
-    toast (self, error->message);
+                                   &error) ||
+      !kehu_context_commit (ctx, &error))
+    {
+      kehu_context_rollback (ctx);
+      toast (self, error->message);
+    }
   kehu_record_detail_view_reload (self);
 }
 
