@@ -762,43 +762,6 @@ kehu_admin_set_task_participant (KehuStore   *store,
                task_id, user_id);
 }
 
-/* Teams ------------------------------------------------------------------------- */
-
-/**
- * kehu_admin_set_team_member:
- * @access: (nullable): "read" or "write"; %NULL removes the member
- */
-gboolean
-kehu_admin_set_team_member (KehuStore   *store,
-                            const char  *module,
-                            const char  *record_id,
-                            const char  *user_id,
-                            const char  *access,
-                            const char  *added_by,
-                            GDateTime   *now,
-                            GError     **error)
-{
-  g_autofree char *now_s = kehu_admin_format_time (now);
-
-  if (access == NULL)
-    return EXEC (store, error,
-                 "DELETE FROM team_members WHERE module = ? AND record_id = ? AND user_id = ?",
-                 module, record_id, user_id);
-
-  if (!g_str_equal (access, "read") && !g_str_equal (access, "write"))
-    {
-      g_set_error (error, KEHU_ADMIN_ERROR, KEHU_ADMIN_ERROR_INVALID,
-                   _("“%s” is not a team access"), access);
-      return FALSE;
-    }
-
-  return EXEC (store, error,
-               "INSERT INTO team_members (module, record_id, user_id, access, added_at, added_by) "
-               "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (module, record_id, user_id) "
-               "DO UPDATE SET access = excluded.access",
-               module, record_id, user_id, access, now_s, added_by);
-}
-
 /* Attachments -------------------------------------------------------------------- */
 
 char *

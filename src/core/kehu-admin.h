@@ -118,15 +118,6 @@ gboolean       kehu_admin_set_task_participant  (KehuStore          *store,
                                                  gboolean            participates,
                                                  GError            **error);
 
-/* Team members */
-gboolean       kehu_admin_set_team_member       (KehuStore          *store,
-                                                 const char         *module,
-                                                 const char         *record_id,
-                                                 const char         *user_id,
-                                                 const char         *access,
-                                                 const char         *added_by,
-                                                 GDateTime          *now,
-                                                 GError            **error);
 
 /* Attachments: content-addressed blobs under @blobs_dir/<sha256> */
 char          *kehu_admin_add_attachment        (KehuContext        *ctx,
