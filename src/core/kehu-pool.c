@@ -110,28 +110,7 @@ pool_stmt_va (Pool        *pool,
       sqlite3_clear_bindings (stmt);
     }
 
-  for (int i = 0; types[i] != '\0'; i++)
-    switch (types[i])
-      {
-      case 's':
-        {
-          const char *text = va_arg (args, const char *);
-
-          if (text == NULL)
-            sqlite3_bind_null (stmt, i + 1);
-          else
-            sqlite3_bind_text (stmt, i + 1, text, -1, SQLITE_TRANSIENT);
-        }
-        break;
-      case 'i':
-        sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
-        break;
-      case 'b':
-        sqlite3_bind_int (stmt, i + 1, va_arg (args, gboolean) ? 1 : 0);
-        break;
-      default:
-        g_assert_not_reached ();
-      }
+  kehu_store_bind_va (stmt, types, args);
 
   return stmt;
 }

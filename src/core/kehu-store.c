@@ -31,6 +31,37 @@ G_DEFINE_FINAL_TYPE (KehuStore, kehu_store, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (kehu-store-error-quark, kehu_store_error)
 
+/**
+ * kehu_store_bind_va:
+ * @types: one letter per parameter: 's' text (%NULL binds NULL), 'i'
+ *   gint64, 'b' gboolean
+ *
+ * Binds the arguments to ?1, ?2… of @stmt: the one binder of the helpers
+ * that run bound SQL (the server's kehu_sql_*, the pool rules, the sync
+ * engine).
+ */
+void
+kehu_store_bind_va (sqlite3_stmt *stmt,
+                    const char   *types,
+                    va_list       args)
+{
+  for (int i = 0; types[i] != '\0'; i++)
+    switch (types[i])
+      {
+      case 's':
+        sqlite3_bind_text (stmt, i + 1, va_arg (args, const char *), -1, SQLITE_TRANSIENT);
+        break;
+      case 'i':
+        sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
+        break;
+      case 'b':
+        sqlite3_bind_int (stmt, i + 1, va_arg (args, gboolean) ? 1 : 0);
+        break;
+      default:
+        g_assert_not_reached ();
+      }
+}
+
 gboolean
 kehu_store_set_error_from_db (KehuStore  *self,
                               int         rc,

@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <stdarg.h>
+
 #include <gio/gio.h>
 #include <sqlite3.h>
 
@@ -55,5 +57,9 @@ gboolean    kehu_store_refresh_stats        (KehuStore   *self,
 gboolean    kehu_store_set_error_from_db    (KehuStore   *self,
                                              int          rc,
                                              GError     **error);
+
+void        kehu_store_bind_va              (sqlite3_stmt *stmt,
+                                             const char   *types,
+                                             va_list       args);
 
 G_END_DECLS

@@ -524,13 +524,7 @@ exec_bound (KehuSyncEngine  *self,
   if (stmt == NULL)
     return kehu_store_set_error_from_db (self->store, sqlite3_errcode (kehu_store_get_db (self->store)), error);
   va_start (args, types);
-  for (int i = 0; types[i]; i++)
-    {
-      if (types[i] == 's')
-        sqlite3_bind_text (stmt, i + 1, va_arg (args, const char *), -1, SQLITE_TRANSIENT);
-      else
-        sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
-    }
+  kehu_store_bind_va (stmt, types, args);
   va_end (args);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);

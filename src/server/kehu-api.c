@@ -1216,23 +1216,7 @@ sql_prepare_va (KehuStore   *store,
       return NULL;
     }
 
-  for (int i = 0; types[i] != '\0'; i++)
-    {
-      switch (types[i])
-        {
-        case 's':
-          sqlite3_bind_text (stmt, i + 1, va_arg (args, const char *), -1, SQLITE_TRANSIENT);
-          break;
-        case 'i':
-          sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
-          break;
-        case 'b':
-          sqlite3_bind_int (stmt, i + 1, va_arg (args, gboolean) ? 1 : 0);
-          break;
-        default:
-          g_assert_not_reached ();
-        }
-    }
+  kehu_store_bind_va (stmt, types, args);
 
   return stmt;
 }
